@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Sentinel.Cli.Commands;
+
+namespace Sentinel.Cli;
+
+/// <summary>The whole `sentinel` command tree; tests parse workflow command lines against it.</summary>
+public static class CommandTree
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "SMonitor Sentinel: the opt-in, privacy-first backend for smonitor bundles.\n" +
+            "Ingest uploaded bundles into a privacy-scrubbed Parquet lake, inspect what would be kept, and manage the quarantine.\n" +
+            "Exit codes: 0 success, 1 invalid usage or config, 2 some inputs rejected, 3 failure, 4 lake locked.");
+        root.Options.Add(GlobalOptions.Lake);
+        root.Options.Add(GlobalOptions.Config);
+        root.Subcommands.Add(IngestCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(QuarantineCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Sentinel.Config;
+
+namespace Sentinel.Cli;
+
+/// <summary>Options every command shares (DESIGN §12), defined once.</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<string> Lake = new("--lake")
+    {
+        Description = "Lake folder (default ./sentinel-data, or $SENTINEL_LAKE).",
+        Recursive = true,
+        HelpName = "DIR",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SENTINEL_LAKE") is { Length: > 0 } env ? env : "./sentinel-data",
+    };
+
+    public static readonly Option<string?> Config = new("--config")
+    {
+        Description = "Config file (default ./sentinel.yml, or $SENTINEL_CONFIG); every setting has a default.",
+        Recursive = true,
+        HelpName = "FILE",
+    };
+
+    public static SentinelConfig LoadConfig(ParseResult parse)
+    {
+        var given = parse.GetValue(Config);
+        var env = Environment.GetEnvironmentVariable("SENTINEL_CONFIG");
+        return given is not null ? ConfigLoader.Load(given, explicitlyGiven: true)
+            : !string.IsNullOrEmpty(env) ? ConfigLoader.Load(env, explicitlyGiven: true)
+            : ConfigLoader.Load(ConfigLoader.DefaultFileName, explicitlyGiven: false);
+    }
+
+    /// <summary>Runs a command body, mapping expected failures to the documented exit codes.</summary>
+    public static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (ConfigException e)
+        {
+            await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
+            return ExitCode.InvalidUsage;
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
+            return ExitCode.InvalidUsage;
+        }
+        catch (Lake.LakeLockedException e)
+        {
+            await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
+            return ExitCode.LakeLocked;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("sentinel: cancelled; nothing partial was committed (re-run to finish)");
+            return ExitCode.Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
+            return ExitCode.Failure;
+        }
+    }
+}
+
+/// <summary>A command-line value that parses but makes no sense.</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,3 @@
+using Sentinel.Cli;
+
+return await CommandTree.Build().Parse(args).InvokeAsync();

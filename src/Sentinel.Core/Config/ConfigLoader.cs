@@ -1,0 +1,91 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Sentinel.Config;
+
+/// <summary>Reads <c>sentinel.yml</c>. Every setting has a default; an unknown key is an error naming it.</summary>
+public static class ConfigLoader
+{
+    public const string DefaultFileName = "sentinel.yml";
+
+    /// <summary>
+    /// Loads <paramref name="path"/>. When <paramref name="explicitlyGiven"/> is false a missing
+    /// file means "all defaults"; when the user named the file, a missing file is an error.
+    /// </summary>
+    public static SentinelConfig Load(string? path, bool explicitlyGiven)
+    {
+        if (string.IsNullOrEmpty(path) || !File.Exists(path))
+        {
+            if (explicitlyGiven)
+            {
+                throw new ConfigException($"{path}: config file not found");
+            }
+
+            return new SentinelConfig();
+        }
+
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static SentinelConfig Parse(string yaml, string displayName)
+    {
+        var deserializer = new DeserializerBuilder()
+            .WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .Build();
+        try
+        {
+            var config = deserializer.Deserialize<SentinelConfig?>(yaml) ?? new SentinelConfig();
+            Validate(config, displayName);
+            return config;
+        }
+        catch (YamlException e)
+        {
+            var inner = e.InnerException?.Message ?? e.Message;
+            // YamlDotNet words an unknown key as "Property 'x' not found on type '...'".
+            var message = inner.Contains("not found on type", StringComparison.Ordinal)
+                ? $"unknown key {ExtractQuoted(inner)}"
+                : inner;
+            throw new ConfigException($"{displayName}:{e.Start.Line}:{e.Start.Column}: {message}", e);
+        }
+    }
+
+    private static string ExtractQuoted(string message)
+    {
+        var start = message.IndexOf('\'', StringComparison.Ordinal);
+        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
+        return start >= 0 && end > start ? $"'{message[(start + 1)..end]}'" : message;
+    }
+
+    private static void Validate(SentinelConfig c, string file)
+    {
+        void Require(bool ok, string what)
+        {
+            if (!ok)
+            {
+                throw new ConfigException($"{file}: {what}");
+            }
+        }
+
+        Require(c.Privacy.MinRunsPublic >= 1, "privacy.min_runs_public must be at least 1");
+        Require(c.Ingest.VersionKeys.Count > 0, "ingest.version_keys must not be empty");
+        Require(c.Ingest.NameKeys.Count > 0, "ingest.name_keys must not be empty");
+        var l = c.Ingest.Limits;
+        Require(l.MaxUploadMb > 0 && l.MaxUncompressedMb > 0 && l.MaxEntries > 0, "ingest.limits must be positive");
+        Require(l.MaxDepth is >= 8 and <= 256, "ingest.limits.max_depth must be between 8 and 256");
+        Require(l.MaxEventKb > 0 && l.MaxTokenMb > 0 && l.MaxCompressionRatio > 1, "ingest.limits must be positive");
+        Require(c.Health.FailingBelowErrorFree <= c.Health.DegradedBelowErrorFree,
+            "health.failing_below_error_free must not exceed health.degraded_below_error_free");
+        Require(c.Regressions.P95Ratio > 1 && c.Regressions.Alpha is > 0 and < 1 && c.Regressions.MinRunsPerSide >= 2,
+            "regressions: p95_ratio > 1, 0 < alpha < 1, min_runs_per_side >= 2");
+        Require(c.Triage.Provider is "none" or "openai", "triage.provider must be 'none' or 'openai'");
+        Require(c.Github.Auth is "token" or "app", "github.auth must be 'token' or 'app'");
+    }
+}
+
+public sealed class ConfigException : Exception
+{
+    public ConfigException(string message) : base(message) { }
+    public ConfigException(string message, Exception inner) : base(message, inner) { }
+    public ConfigException() { }
+}

@@ -1,0 +1,83 @@
+namespace Sentinel.Config;
+
+// The sentinel.yml contract (DESIGN §12). These are mutable DTOs only because the YAML
+// deserializer fills them; nothing mutates them after ConfigLoader returns.
+#pragma warning disable CA1002, CA2227 // YAML DTOs: settable List properties are the point.
+
+public sealed class SentinelConfig
+{
+    public PrivacyConfig Privacy { get; set; } = new();
+    public IngestConfig Ingest { get; set; } = new();
+    public HealthConfig Health { get; set; } = new();
+    public RegressionConfig Regressions { get; set; } = new();
+    public TriageConfig Triage { get; set; } = new();
+    public GitHubConfig Github { get; set; } = new();
+    public Dictionary<string, LibraryConfig> Libraries { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class PrivacyConfig
+{
+    public int MinRunsPublic { get; set; } = 5;
+}
+
+public sealed class IngestConfig
+{
+    public List<string> VersionKeys { get; set; } = ["version", "project_version", "package_version"];
+    public List<string> NameKeys { get; set; } = ["library", "project_name", "package"];
+    public LimitsConfig Limits { get; set; } = new();
+}
+
+public sealed class LimitsConfig
+{
+    public int MaxUploadMb { get; set; } = 50;
+    public int MaxUncompressedMb { get; set; } = 500;
+    public int MaxEntries { get; set; } = 16;
+    public int MaxDepth { get; set; } = 64;
+    /// <summary>Largest accepted compression ratio of an archive member (uncompressed / compressed).</summary>
+    public int MaxCompressionRatio { get; set; } = 200;
+    /// <summary>Largest single event (one JSON object / one JSONL line), in KiB.</summary>
+    public int MaxEventKb { get; set; } = 1024;
+    /// <summary>Largest single JSON token (e.g. a string) anywhere in a bundle, in MiB.</summary>
+    public int MaxTokenMb { get; set; } = 16;
+    public int MaxEventsPerBundle { get; set; } = 2_000_000;
+}
+
+public sealed class HealthConfig
+{
+    public double DegradedBelowErrorFree { get; set; } = 0.99;
+    public double FailingBelowErrorFree { get; set; } = 0.90;
+    public int MinRunsForStatus { get; set; } = 3;
+}
+
+public sealed class RegressionConfig
+{
+    public double P95Ratio { get; set; } = 1.5;
+    public double Alpha { get; set; } = 0.05;
+    public int MinRunsPerSide { get; set; } = 3;
+}
+
+public sealed class TriageConfig
+{
+    public string Provider { get; set; } = "none";
+    public string Endpoint { get; set; } = "http://localhost:11434/v1";
+    public string Model { get; set; } = "llama3.1";
+    public string ApiKeyEnv { get; set; } = "SENTINEL_LLM_KEY";
+    public int MaxCallsPerRun { get; set; } = 20;
+}
+
+public sealed class GitHubConfig
+{
+    public string ApiUrl { get; set; } = "https://api.github.com";
+    public string Auth { get; set; } = "token";
+    public string TokenEnv { get; set; } = "SENTINEL_GITHUB_TOKEN";
+    public string AppIdEnv { get; set; } = "SENTINEL_GITHUB_APP_ID";
+    public string AppKeyEnv { get; set; } = "SENTINEL_GITHUB_APP_KEY";
+}
+
+public sealed class LibraryConfig
+{
+    public string? Repo { get; set; }
+    public bool AutoIssues { get; set; }
+    public List<string> Labels { get; set; } = [];
+    public int MaxNewIssuesPerDay { get; set; } = 3;
+}

@@ -1,0 +1,489 @@
+using System.Text;
+using System.Text.Json;
+using Sentinel.Config;
+
+namespace Sentinel.Ingest;
+
+/// <summary>
+/// Streams the two documents an smonitor bundle is made of — the bundle object and, for
+/// directory bundles, <c>events.jsonl</c> — into a <see cref="BundleReading"/>.
+/// </summary>
+internal sealed class BundleParser
+{
+    private const int SmallSectionBytes = 1 << 20;
+    private const int CatalogTextMax = 300;
+
+    private static readonly HashSet<string> Profiles = new(StringComparer.Ordinal) { "user", "dev", "qa", "agent", "debug" };
+
+    private readonly LimitsConfig _limits;
+    private readonly EventReducer _reducer;
+    private readonly StringPool _pool;
+
+    public BundleParser(SentinelConfig config, StringPool pool)
+    {
+        _limits = config.Ingest.Limits;
+        _pool = pool;
+        _reducer = new EventReducer(config.Ingest.NameKeys, config.Ingest.VersionKeys, _limits.MaxDepth, pool);
+    }
+
+    private int MaxEventBytes => _limits.MaxEventKb * 1024;
+
+    /// <summary>Reads a bundle object (single-file bundle or <c>bundle.json</c>).</summary>
+    /// <exception cref="BundleRejectedException">The document is not a readable smonitor bundle.</exception>
+    public void ReadBundleObject(Stream raw, string file, BundleReading into)
+    {
+        var reader = new JsonStreamReader(new PythonJsonStream(raw), _limits.MaxDepth, _limits.MaxTokenMb << 20);
+        try
+        {
+            if (!reader.Read())
+            {
+                throw new BundleRejectedException(new Problem(file, null, "empty file: no JSON value"));
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new BundleRejectedException(new Problem(file, null,
+                    $"top-level value must be an smonitor bundle object, got {reader.TokenType}"));
+            }
+
+            var sawKnownKey = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = Encoding.UTF8.GetString(reader.LastString);
+                switch (key)
+                {
+                    case "smonitor_version":
+                        sawKnownKey = true;
+                        into.SmonitorVersion = VersionOrNull(ReadScalarString(reader));
+                        break;
+                    case "generated_at":
+                        var ts = ReadScalarString(reader);
+                        if (ts is not null && IsoTimestamp.TryParseUtc(Encoding.UTF8.GetBytes(ts), out var at) == IsoTimestamp.Problem.None)
+                        {
+                            into.GeneratedAt = at;
+                        }
+
+                        break;
+                    case "python":
+                        ReadPython(reader.ReadValue(SmallSectionBytes, out _), into);
+                        break;
+                    case "platform":
+                        ReadPlatform(reader.ReadValue(SmallSectionBytes, out _), into);
+                        break;
+                    case "runtime":
+                        sawKnownKey = true;
+                        ReadRuntime(reader.ReadValue(SmallSectionBytes, out _), into);
+                        break;
+                    case "config":
+                        ReadConfig(reader.ReadValue(SmallSectionBytes, out _), into);
+                        break;
+                    case "codes":
+                        ReadCodes(reader, into);
+                        break;
+                    case "report":
+                        sawKnownKey = true;
+                        ReadReport(reader, into);
+                        break;
+                    case "events":
+                        sawKnownKey = true;
+                        ReadEventsArray(reader, file, into);
+                        break;
+                    default:
+                        // argv, policy, signals, triage, redactions, project_config, ...: never kept.
+                        reader.SkipValue();
+                        break;
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject)
+            {
+                throw new JsonException("expected the end of the bundle object");
+            }
+
+            if (reader.Read())
+            {
+                throw new JsonException("unexpected data after the bundle object");
+            }
+
+            if (!sawKnownKey)
+            {
+                throw new BundleRejectedException(new Problem(file, null,
+                    "a JSON object, but not an smonitor bundle (none of smonitor_version, runtime, report, events)"));
+            }
+
+            into.SawBundleObject = true;
+        }
+        catch (JsonException e)
+        {
+            if (reader.Offset == 0 && e.Message.Contains("does not contain any JSON tokens", StringComparison.Ordinal))
+            {
+                throw new BundleRejectedException(new Problem(file, null, "empty file: no JSON value"));
+            }
+
+            throw new BundleRejectedException(new Problem(file, null, $"not valid JSON at byte {reader.Offset:N0}: {Clean(e.Message)}"));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleRejectedException(new Problem(file, null, e.Message));
+        }
+        catch (ValueTooLargeException e)
+        {
+            throw new BundleRejectedException(new Problem(file, null, e.Message + " (ingest.limits.max_token_mb)"));
+        }
+    }
+
+    /// <summary>Reads <c>events.jsonl</c>: a bad line is recorded with its number; the others are kept.</summary>
+    public void ReadEventsJsonl(Stream raw, string file, BundleReading into)
+    {
+        into.SawEventsFile = true;
+        var lines = new JsonLineReader(new PythonJsonStream(raw), MaxEventBytes);
+        try
+        {
+            while (lines.Next(out var line, out var number, out var tooLong))
+            {
+                into.EventsSeen++;
+                var where = $"{file} line {number}";
+                if (tooLong)
+                {
+                    into.BadEvents.Add(new Problem(where, null, $"event line longer than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"));
+                    continue;
+                }
+
+                if (into.EventsSeen > _limits.MaxEventsPerBundle)
+                {
+                    throw new BundleRejectedException(new Problem(file, null,
+                        $"more than {_limits.MaxEventsPerBundle:N0} events (ingest.limits.max_events_per_bundle)"));
+                }
+
+                AddEvent(line, where, into);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleRejectedException(new Problem(file, null, e.Message));
+        }
+    }
+
+    private void AddEvent(ReadOnlySpan<byte> json, string where, BundleReading into)
+    {
+        ParsedEvent? ev;
+        Problem? problem;
+        try
+        {
+            ev = _reducer.Reduce(json, where, into.Ledger, out problem);
+        }
+        catch (JsonException e)
+        {
+            ev = null;
+            problem = new Problem(where, null, $"not valid JSON: {Clean(e.Message)}");
+        }
+
+        if (ev is null)
+        {
+            into.BadEvents.Add(problem!);
+            into.Ledger.Add("rejected.event");
+        }
+        else
+        {
+            into.Events.Add(ev);
+        }
+    }
+
+    private void ReadEventsArray(JsonStreamReader reader, string file, BundleReading into)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new BundleRejectedException(new Problem(file, "events", "events must be an array"));
+        }
+
+        var index = 0;
+        while (true)
+        {
+            ReadOnlySpan<byte> value;
+            JsonTokenType first;
+            try
+            {
+                value = reader.ReadValue(MaxEventBytes, out first);
+            }
+            catch (ValueTooLargeException)
+            {
+                into.EventsSeen++;
+                into.BadEvents.Add(new Problem($"{file} events[{index}]", null, $"event larger than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"));
+                into.Ledger.Add("rejected.event");
+                reader.SkipValue();
+                index++;
+                continue;
+            }
+
+            if (first == JsonTokenType.EndArray)
+            {
+                return;
+            }
+
+            into.EventsSeen++;
+            if (into.EventsSeen > _limits.MaxEventsPerBundle)
+            {
+                throw new BundleRejectedException(new Problem(file, null,
+                    $"more than {_limits.MaxEventsPerBundle:N0} events (ingest.limits.max_events_per_bundle)"));
+            }
+
+            AddEvent(value, $"{file} events[{index}]", into);
+            index++;
+        }
+    }
+
+    private static string? ReadScalarString(JsonStreamReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new JsonException("unexpected end of data");
+        }
+
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            // Not the scalar we expected: consume the rest of it.
+            var depth = 1;
+            while (depth > 0 && reader.Read())
+            {
+                depth += reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray ? 1
+                    : reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray ? -1 : 0;
+            }
+
+            return null;
+        }
+
+        return reader.TokenType == JsonTokenType.String && reader.LastString.Length <= 128
+            ? Encoding.UTF8.GetString(reader.LastString)
+            : null;
+    }
+
+    private void ReadPython(ReadOnlySpan<byte> json, BundleReading into)
+    {
+        var version = StringProperty(json, "version"u8);
+        if (version is null)
+        {
+            return;
+        }
+
+        var parts = version.Split('.');
+        into.PythonVersion = parts.Length >= 2 && parts[0].All(char.IsAsciiDigit) && parts[1].All(char.IsAsciiDigit)
+            && parts[0].Length is > 0 and <= 2 && parts[1].Length is > 0 and <= 3
+            ? _pool.Get(Encoding.UTF8.GetBytes($"{parts[0]}.{parts[1]}"))
+            : null;
+    }
+
+    private void ReadPlatform(ReadOnlySpan<byte> json, BundleReading into)
+    {
+        var system = StringProperty(json, "system"u8);
+        var machine = StringProperty(json, "machine"u8);
+        static bool Ok(string? s) => s is { Length: > 0 and <= 32 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        // The kernel release is dropped on purpose: it narrows a machine down.
+        into.Platform = Ok(system) ? (Ok(machine) ? $"{system}-{machine}" : system) : null;
+    }
+
+    private static void ReadRuntime(ReadOnlySpan<byte> json, BundleReading into)
+    {
+        var runId = StringProperty(json, "run_id"u8);
+        into.RunId = runId is { Length: > 0 and <= 128 } && EventReducer.IsIdentifier(Encoding.UTF8.GetBytes(runId)) ? runId : null;
+    }
+
+    private static void ReadConfig(ReadOnlySpan<byte> json, BundleReading into)
+    {
+        var profile = StringProperty(json, "profile"u8);
+        into.Profile = profile is not null && Profiles.Contains(profile) ? profile : null;
+    }
+
+    private void ReadCodes(JsonStreamReader reader, BundleReading into)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            if (reader.TokenType is JsonTokenType.StartArray)
+            {
+                throw new JsonException("codes must be an object");
+            }
+
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var code = reader.LastString.Length <= 128 && EventReducer.IsIdentifier(reader.LastString)
+                ? _pool.Get(reader.LastString)
+                : null;
+            var entry = reader.ReadValue(SmallSectionBytes, out var first);
+            if (code is null || first != JsonTokenType.StartObject)
+            {
+                into.Ledger.Add("invalid.catalog_code");
+                continue;
+            }
+
+            var codeVerdict = _pool.ScrubVerdict(code);
+            if (codeVerdict is not null)
+            {
+                into.Ledger.Add($"scrubbed.{codeVerdict}");
+                continue;
+            }
+
+            into.Catalog.Add(new CatalogEntry(
+                code,
+                CatalogText(StringProperty(entry, "title"u8), into.Ledger),
+                CatalogText(StringProperty(entry, "user_hint"u8) ?? StringProperty(entry, "dev_hint"u8)
+                            ?? StringProperty(entry, "qa_hint"u8) ?? StringProperty(entry, "agent_hint"u8), into.Ledger),
+                CategoryOrNull(StringProperty(entry, "category"u8))));
+        }
+    }
+
+    private static string? CategoryOrNull(string? s) =>
+        s is { Length: > 0 and <= 64 } && EventReducer.IsIdentifier(Encoding.UTF8.GetBytes(s)) ? s : null;
+
+    /// <summary>Catalog text is untrusted: length-capped, control characters removed, scrubbed.</summary>
+    private static string? CatalogText(string? text, RedactionLedger ledger)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var clean = new string(text.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        if (clean.Length > CatalogTextMax)
+        {
+            clean = clean[..CatalogTextMax] + "…";
+            ledger.Add("truncated.catalog_text");
+        }
+
+        var reason = Scrubber.Check(clean);
+        if (reason is not null)
+        {
+            ledger.Add($"scrubbed.{reason}");
+            return null;
+        }
+
+        return clean;
+    }
+
+    private void ReadReport(JsonStreamReader reader, BundleReading into)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.PropertyIs("timings"u8))
+            {
+                // The report repeats raw events (blocking_incidents, ...): never read user data from it.
+                reader.SkipValue();
+                continue;
+            }
+
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                continue;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var function = reader.LastString.Length <= 256 && EventReducer.IsIdentifier(reader.LastString)
+                    ? _pool.Get(reader.LastString)
+                    : null;
+                var entry = reader.ReadValue(SmallSectionBytes, out var first);
+                if (function is null || first != JsonTokenType.StartObject)
+                {
+                    into.Ledger.Add("invalid.timing_key");
+                    continue;
+                }
+
+                into.Timings.Add(new TimingEntry(function,
+                    LongProperty(entry, "count"u8),
+                    DoubleProperty(entry, "p50_ms"u8),
+                    DoubleProperty(entry, "p95_ms"u8),
+                    DoubleProperty(entry, "max_ms"u8)));
+            }
+        }
+    }
+
+    private static string? VersionOrNull(string? s) => s is not null && Attribution.IsVersion(s) ? s : null;
+
+    private static string? StringProperty(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    {
+        var r = new Utf8JsonReader(json);
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = r.ValueTextEquals(name);
+            r.Read();
+            if (match && r.TokenType == JsonTokenType.String)
+            {
+                return r.ValueSpan.Length <= 4096 ? r.GetString() : null;
+            }
+
+            r.Skip();
+        }
+
+        return null;
+    }
+
+    private static double? DoubleProperty(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    {
+        var r = new Utf8JsonReader(json);
+        r.Read();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = r.ValueTextEquals(name);
+            r.Read();
+            if (match && r.TokenType == JsonTokenType.Number && r.TryGetDouble(out var d) && double.IsFinite(d))
+            {
+                return d;
+            }
+
+            r.Skip();
+        }
+
+        return null;
+    }
+
+    private static long? LongProperty(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    {
+        var r = new Utf8JsonReader(json);
+        r.Read();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = r.ValueTextEquals(name);
+            r.Read();
+            if (match && r.TokenType == JsonTokenType.Number && r.TryGetInt64(out var v))
+            {
+                return v;
+            }
+
+            r.Skip();
+        }
+
+        return null;
+    }
+
+    // System.Text.Json messages end with a path and position that mean nothing for a framed value.
+    private static string Clean(string message)
+    {
+        foreach (var marker in new[] { " Path:", " LineNumber:", ", when isFinalBlock is true" })
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                message = message[..cut];
+            }
+        }
+
+        return message.TrimEnd('.', ' ') + ".";
+    }
+}
+
+/// <summary>The whole input is rejected; it goes to quarantine with this reason.</summary>
+internal sealed class BundleRejectedException(Problem problem) : Exception(problem.Message)
+{
+    public Problem Problem { get; } = problem;
+}

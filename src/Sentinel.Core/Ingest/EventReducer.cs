@@ -1,0 +1,378 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Sentinel.Ingest;
+
+/// <summary>
+/// Reduces one raw smonitor event (its JSON bytes) to <see cref="ParsedEvent"/>: the allow-list
+/// of DESIGN §3. Fields not named here are never decoded, let alone kept.
+/// </summary>
+internal sealed class EventReducer
+{
+    // The extra keys smonitor folds into the fingerprint (corpus README, "Findings").
+    private static readonly string[] FingerprintExtraKeys =
+    [
+        "caller", "form", "requested_attribute", "resource", "provider", "operation", "retry_attempt",
+        "retry_max", "retry_exhausted", "failure_class", "cause_exception_type", "cause_code",
+    ];
+
+    private readonly byte[][] _nameKeys;
+    private readonly byte[][] _versionKeys;
+    private readonly int _maxDepth;
+    private readonly StringPool _pool;
+
+    public EventReducer(IReadOnlyList<string> nameKeys, IReadOnlyList<string> versionKeys, int maxDepth, StringPool pool)
+    {
+        _nameKeys = [.. nameKeys.Select(Encoding.UTF8.GetBytes)];
+        _versionKeys = [.. versionKeys.Select(Encoding.UTF8.GetBytes)];
+        _maxDepth = maxDepth;
+        _pool = pool;
+    }
+
+    /// <summary>Returns null and a problem when the event violates the contract.</summary>
+    public ParsedEvent? Reduce(ReadOnlySpan<byte> json, string where, RedactionLedger ledger, out Problem? problem)
+    {
+        problem = null;
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = _maxDepth });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            problem = new Problem(where, null, "an event must be a JSON object");
+            return null;
+        }
+
+        ReadOnlySpan<byte> timestamp = default, level = default, message = default, code = default, fingerprint = default;
+        bool hasTimestamp = false, hasLevel = false, hasMessage = false;
+        var ev = new ParsedEvent();
+        string?[]? names = null, versions = null;
+        SortedDictionary<string, string>? fingerprintExtra = null;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueSpan;
+            reader.Read();
+            var type = reader.TokenType;
+            switch (name.Length)
+            {
+                case 9 when name.SequenceEqual("timestamp"u8):
+                    if (type != JsonTokenType.String)
+                    {
+                        problem = new Problem(where, "timestamp", $"expected an ISO-8601 string, got {Describe(type)}");
+                        return null;
+                    }
+
+                    timestamp = reader.ValueSpan;
+                    hasTimestamp = true;
+                    break;
+                case 5 when name.SequenceEqual("level"u8):
+                    if (type != JsonTokenType.String)
+                    {
+                        problem = new Problem(where, "level", $"expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got {Describe(type)}");
+                        return null;
+                    }
+
+                    level = reader.ValueSpan;
+                    hasLevel = true;
+                    break;
+                case 7 when name.SequenceEqual("message"u8):
+                    if (type is not (JsonTokenType.String or JsonTokenType.Null))
+                    {
+                        problem = new Problem(where, "message", $"expected a string, got {Describe(type)}");
+                        return null;
+                    }
+
+                    message = type == JsonTokenType.String ? reader.ValueSpan : default;
+                    hasMessage = true;
+                    break;
+                case 6 when name.SequenceEqual("source"u8):
+                    ev.Source = Identifier(ref reader, "source", ledger, maxLength: 256);
+                    break;
+                case 4 when name.SequenceEqual("code"u8):
+                    code = type == JsonTokenType.String ? reader.ValueSpan : default;
+                    ev.Code = Identifier(ref reader, "code", ledger);
+                    break;
+                case 8 when name.SequenceEqual("category"u8):
+                    ev.Category = Identifier(ref reader, "category", ledger);
+                    break;
+                case 14 when name.SequenceEqual("exception_type"u8):
+                    ev.ExceptionType = Identifier(ref reader, "exception_type", ledger);
+                    break;
+                case 6 when name.SequenceEqual("run_id"u8):
+                    ev.RunId = Identifier(ref reader, "run_id", ledger);
+                    break;
+                case 11 when name.SequenceEqual("fingerprint"u8):
+                    if (type == JsonTokenType.String && IsHex16(reader.ValueSpan))
+                    {
+                        fingerprint = reader.ValueSpan;
+                    }
+
+                    break;
+                case 5 when name.SequenceEqual("extra"u8):
+                    if (type == JsonTokenType.StartObject)
+                    {
+                        ReadExtra(ref reader, ref names, ref versions, ref fingerprintExtra);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+
+                    break;
+                default:
+                    // message-like and free-form fields (context, human_summary, tags, session_id,
+                    // correlation_id, ...) are not on the allow-list: skipped undecoded.
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        if (!hasTimestamp || !hasLevel || !hasMessage)
+        {
+            var missing = string.Join(", ", new[] { ("timestamp", hasTimestamp), ("level", hasLevel), ("message", hasMessage) }
+                .Where(p => !p.Item2).Select(p => p.Item1));
+            problem = new Problem(where, missing, $"required field(s) missing: {missing}");
+            return null;
+        }
+
+        switch (IsoTimestamp.TryParseUtc(timestamp, out ev.Timestamp))
+        {
+            case IsoTimestamp.Problem.NoOffset:
+                problem = new Problem(where, "timestamp", "ISO-8601 timestamp without a UTC offset; local time cannot be placed");
+                return null;
+            case IsoTimestamp.Problem.NotIso:
+                problem = new Problem(where, "timestamp", "not an ISO-8601 timestamp (day/month order is never guessed)");
+                return null;
+        }
+
+        var lvl = Level(level);
+        if (lvl is null)
+        {
+            problem = new Problem(where, "level", "expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL");
+            return null;
+        }
+
+        ev.Level = lvl;
+        ev.IdentityNames = names;
+        ev.IdentityVersions = versions;
+        ev.SourceNamespace = Attribution.Namespace(ev.Source);
+        ev.TraceHash = fingerprint.IsEmpty
+            ? Fingerprint(ev, fingerprintExtra)
+            : _pool.Get(fingerprint);
+
+        // event_id = keyed hash of (run_id, timestamp, trace_hash, level, code, message): the
+        // key is applied later, once the run is known; here only an unkeyed digest of the rest.
+        var buffer = new ArrayBufferWriter<byte>(timestamp.Length + message.Length + 64);
+        Append(buffer, timestamp);
+        Append(buffer, Encoding.ASCII.GetBytes(ev.TraceHash));
+        Append(buffer, Encoding.ASCII.GetBytes(lvl));
+        Append(buffer, code);
+        Append(buffer, message);
+        ev.IdentityDigest = SHA256.HashData(buffer.WrittenSpan);
+        return ev;
+    }
+
+    private static void Append(ArrayBufferWriter<byte> w, ReadOnlySpan<byte> value)
+    {
+        Span<byte> len = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(len, value.Length);
+        w.Write(len);
+        w.Write(value);
+    }
+
+    private void ReadExtra(ref Utf8JsonReader reader, ref string?[]? names, ref string?[]? versions,
+        ref SortedDictionary<string, string>? fingerprintExtra)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName)
+            {
+                continue;
+            }
+
+            var key = reader.ValueSpan;
+            var matched = false;
+            for (var i = 0; i < _nameKeys.Length; i++)
+            {
+                if (key.SequenceEqual(_nameKeys[i]))
+                {
+                    reader.Read();
+                    names ??= new string?[_nameKeys.Length];
+                    names[i] = ShortString(ref reader);
+                    matched = true;
+                    break;
+                }
+            }
+
+            for (var i = 0; !matched && i < _versionKeys.Length; i++)
+            {
+                if (key.SequenceEqual(_versionKeys[i]))
+                {
+                    reader.Read();
+                    versions ??= new string?[_versionKeys.Length];
+                    versions[i] = ShortString(ref reader);
+                    matched = true;
+                }
+            }
+
+            if (matched)
+            {
+                continue;
+            }
+
+            var keyString = FingerprintKey(key);
+            reader.Read();
+            if (keyString is not null)
+            {
+                fingerprintExtra ??= new SortedDictionary<string, string>(StringComparer.Ordinal);
+                fingerprintExtra[keyString] = PythonJson.Canonical(ref reader);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private string? ShortString(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        return reader.ValueSpan.Length <= 128 && !reader.ValueIsEscaped ? _pool.Get(reader.ValueSpan) :
+            reader.ValueSpan.Length <= 768 ? reader.GetString() : null;
+    }
+
+    private static string? FingerprintKey(ReadOnlySpan<byte> key)
+    {
+        foreach (var k in FingerprintExtraKeys)
+        {
+            if (key.SequenceEqual(Encoding.ASCII.GetBytes(k)))
+            {
+                return k;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>smonitor's fingerprint, for events exported without one.</summary>
+    private static string Fingerprint(ParsedEvent ev, SortedDictionary<string, string>? extra)
+    {
+        var sb = new StringBuilder("{\"code\":");
+        sb.Append(PythonJson.Quote(ev.Code)).Append(",\"exception_type\":").Append(PythonJson.Quote(ev.ExceptionType));
+        sb.Append(",\"extra\":{");
+        var first = true;
+        foreach (var (k, v) in extra ?? [])
+        {
+            sb.Append(first ? "" : ",").Append(PythonJson.Quote(k)).Append(':').Append(v);
+            first = false;
+        }
+
+        sb.Append("},\"source\":").Append(PythonJson.Quote(ev.Source)).Append('}');
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString()));
+        return Convert.ToHexStringLower(hash)[..16];
+    }
+
+    private string? Identifier(ref Utf8JsonReader reader, string field, RedactionLedger ledger, int maxLength = 128)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            ledger.Add($"invalid.{field}");
+            return null;
+        }
+
+        var span = reader.ValueSpan;
+        if (reader.ValueIsEscaped || span.Length == 0 || span.Length > maxLength || !IsIdentifier(span))
+        {
+            ledger.Add($"invalid.{field}");
+            return null;
+        }
+
+        var value = _pool.Get(span);
+        var reason = _pool.ScrubVerdict(value);
+        if (reason is not null)
+        {
+            ledger.Add($"scrubbed.{reason}");
+            return null;
+        }
+
+        return value;
+    }
+
+    internal static bool IsIdentifier(ReadOnlySpan<byte> s)
+    {
+        foreach (var c in s)
+        {
+            if (!(c is >= (byte)'a' and <= (byte)'z' || c is >= (byte)'A' and <= (byte)'Z' || c is >= (byte)'0' and <= (byte)'9'
+                  || c is (byte)'_' or (byte)'.' or (byte)':' or (byte)'-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsHex16(ReadOnlySpan<byte> s)
+    {
+        if (s.Length != 16)
+        {
+            return false;
+        }
+
+        foreach (var c in s)
+        {
+            if (!(c is >= (byte)'0' and <= (byte)'9' || c is >= (byte)'a' and <= (byte)'f'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string? Level(ReadOnlySpan<byte> raw)
+    {
+        Span<byte> upper = stackalloc byte[9];
+        if (raw.Length is < 4 or > 8)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < raw.Length; i++)
+        {
+            var c = raw[i];
+            upper[i] = c is >= (byte)'a' and <= (byte)'z' ? (byte)(c - 32) : c;
+        }
+
+        var u = upper[..raw.Length];
+        return u.SequenceEqual("DEBUG"u8) ? "DEBUG"
+            : u.SequenceEqual("INFO"u8) ? "INFO"
+            : u.SequenceEqual("WARNING"u8) ? "WARNING"
+            : u.SequenceEqual("WARN"u8) ? "WARNING"
+            : u.SequenceEqual("ERROR"u8) ? "ERROR"
+            : u.SequenceEqual("CRITICAL"u8) ? "CRITICAL"
+            : null;
+    }
+
+    private static string Describe(JsonTokenType t) => t switch
+    {
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        _ => t.ToString(),
+    };
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Sentinel.Config;
+using Sentinel.Lake;
+
+namespace Sentinel.Ingest;
+
+/// <summary>What to ingest, where, and how.</summary>
+public sealed record IngestOptions(
+    IReadOnlyList<string> Paths,
+    string Lake,
+    SentinelConfig Config,
+    IReadOnlyDictionary<string, string> VersionOverrides)
+{
+    /// <summary>Clock for received_at; tests pass a fixed one.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Rows buffered before they are staged to Parquet (bounds memory).</summary>
+    public int FlushRows { get; init; } = 250_000;
+
+    /// <summary>Replay of a partially quarantined upload: read it again although its bundle_id is known.</summary>
+    public bool ReprocessKnownBundles { get; init; }
+
+    /// <summary>The name a re-quarantined input keeps (replay reads from the quarantine's copy).</summary>
+    public string? QuarantineAs { get; init; }
+
+    /// <summary>Test seam: called before each file is renamed into the lake.</summary>
+    internal Action<string>? BeforeCommitRename { get; init; }
+}
+
+/// <summary>How one input ended.</summary>
+public sealed record InputOutcome(string Input, string Status, string? Receipt, long EventsWritten, long EventsDuplicate,
+    long EventsRejected, IReadOnlyList<Problem> Problems)
+{
+    public const string Accepted = "accepted";
+    public const string Duplicate = "duplicate";
+    public const string Quarantined = "quarantined";
+    public const string Partial = "partial";
+    public const string Skipped = "skipped";
+}
+
+/// <summary>The ingest summary (DESIGN §12 field names).</summary>
+public sealed record IngestResult(
+    int Inputs, int Accepted, int Duplicates, IReadOnlyList<QuarantinedInput> Quarantined,
+    long EventsWritten, long EventsDuplicate, long PerformanceRowsWritten, long CatalogRowsWritten,
+    IReadOnlyDictionary<string, long> Redactions, IReadOnlyList<string> Receipts,
+    IReadOnlyList<InputOutcome> Outcomes, IReadOnlyList<Problem> Skipped, double Seconds)
+{
+    public double EventsPerSecond => Seconds > 0 ? EventsWritten / Seconds : 0;
+
+    public int ExitCode => Quarantined.Count > 0 || Skipped.Count > 0 ? Sentinel.ExitCode.PartialFailure : Sentinel.ExitCode.Success;
+}
+
+public sealed record QuarantinedInput(string Input, string Reason, string? QuarantineId);
+
+/// <summary>Progress of a running ingest, one report per finished input.</summary>
+public sealed record IngestProgress(int Done, int Total, string Input, string Status);
+
+/// <summary>
+/// The ingest stage: reads uploads of every shape, reduces them to the safe schema, and
+/// commits them to the lake atomically and idempotently (DESIGN §2–§4).
+/// </summary>
+public static class Ingester
+{
+    public static async Task<IngestResult> RunAsync(IngestOptions options, IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var paths = new LakePaths(options.Lake);
+        var discovery = InputDiscovery.Discover(options.Paths);
+        using var lakeLock = LakeLock.Acquire(paths);
+        LakeWriter.Recover(paths);
+        var secret = LakeSecret.Load(paths, create: true);
+        var now = TruncateToMicros(options.Clock.GetUtcNow().UtcDateTime);
+        var ingestId = $"{now:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+
+        using var index = new LakeIndex(paths);
+        var session = new IngestSession(options, paths, index, secret, now, ingestId);
+        var total = discovery.Uploads.Count;
+        var done = 0;
+        try
+        {
+            foreach (var upload in discovery.Uploads)
+            {
+                ct.ThrowIfCancellationRequested();
+                var outcome = await session.IngestOneAsync(upload, ct);
+                progress?.Report(new IngestProgress(++done, total, upload.Path, outcome.Status));
+            }
+
+            await session.CommitAsync(ct);
+        }
+        catch
+        {
+            session.Abandon();
+            throw;
+        }
+
+        return session.Result(discovery.Skipped, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>What <c>sentinel inspect</c> shows: the reduced view of one upload, writing nothing.</summary>
+    public static InspectReport Inspect(string path, SentinelConfig config, IReadOnlyDictionary<string, string> versionOverrides)
+    {
+        var discovery = InputDiscovery.Discover([path]);
+        if (discovery.Uploads.Count != 1)
+        {
+            var why = discovery.Skipped.FirstOrDefault()?.Message ?? $"{discovery.Uploads.Count} bundles found; inspect takes one";
+            return new InspectReport(path, "rejected", [], [], new Dictionary<string, long>(), [new Problem(path, null, why)], 0, 0, 0);
+        }
+
+        var pool = new StringPool();
+        var reader = new UploadReader(config, new BundleParser(config, pool));
+        BundleReading reading;
+        try
+        {
+            reading = reader.Read(discovery.Uploads[0]);
+        }
+        catch (BundleRejectedException e)
+        {
+            return new InspectReport(path, "rejected", [], [], new Dictionary<string, long>(), [e.Problem], 0, 0, 0);
+        }
+
+        Attribution.Attribute(reading, versionOverrides);
+        var groups = reading.Events.GroupBy(e => (e.Library, e.Version))
+            .Select(g => new InspectGroup(g.Key.Library, g.Key.Version, g.Count(),
+                g.GroupBy(e => e.Level).OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => (long)l.Count())))
+            .OrderBy(g => g.Library, StringComparer.Ordinal).ThenBy(g => g.Version, StringComparer.Ordinal).ToList();
+        var verdict = reading.Events.Count == 0 && reading.EventsSeen > 0 ? "rejected"
+            : reading.BadEvents.Count > 0 ? "partial" : "accepted";
+        return new InspectReport(path, verdict, groups, KeptFields, reading.Ledger.Counts, reading.BadEvents,
+            reading.EventsSeen, reading.Timings.Count, reading.Catalog.Count);
+    }
+
+    /// <summary>The only event fields that can reach the lake (DESIGN §3).</summary>
+    public static IReadOnlyList<string> KeptFields { get; } =
+    [
+        "library", "version", "timestamp", "level", "code", "category", "exception_type", "source", "trace_hash",
+        "python_version", "platform", "profile", "smonitor_version", "run_key (keyed hash)", "event_id (keyed hash)",
+    ];
+
+    internal static DateTime TruncateToMicros(DateTime t) => new(t.Ticks - (t.Ticks % 10), DateTimeKind.Utc);
+
+    internal static string KeyedHex(byte[] secret, string domain, ReadOnlySpan<byte> data, int bytes)
+    {
+        var input = new byte[domain.Length + 1 + data.Length];
+        Encoding.ASCII.GetBytes(domain, input);
+        data.CopyTo(input.AsSpan(domain.Length + 1));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(secret, input).AsSpan(0, bytes));
+    }
+
+    internal static string Json(IReadOnlyDictionary<string, long> counts) =>
+        JsonSerializer.Serialize(counts, IngestJson.Default.IReadOnlyDictionaryStringInt64);
+}
+
+public sealed record InspectGroup(string Library, string Version, long Events, IReadOnlyDictionary<string, long> ByLevel);
+
+public sealed record InspectReport(
+    string Input, string Verdict, IReadOnlyList<InspectGroup> Kept, IReadOnlyList<string> KeptFields,
+    IReadOnlyDictionary<string, long> DroppedOrScrubbed, IReadOnlyList<Problem> Problems,
+    long EventsSeen, int PerformanceRows, int CatalogRows);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyDictionary<string, long>))]
+internal sealed partial class IngestJson : System.Text.Json.Serialization.JsonSerializerContext;

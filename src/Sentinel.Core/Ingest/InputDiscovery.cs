@@ -1,0 +1,93 @@
+namespace Sentinel.Ingest;
+
+/// <summary>Turns the paths given on the command line into uploads, walking folders.</summary>
+internal static class InputDiscovery
+{
+    private static readonly HashSet<string> Debris = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Thumbs.db", "desktop.ini", "__MACOSX",
+    };
+
+    public sealed record Discovery(List<UploadInput> Uploads, List<Problem> Skipped);
+
+    public static Discovery Discover(IEnumerable<string> paths)
+    {
+        var uploads = new List<UploadInput>();
+        var skipped = new List<Problem>();
+        foreach (var path in paths)
+        {
+            if (File.Exists(path))
+            {
+                var shape = ShapeOf(path);
+                if (shape is null)
+                {
+                    skipped.Add(new Problem(path, null, "not a bundle: expected .json, .jsonl, .zip, .tar.gz or .tgz"));
+                }
+                else
+                {
+                    uploads.Add(new UploadInput(path, shape.Value));
+                }
+            }
+            else if (Directory.Exists(path))
+            {
+                Walk(path, uploads, skipped, isRoot: true);
+            }
+            else
+            {
+                skipped.Add(new Problem(path, null, "no such file or directory"));
+            }
+        }
+
+        return new Discovery(uploads, skipped);
+    }
+
+    public static bool IsDirectoryBundle(string dir) => File.Exists(Path.Combine(dir, "bundle.json"));
+
+    private static void Walk(string dir, List<UploadInput> uploads, List<Problem> skipped, bool isRoot)
+    {
+        if (IsDirectoryBundle(dir))
+        {
+            uploads.Add(new UploadInput(dir, UploadShape.Directory));
+            return;
+        }
+
+        var entries = Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var name = Path.GetFileName(entry);
+            if (name.StartsWith('.') || Debris.Contains(name))
+            {
+                continue;
+            }
+
+            var info = new FileInfo(entry);
+            if (info.LinkTarget is not null)
+            {
+                skipped.Add(new Problem(entry, null, "symbolic link: not followed"));
+                continue;
+            }
+
+            if (Directory.Exists(entry))
+            {
+                Walk(entry, uploads, skipped, isRoot: false);
+            }
+            else if (ShapeOf(entry) is { } shape)
+            {
+                uploads.Add(new UploadInput(entry, shape));
+            }
+            else if (!isRoot || !name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            {
+                skipped.Add(new Problem(entry, null, "not a bundle: expected .json, .jsonl, .zip, .tar.gz or .tgz"));
+            }
+        }
+    }
+
+    private static UploadShape? ShapeOf(string path)
+    {
+        var name = Path.GetFileName(path).ToLowerInvariant();
+        return name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".jsonl", StringComparison.Ordinal) ? UploadShape.SingleJson
+            : name.EndsWith(".zip", StringComparison.Ordinal) ? UploadShape.Zip
+            : name.EndsWith(".tar.gz", StringComparison.Ordinal) || name.EndsWith(".tgz", StringComparison.Ordinal) ? UploadShape.TarGz
+            : null;
+    }
+}

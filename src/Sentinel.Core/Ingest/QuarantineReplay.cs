@@ -1,0 +1,47 @@
+using Sentinel.Config;
+using Sentinel.Lake;
+
+namespace Sentinel.Ingest;
+
+/// <summary>Re-ingests quarantined inputs after a limit or a fix changed (DESIGN §4).</summary>
+public static class QuarantineReplay
+{
+    public static async Task<IReadOnlyList<(QuarantineEntry Entry, string Outcome)>> RunAsync(
+        LakePaths paths, SentinelConfig config, IReadOnlyList<QuarantineEntry> entries, CancellationToken ct)
+    {
+        var results = new List<(QuarantineEntry, string)>();
+        foreach (var entry in entries)
+        {
+            var stored = Quarantine.StoredInput(paths, entry.Id);
+            if (stored is null)
+            {
+                results.Add((entry, "stored input missing; nothing to replay"));
+                continue;
+            }
+
+            var options = new IngestOptions([stored], paths.Root, config, new Dictionary<string, string>())
+            {
+                // A partial upload's good events are stored already; re-reading it must be allowed
+                // so that lines rejected under the old limits get another chance (event ids dedupe).
+                ReprocessKnownBundles = entry.Kind == QuarantineEntry.Partial,
+                QuarantineAs = entry.Input,
+            };
+            var result = await Ingester.RunAsync(options, null, ct);
+            var outcome = result.Outcomes.FirstOrDefault();
+            if (outcome is { Status: InputOutcome.Accepted or InputOutcome.Duplicate })
+            {
+                Quarantine.Remove(paths, entry.Id);
+                results.Add((entry, outcome.Status == InputOutcome.Accepted
+                    ? $"ingested ({outcome.EventsWritten:N0} events written); removed from quarantine"
+                    : "duplicate of a stored upload; removed from quarantine"));
+            }
+            else
+            {
+                var why = result.Quarantined.FirstOrDefault()?.Reason ?? "still rejected";
+                results.Add((entry, $"still quarantined: {why}"));
+            }
+        }
+
+        return results;
+    }
+}

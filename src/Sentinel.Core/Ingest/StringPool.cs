@@ -1,0 +1,57 @@
+using System.Text;
+
+namespace Sentinel.Ingest;
+
+/// <summary>
+/// Interns the short, highly repeated strings of a batch (codes, sources, fingerprints) so
+/// each distinct value is decoded and scrubbed once, not once per event.
+/// </summary>
+internal sealed class StringPool
+{
+    private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _verdicts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public string Get(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > 256)
+        {
+            return Encoding.UTF8.GetString(utf8);
+        }
+
+        Span<char> chars = stackalloc char[256];
+        var n = Encoding.UTF8.GetChars(utf8, chars);
+        var key = chars[..n];
+        if (_lookup.TryGetValue(key, out var existing))
+        {
+            return existing;
+        }
+
+        var s = key.ToString();
+        if (_strings.Count < 1_000_000)
+        {
+            _strings[s] = s;
+        }
+
+        return s;
+    }
+
+    /// <summary>The scrubber's verdict for a pooled value, computed once per distinct value.</summary>
+    public string? ScrubVerdict(string value)
+    {
+        if (_verdicts.TryGetValue(value, out var reason))
+        {
+            return reason;
+        }
+
+        reason = Scrubber.Check(value);
+        if (_verdicts.Count < 1_000_000)
+        {
+            _verdicts[value] = reason;
+        }
+
+        return reason;
+    }
+}

@@ -1,0 +1,395 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Sentinel.Config;
+
+namespace Sentinel.Ingest;
+
+/// <summary>The shape of one upload (DESIGN §2).</summary>
+public enum UploadShape { SingleJson, Directory, Zip, TarGz }
+
+/// <summary>One upload found on disk.</summary>
+public sealed record UploadInput(string Path, UploadShape Shape);
+
+/// <summary>
+/// Opens an upload of any shape and streams its members through the parser. Archive members
+/// are read as streams, never extracted by name, with size, count and ratio limits enforced
+/// while inflating.
+/// </summary>
+internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
+{
+    private const string BundleJson = "bundle.json";
+    private const string EventsJsonl = "events.jsonl";
+
+    private LimitsConfig Limits => config.Ingest.Limits;
+
+    public BundleReading Read(UploadInput input)
+    {
+        var reading = new BundleReading { Input = input.Path, Shape = ShapeName(input.Shape) };
+        switch (input.Shape)
+        {
+            case UploadShape.SingleJson:
+                ReadSingle(input.Path, reading);
+                break;
+            case UploadShape.Directory:
+                ReadDirectory(input.Path, reading);
+                break;
+            case UploadShape.Zip:
+                ReadZip(input.Path, reading);
+                break;
+            case UploadShape.TarGz:
+                ReadTarGz(input.Path, reading);
+                break;
+        }
+
+        return reading;
+    }
+
+    public static string ShapeName(UploadShape shape) => shape switch
+    {
+        UploadShape.SingleJson => "json",
+        UploadShape.Directory => "directory",
+        UploadShape.Zip => "zip",
+        _ => "tar.gz",
+    };
+
+    private void CheckUploadSize(string path)
+    {
+        var size = new FileInfo(path).Length;
+        if (size > (long)Limits.MaxUploadMb << 20)
+        {
+            throw new BundleRejectedException(new Problem(path, null,
+                $"upload is {size / 1048576.0:F1} MiB, over the {Limits.MaxUploadMb} MiB limit (ingest.limits.max_upload_mb)"));
+        }
+    }
+
+    private void ReadSingle(string path, BundleReading reading)
+    {
+        CheckUploadSize(path);
+        using var file = File.OpenRead(path);
+        using var hashing = new HashingStream(file);
+        parser.ReadBundleObject(hashing, path, reading);
+        reading.BundleDigest = Combine("single", hashing.Digest(), []);
+    }
+
+    private void ReadDirectory(string path, BundleReading reading)
+    {
+        var bundle = System.IO.Path.Combine(path, BundleJson);
+        var events = System.IO.Path.Combine(path, EventsJsonl);
+        byte[] bundleDigest;
+        using (var s = new HashingStream(File.OpenRead(bundle)))
+        {
+            parser.ReadBundleObject(s, bundle, reading);
+            bundleDigest = s.Digest();
+        }
+
+        byte[] eventsDigest = [];
+        if (File.Exists(events))
+        {
+            using var s = new HashingStream(File.OpenRead(events));
+            parser.ReadEventsJsonl(s, events, reading);
+            eventsDigest = s.Digest();
+        }
+
+        reading.BundleDigest = Combine("directory", bundleDigest, eventsDigest);
+    }
+
+    private void ReadZip(string path, BundleReading reading)
+    {
+        CheckUploadSize(path);
+        using var zip = OpenZip(path);
+        var members = new List<(string Name, ZipArchiveEntry Entry)>();
+        long declared = 0;
+        if (zip.Entries.Count > Limits.MaxEntries)
+        {
+            Reject(path, $"{zip.Entries.Count} archive entries, over the limit of {Limits.MaxEntries} (ingest.limits.max_entries)");
+        }
+
+        foreach (var entry in zip.Entries)
+        {
+            var name = CheckMemberName(path, entry.FullName);
+            var unixType = (entry.ExternalAttributes >> 16) & 0xF000;
+            if (unixType is 0xA000 or 0x2000 or 0x6000 or 0x1000 or 0xC000)
+            {
+                Reject(path, $"archive entry '{Printable(entry.FullName)}' is a link or device, not a regular file");
+            }
+
+            if (name.EndsWith('/'))
+            {
+                continue;
+            }
+
+            declared += entry.Length;
+            if (entry.Length > 1 << 20 && entry.CompressedLength > 0 && entry.Length / entry.CompressedLength > Limits.MaxCompressionRatio)
+            {
+                Reject(path, $"archive entry '{Printable(name)}' has a compression ratio of {entry.Length / entry.CompressedLength:N0}:1, over {Limits.MaxCompressionRatio}:1 (ingest.limits.max_compression_ratio): refused before inflating");
+            }
+
+            members.Add((name, entry));
+        }
+
+        if (declared > (long)Limits.MaxUncompressedMb << 20)
+        {
+            Reject(path, $"archive declares {declared / 1048576.0:F0} MiB uncompressed, over the {Limits.MaxUncompressedMb} MiB limit (ingest.limits.max_uncompressed_mb): refused before inflating");
+        }
+
+        var (bundle, events) = Locate(path, members.Select(m => m.Name));
+        byte[] bundleDigest = [], eventsDigest = [];
+        var budget = new InflateBudget((long)Limits.MaxUncompressedMb << 20);
+        foreach (var (name, entry) in members)
+        {
+            if (name != bundle && name != events)
+            {
+                reading.Ledger.Add("ignored.archive_member");
+                continue;
+            }
+
+            // Headers can lie: the declared length and the total budget are enforced while inflating.
+            using var s = new HashingStream(new LimitedStream(entry.Open(), Math.Min(entry.Length, budget.Remaining), $"{path}!{Printable(name)}", budget));
+            if (name == bundle)
+            {
+                parser.ReadBundleObject(s, $"{path}!{name}", reading);
+                bundleDigest = s.Digest();
+            }
+            else
+            {
+                parser.ReadEventsJsonl(s, $"{path}!{name}", reading);
+                eventsDigest = s.Digest();
+            }
+        }
+
+        reading.BundleDigest = Combine("directory", bundleDigest, eventsDigest);
+    }
+
+    private static ZipArchive OpenZip(string path)
+    {
+        try
+        {
+            return new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read, leaveOpen: false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleRejectedException(new Problem(path, null, $"not a readable zip archive: {e.Message}"));
+        }
+    }
+
+    private void ReadTarGz(string path, BundleReading reading)
+    {
+        CheckUploadSize(path);
+        var compressed = new FileInfo(path).Length;
+        var budget = new InflateBudget(Math.Min((long)Limits.MaxUncompressedMb << 20, (compressed * Limits.MaxCompressionRatio) + (1 << 20)));
+        using var file = File.OpenRead(path);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var limited = new LimitedStream(gzip, budget.Remaining, path, budget);
+        using var tar = new TarReader(limited);
+        byte[] bundleDigest = [], eventsDigest = [];
+        var seen = new List<string>();
+        var count = 0;
+        try
+        {
+            while (tar.GetNextEntry(copyData: false) is { } entry)
+            {
+                if (++count > Limits.MaxEntries)
+                {
+                    Reject(path, $"more than {Limits.MaxEntries} archive entries (ingest.limits.max_entries)");
+                }
+
+                var name = CheckMemberName(path, entry.Name);
+                if (entry.EntryType is TarEntryType.Directory)
+                {
+                    continue;
+                }
+
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
+                {
+                    Reject(path, $"archive entry '{Printable(entry.Name)}' is a {entry.EntryType}, not a regular file");
+                }
+
+                seen.Add(name);
+                var (bundle, events) = Locate(path, seen, partial: true);
+                if (entry.DataStream is null || (name != bundle && name != events))
+                {
+                    reading.Ledger.Add("ignored.archive_member");
+                    continue;
+                }
+
+                // The uploader's user and group names in the tar header are never read.
+                using var s = new HashingStream(entry.DataStream, leaveOpen: true);
+                if (name == bundle)
+                {
+                    parser.ReadBundleObject(s, $"{path}!{name}", reading);
+                    bundleDigest = s.Digest();
+                }
+                else
+                {
+                    parser.ReadEventsJsonl(s, $"{path}!{name}", reading);
+                    eventsDigest = s.Digest();
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw new BundleRejectedException(new Problem(path, null, $"not a readable tar.gz archive: {e.Message}"));
+        }
+
+        Locate(path, seen);
+        reading.BundleDigest = Combine("directory", bundleDigest, eventsDigest);
+    }
+
+    /// <summary>Finds bundle.json / events.jsonl, flat or inside one folder.</summary>
+    private static (string? Bundle, string? Events) Locate(string path, IEnumerable<string> names, bool partial = false)
+    {
+        var files = names.Where(n => !IsDebris(n)).ToList();
+        var bundles = files.Where(n => LeafIs(n, BundleJson)).ToList();
+        var events = files.Where(n => LeafIs(n, EventsJsonl)).ToList();
+        if (bundles.Count > 1 || events.Count > 1)
+        {
+            Reject(path, "archive holds more than one bundle.json or events.jsonl");
+        }
+
+        if (!partial && bundles.Count == 0)
+        {
+            Reject(path, "archive holds no bundle.json (expected a directory bundle, flat or inside one folder)");
+        }
+
+        return (bundles.FirstOrDefault(), events.FirstOrDefault());
+    }
+
+    private static bool LeafIs(string name, string leaf)
+    {
+        var parts = name.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length is 1 or 2 && parts[^1] == leaf;
+    }
+
+    private static bool IsDebris(string name) =>
+        name.StartsWith("__MACOSX/", StringComparison.Ordinal) || name.Split('/').Any(p => p.StartsWith('.') && p.Length > 1);
+
+    /// <summary>Rejects '..', absolute paths, drive letters and backslashes; returns the normalised name.</summary>
+    private static string CheckMemberName(string path, string name)
+    {
+        var n = name.StartsWith("./", StringComparison.Ordinal) ? name[2..] : name;
+        if (n.Length == 0 || n.StartsWith('/') || n.Contains('\\', StringComparison.Ordinal) || n.Contains('\0', StringComparison.Ordinal)
+            || (n.Length >= 2 && n[1] == ':') || n.Split('/').Any(p => p == ".."))
+        {
+            Reject(path, $"unsafe archive entry name '{Printable(name)}' (path traversal, absolute path or drive letter)");
+        }
+
+        return n;
+    }
+
+    private static string Printable(string s) =>
+        new(s.Take(120).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+
+    private static void Reject(string path, string message) =>
+        throw new BundleRejectedException(new Problem(path, null, message));
+
+    private static byte[] Combine(string shape, byte[] first, byte[] second)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        h.AppendData(System.Text.Encoding.ASCII.GetBytes(shape == "single" ? "smonitor-upload/single\n" : "smonitor-upload/directory\n"));
+        h.AppendData(first);
+        h.AppendData(second);
+        return h.GetHashAndReset();
+    }
+}
+
+/// <summary>Total bytes an archive may inflate to, shared by its members.</summary>
+internal sealed class InflateBudget(long total)
+{
+    public long Remaining { get; private set; } = total;
+    public long Total { get; } = total;
+
+    public void Spend(long n) => Remaining -= n;
+}
+
+/// <summary>Fails the read as soon as more bytes come out than allowed (zip bombs, lying headers).</summary>
+internal sealed class LimitedStream(Stream inner, long limit, string what, InflateBudget budget) : Stream
+{
+    private long _read;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = inner.Read(buffer);
+        _read += n;
+        budget.Spend(n);
+        if (_read > limit || budget.Remaining < 0)
+        {
+            throw new BundleRejectedException(new Problem(what, null,
+                $"inflates past {Math.Min(limit, budget.Total) / 1048576.0:F0} MiB (declared size, ingest.limits.max_uncompressed_mb or max_compression_ratio): refused while inflating"));
+        }
+
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>SHA-256 of everything read through it.</summary>
+internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
+{
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    /// <summary>Drains what the parser did not read (trailing whitespace), then returns the digest.</summary>
+    public byte[] Digest()
+    {
+        var rest = new byte[81920];
+        while (Read(rest, 0, rest.Length) > 0)
+        {
+        }
+
+        return _hash.GetHashAndReset();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = inner.Read(buffer);
+        _hash.AppendData(buffer[..n]);
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+            if (!leaveOpen)
+            {
+                inner.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+}

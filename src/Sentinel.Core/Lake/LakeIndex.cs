@@ -1,0 +1,89 @@
+using DuckDB.NET.Data;
+
+namespace Sentinel.Lake;
+
+/// <summary>
+/// What the lake already holds, for deduplication: read with DuckDB straight from the
+/// committed Parquet files (no side index that could drift from them).
+/// </summary>
+internal sealed class LakeIndex : IDisposable
+{
+    private readonly LakePaths _paths;
+    private readonly DuckDBConnection _connection;
+
+    public LakeIndex(LakePaths paths)
+    {
+        _paths = paths;
+        _connection = DuckDb.Open();
+    }
+
+    public HashSet<string> BundleIds() =>
+        LakePaths.HasFiles(_paths.Bundles)
+            ? Strings($"SELECT bundle_id FROM read_parquet({DuckDb.Glob(_paths.Bundles, partitioned: false)})")
+            : [];
+
+    public HashSet<string> CatalogKeys() =>
+        LakePaths.HasFiles(_paths.Catalog)
+            ? Strings($"SELECT library || '|' || version || '|' || code FROM read_parquet({DuckDb.Glob(_paths.Catalog, partitioned: false)})")
+            : [];
+
+    /// <summary>event_ids already stored for these runs.</summary>
+    public HashSet<string> EventIds(IReadOnlyCollection<string> runKeys) =>
+        runKeys.Count == 0 || !LakePaths.HasFiles(_paths.Events)
+            ? []
+            : Strings($"SELECT event_id FROM read_parquet({DuckDb.Glob(_paths.Events, partitioned: true)}) WHERE run_key IN ({DuckDb.HexList(runKeys)})");
+
+    /// <summary>(run_key|function) already stored for these runs.</summary>
+    public HashSet<string> PerformanceKeys(IReadOnlyCollection<string> runKeys) =>
+        runKeys.Count == 0 || !LakePaths.HasFiles(_paths.Performance)
+            ? []
+            : Strings($"SELECT run_key || '|' || function FROM read_parquet({DuckDb.Glob(_paths.Performance, partitioned: true)}) WHERE run_key IN ({DuckDb.HexList(runKeys)})");
+
+    private HashSet<string> Strings(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        using var reader = cmd.ExecuteReader();
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            if (!reader.IsDBNull(0))
+            {
+                set.Add(reader.GetString(0));
+            }
+        }
+
+        return set;
+    }
+
+    public void Dispose() => _connection.Dispose();
+}
+
+/// <summary>Embedded DuckDB set up the way every stage needs it: offline, versions kept as strings.</summary>
+public static class DuckDb
+{
+    public static DuckDBConnection Open(string dataSource = ":memory:")
+    {
+        var connection = new DuckDBConnection($"DataSource={dataSource}");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        // No extension downloads: this must fail at once offline instead of hanging.
+        cmd.CommandText = "SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;";
+        cmd.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>A read_parquet source over a table folder; Hive values stay strings (1.10 is not 1.1).</summary>
+    public static string Glob(string tableDir, bool partitioned)
+    {
+        var pattern = Path.Combine(Path.GetFullPath(tableDir), "**", "*.parquet").Replace("'", "''", StringComparison.Ordinal);
+        return partitioned
+            ? $"'{pattern}', hive_partitioning = true, hive_types_autocast = false, union_by_name = true"
+            : $"'{pattern}', union_by_name = true";
+    }
+
+    internal static string HexList(IEnumerable<string> values) =>
+        string.Join(",", values.Select(v => v.All(char.IsAsciiHexDigit)
+            ? $"'{v}'"
+            : throw new ArgumentException("run keys are hex strings", nameof(values))));
+}

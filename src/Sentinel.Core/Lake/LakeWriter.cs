@@ -1,0 +1,146 @@
+using System.Text.Json;
+
+namespace Sentinel.Lake;
+
+/// <summary>
+/// Stages rows as Parquet files under <c>_staging/&lt;ingest&gt;/</c> and commits them by renames
+/// recorded in a journal, the bundle ledger last. A crash before the journal leaves nothing
+/// visible (the staging folder is removed on the next run); a crash after it is rolled
+/// forward on the next run. Either way each event is stored exactly once.
+/// </summary>
+internal sealed class LakeWriter
+{
+    private readonly LakePaths _paths;
+    private readonly string _ingestId;
+    private readonly string _stagingRoot;
+    private readonly Action<string>? _beforeRename;
+    private readonly List<(string Staged, string Final)> _staged = [];
+    private int _sequence;
+
+    public LakeWriter(LakePaths paths, string ingestId, Action<string>? beforeRename = null)
+    {
+        _paths = paths;
+        _ingestId = ingestId;
+        _stagingRoot = Path.Combine(paths.Staging, ingestId);
+        _beforeRename = beforeRename;
+    }
+
+    public async Task StageEventsAsync(string library, string version, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    {
+        var relative = Path.Combine(LakePaths.Partition("events", library, version), NextFileName());
+        await ParquetTables.WriteEventsAsync(Path.Combine(_stagingRoot, relative), rows, ct);
+        _staged.Add((relative, relative));
+    }
+
+    public async Task StagePerformanceAsync(string library, string version, IReadOnlyList<PerformanceRow> rows, CancellationToken ct)
+    {
+        var relative = Path.Combine(LakePaths.Partition("performance", library, version), NextFileName());
+        await ParquetTables.WritePerformanceAsync(Path.Combine(_stagingRoot, relative), rows, ct);
+        _staged.Add((relative, relative));
+    }
+
+    public async Task StageCatalogAsync(IReadOnlyList<CatalogRow> rows, CancellationToken ct)
+    {
+        var relative = Path.Combine("catalog", NextFileName());
+        await ParquetTables.WriteCatalogAsync(Path.Combine(_stagingRoot, relative), rows, ct);
+        _staged.Add((relative, relative));
+    }
+
+    /// <summary>Stages the ledger and commits everything staged. The ledger becomes visible last.</summary>
+    public async Task CommitAsync(IReadOnlyList<BundleRow> bundles, CancellationToken ct)
+    {
+        if (bundles.Count == 0 && _staged.Count == 0)
+        {
+            Cleanup();
+            return;
+        }
+
+        if (bundles.Count > 0)
+        {
+            var relative = Path.Combine("bundles", NextFileName());
+            await ParquetTables.WriteBundlesAsync(Path.Combine(_stagingRoot, relative), bundles, ct);
+            _staged.Add((relative, relative));
+        }
+
+        var journal = new Journal(_ingestId, [.. _staged.Select(s => new JournalMove(s.Staged, s.Final))]);
+        Directory.CreateDirectory(_paths.Journal);
+        var journalPath = Path.Combine(_paths.Journal, _ingestId + ".json");
+        var tmp = journalPath + ".tmp";
+        await using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        {
+            await JsonSerializer.SerializeAsync(f, journal, JournalJson.Default.Journal, ct);
+            f.Flush(flushToDisk: true);
+        }
+
+        // The point of no return: from here on a crash is rolled forward by Recover.
+        File.Move(tmp, journalPath, overwrite: true);
+        Apply(_paths, journal, _beforeRename);
+        File.Delete(journalPath);
+        Cleanup();
+    }
+
+    public void Cleanup()
+    {
+        if (Directory.Exists(_stagingRoot))
+        {
+            Directory.Delete(_stagingRoot, recursive: true);
+        }
+    }
+
+    /// <summary>Rolls committed journals forward and discards uncommitted staging. Call under the lock.</summary>
+    public static int Recover(LakePaths paths)
+    {
+        var recovered = 0;
+        if (Directory.Exists(paths.Journal))
+        {
+            foreach (var tmp in Directory.EnumerateFiles(paths.Journal, "*.tmp"))
+            {
+                File.Delete(tmp);
+            }
+
+            foreach (var file in Directory.EnumerateFiles(paths.Journal, "*.json").Order(StringComparer.Ordinal))
+            {
+                var journal = JsonSerializer.Deserialize(File.ReadAllText(file), JournalJson.Default.Journal)
+                              ?? throw new InvalidDataException($"{file}: empty journal");
+                Apply(paths, journal, null);
+                File.Delete(file);
+                recovered++;
+            }
+        }
+
+        if (Directory.Exists(paths.Staging))
+        {
+            Directory.Delete(paths.Staging, recursive: true);
+        }
+
+        return recovered;
+    }
+
+    private static void Apply(LakePaths paths, Journal journal, Action<string>? beforeRename)
+    {
+        var staging = Path.Combine(paths.Staging, journal.IngestId);
+        foreach (var move in journal.Moves)
+        {
+            var from = Path.Combine(staging, move.Staged);
+            var to = Path.Combine(paths.Root, move.Final);
+            if (!File.Exists(from))
+            {
+                continue; // moved before a crash
+            }
+
+            beforeRename?.Invoke(move.Final);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Move(from, to, overwrite: true);
+        }
+    }
+
+    private string NextFileName() => $"part-{_ingestId}-{_sequence++:D5}.parquet";
+}
+
+internal sealed record Journal(string IngestId, List<JournalMove> Moves);
+
+internal sealed record JournalMove(string Staged, string Final);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Journal))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+internal sealed partial class JournalJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -138,7 +138,7 @@ internal sealed class IngestSession
         _outcomes.AddRange(_bundles.Select(b => b.Outcome(b.Reading.BadEvents.Count > 0 ? InputOutcome.Partial : InputOutcome.Accepted)));
     }
 
-    public void Abandon() => _writer.Cleanup();
+    public void Abandon() => _writer.Abandon();
 
     public IngestResult Result(IReadOnlyList<Problem> skipped, double seconds)
     {

@@ -16,6 +16,7 @@ internal sealed class LakeWriter
     private readonly Action<string>? _beforeRename;
     private readonly List<(string Staged, string Final)> _staged = [];
     private int _sequence;
+    private bool _journalWritten;
 
     public LakeWriter(LakePaths paths, string ingestId, Action<string>? beforeRename = null)
     {
@@ -74,16 +75,31 @@ internal sealed class LakeWriter
 
         // The point of no return: from here on a crash is rolled forward by Recover.
         File.Move(tmp, journalPath, overwrite: true);
+        _journalWritten = true;
         Apply(_paths, journal, _beforeRename);
         File.Delete(journalPath);
         Cleanup();
     }
 
-    public void Cleanup()
+    /// <summary>Discards what was staged, unless a journal already promised it to the lake.</summary>
+    public void Abandon()
+    {
+        if (!_journalWritten)
+        {
+            Cleanup();
+        }
+    }
+
+    private void Cleanup()
     {
         if (Directory.Exists(_stagingRoot))
         {
             Directory.Delete(_stagingRoot, recursive: true);
+        }
+
+        if (Directory.Exists(_paths.Staging) && !Directory.EnumerateFileSystemEntries(_paths.Staging).Any())
+        {
+            Directory.Delete(_paths.Staging);
         }
     }
 

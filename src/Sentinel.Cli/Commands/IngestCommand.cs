@@ -14,6 +14,13 @@ internal static class IngestCommand
             Description = "Bundles to ingest: .json/.jsonl files, directory bundles, .zip, .tar.gz/.tgz, or folders of these (walked).",
             Arity = ArgumentArity.OneOrMore,
         };
+        paths.Validators.Add(r =>
+        {
+            foreach (var token in r.Tokens.Where(t => t.Value.StartsWith("--", StringComparison.Ordinal)))
+            {
+                r.AddError($"unknown option '{token.Value}' (see `sentinel ingest --help`)");
+            }
+        });
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON document on stdout (same as --format json)." };
         var format = new Option<string>("--format") { Description = "Summary format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");

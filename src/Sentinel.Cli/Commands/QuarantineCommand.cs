@@ -77,12 +77,12 @@ internal static class QuarantineCommand
             }
 
             var result = await QuarantineReplay.RunAsync(paths, config, entries, ct);
-            foreach (var (entry, outcome) in result)
+            foreach (var r in result)
             {
-                Terminal.Out.MarkupLine($"{entry.Id} {Markup.Escape(entry.Input)}: {outcome}");
+                Terminal.Out.MarkupLine($"{r.Entry.Id} {Markup.Escape(r.Entry.Input)}: {Markup.Escape(r.Message)}");
             }
 
-            return result.All(r => r.Outcome is "ingested" or "duplicate") ? ExitCode.Success : ExitCode.PartialFailure;
+            return result.All(r => r.Cleared) ? ExitCode.Success : ExitCode.PartialFailure;
         }));
         return replay;
     }

@@ -6,16 +6,16 @@ namespace Sentinel.Ingest;
 /// <summary>Re-ingests quarantined inputs after a limit or a fix changed (DESIGN §4).</summary>
 public static class QuarantineReplay
 {
-    public static async Task<IReadOnlyList<(QuarantineEntry Entry, string Outcome)>> RunAsync(
+    public static async Task<IReadOnlyList<ReplayOutcome>> RunAsync(
         LakePaths paths, SentinelConfig config, IReadOnlyList<QuarantineEntry> entries, CancellationToken ct)
     {
-        var results = new List<(QuarantineEntry, string)>();
+        var results = new List<ReplayOutcome>();
         foreach (var entry in entries)
         {
             var stored = Quarantine.StoredInput(paths, entry.Id);
             if (stored is null)
             {
-                results.Add((entry, "stored input missing; nothing to replay"));
+                results.Add(new ReplayOutcome(entry, false, "stored input missing; nothing to replay"));
                 continue;
             }
 
@@ -31,17 +31,20 @@ public static class QuarantineReplay
             if (outcome is { Status: InputOutcome.Accepted or InputOutcome.Duplicate })
             {
                 Quarantine.Remove(paths, entry.Id);
-                results.Add((entry, outcome.Status == InputOutcome.Accepted
+                results.Add(new ReplayOutcome(entry, true, outcome.Status == InputOutcome.Accepted
                     ? $"ingested ({outcome.EventsWritten:N0} events written); removed from quarantine"
                     : "duplicate of a stored upload; removed from quarantine"));
             }
             else
             {
                 var why = result.Quarantined.FirstOrDefault()?.Reason ?? "still rejected";
-                results.Add((entry, $"still quarantined: {why}"));
+                results.Add(new ReplayOutcome(entry, false, $"still quarantined: {why}"));
             }
         }
 
         return results;
     }
 }
+
+/// <summary>How replaying one quarantine entry ended; <see cref="Cleared"/> when it left the quarantine.</summary>
+public sealed record ReplayOutcome(QuarantineEntry Entry, bool Cleared, string Message);

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Sentinel.Tests.Support;
+
+namespace Sentinel.Tests.Cli;
+
+/// <summary>The real `sentinel` binary, as a child process.</summary>
+public sealed class CliTests
+{
+    [Fact]
+    public void Help_ExplainsEveryCommandAndTheExitCodes()
+    {
+        var r = SentinelRunner.Cli(null, "--help");
+        Assert.Equal(0, r.ExitCode);
+        foreach (var command in new[] { "ingest", "inspect", "quarantine" })
+        {
+            Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("4 lake locked", r.Stdout, StringComparison.Ordinal);
+        Golden.Verify("help-root.txt", r.Stdout);
+        Golden.Verify("help-ingest.txt", SentinelRunner.Cli(null, "ingest", "--help").Stdout);
+    }
+
+    [Fact]
+    public void UnknownOption_IsInvalidUsage()
+    {
+        var r = SentinelRunner.Cli(null, "ingest", "--no-such-option", "x");
+        Assert.Equal(1, r.ExitCode);
+    }
+
+    [Fact]
+    public void IngestJson_PrintsOneJsonDocument_AndNoPlantedSecretAnywhere()
+    {
+        using var dir = new TempDir();
+        var lake = dir.Sub("lake");
+        var inputs = Corpus.Bundles.Select(b => Corpus.PathOf(b.GetProperty("path").GetString()!))
+            .Concat(Corpus.Bad.Select(b => Corpus.PathOf(b.GetProperty("path").GetString()!))).ToArray();
+        var r = SentinelRunner.Cli(dir.Path, ["ingest", "--lake", lake, "--json", .. inputs]);
+
+        Assert.Equal(2, r.ExitCode); // some inputs rejected
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var root = doc.RootElement;
+        foreach (var field in new[] { "inputs", "accepted", "duplicates", "quarantined", "events_written", "performance_rows_written", "redactions", "receipts" })
+        {
+            Assert.True(root.TryGetProperty(field, out _), field);
+        }
+
+        Assert.True(root.GetProperty("quarantined").GetArrayLength() >= 10);
+        foreach (var secret in Corpus.PlantedSecrets)
+        {
+            Assert.DoesNotContain(secret, r.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, r.Stderr, StringComparison.Ordinal);
+        }
+
+        var list = SentinelRunner.Cli(dir.Path, "quarantine", "list", "--lake", lake, "--format", "json");
+        Assert.Equal(0, list.ExitCode);
+        Assert.True(JsonDocument.Parse(list.Stdout).RootElement.GetArrayLength() >= 10);
+        foreach (var secret in Corpus.PlantedSecrets)
+        {
+            Assert.DoesNotContain(secret, list.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Ingest_WhenLakeIsLocked_ExitsFour()
+    {
+        using var dir = new TempDir();
+        var lake = dir.Sub("lake");
+        using (Sentinel.Lake.LakeLock.Acquire(new Sentinel.Lake.LakePaths(lake)))
+        {
+            var r = SentinelRunner.Cli(dir.Path, "ingest", "--lake", lake, Corpus.PathOf("m01_molsysmt-0.9.0_user_mgarcia.json"));
+            Assert.Equal(4, r.ExitCode);
+            Assert.Contains("locked", r.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Ingest_BadConfigKey_ExitsOneNamingTheKey()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.Sub("sentinel.yml"), "privacy:\n  min_run_public: 3\n");
+        var r = SentinelRunner.Cli(dir.Path, "ingest", "--lake", dir.Sub("lake"), Corpus.PathOf("m01_molsysmt-0.9.0_user_mgarcia.json"));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("'min_run_public'", r.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.Sub("lake")));
+    }
+
+    [Fact]
+    public void Inspect_ShowsWhatWouldBeKept_AndWritesNothing()
+    {
+        using var dir = new TempDir();
+        var r = SentinelRunner.Cli(dir.Path, "inspect", "--format", "json", Corpus.PathOf("m02_molsysmt-0.9.0_dev_dchen.zip"));
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal("accepted", doc.RootElement.GetProperty("verdict").GetString());
+        var kept = doc.RootElement.GetProperty("kept").EnumerateArray().ToList();
+        Assert.Contains(kept, g => g.GetProperty("library").GetString() == "molsysmt" && g.GetProperty("version").GetString() == "0.9.0" && g.GetProperty("events").GetInt32() == 12);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+        foreach (var secret in Corpus.PlantedSecrets)
+        {
+            Assert.DoesNotContain(secret, r.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void QuarantineReplay_AfterRaisingALimit_IngestsAndEmptiesTheQuarantine()
+    {
+        using var dir = new TempDir();
+        var lake = dir.Sub("lake");
+        var first = SentinelRunner.Cli(dir.Path, "ingest", "--lake", lake, Corpus.PathOf("bad/huge_string_5mb.json"));
+        Assert.Equal(2, first.ExitCode);
+
+        File.WriteAllText(dir.Sub("sentinel.yml"), "ingest:\n  limits:\n    max_event_kb: 16384\n");
+        var replay = SentinelRunner.Cli(dir.Path, "quarantine", "replay", "--lake", lake);
+        Assert.Equal(0, replay.ExitCode);
+        Assert.Contains("removed from quarantine", replay.Stdout, StringComparison.Ordinal);
+        var list = SentinelRunner.Cli(dir.Path, "quarantine", "list", "--lake", lake, "--format", "json");
+        Assert.Equal(0, JsonDocument.Parse(list.Stdout).RootElement.GetArrayLength());
+        using var reader = new LakeReader(lake);
+        Assert.True(reader.Scalar<long>("SELECT count(*) FROM events") > 0);
+    }
+}

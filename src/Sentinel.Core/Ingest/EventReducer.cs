@@ -62,7 +62,7 @@ internal sealed class EventReducer
                         return null;
                     }
 
-                    timestamp = reader.ValueSpan;
+                    timestamp = reader.ValueIsEscaped ? Unescaped(ref reader) : reader.ValueSpan;
                     hasTimestamp = true;
                     break;
                 case 5 when name.SequenceEqual("level"u8):
@@ -72,7 +72,7 @@ internal sealed class EventReducer
                         return null;
                     }
 
-                    level = reader.ValueSpan;
+                    level = reader.ValueIsEscaped ? Unescaped(ref reader) : reader.ValueSpan;
                     hasLevel = true;
                     break;
                 case 7 when name.SequenceEqual("message"u8):
@@ -170,6 +170,13 @@ internal sealed class EventReducer
         Append(buffer, message);
         ev.IdentityDigest = SHA256.HashData(buffer.WrittenSpan);
         return ev;
+    }
+
+    // Other JSON writers escape freely (System.Text.Json writes '+' as \u002B): compare the text, not the bytes.
+    private static byte[] Unescaped(ref Utf8JsonReader reader)
+    {
+        var buffer = new byte[reader.ValueSpan.Length];
+        return buffer.AsSpan(0, reader.CopyString(buffer)).ToArray();
     }
 
     private static void Append(ArrayBufferWriter<byte> w, ReadOnlySpan<byte> value)

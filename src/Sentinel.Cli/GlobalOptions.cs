@@ -62,6 +62,13 @@ internal static class GlobalOptions
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
             return ExitCode.Failure;
         }
+#pragma warning disable CA1031 // The last resort: a bug must still end with the documented "failure" code, not 1 (usage).
+        catch (Exception e)
+        {
+            await Console.Error.WriteLineAsync($"sentinel: internal error: {e}");
+            return ExitCode.Failure;
+        }
+#pragma warning restore CA1031
     }
 }
 

@@ -128,7 +128,8 @@ internal sealed class BundleParser
         }
         catch (ValueTooLargeException e)
         {
-            throw new BundleRejectedException(new Problem(file, null, e.Message + " (ingest.limits.max_token_mb)"));
+            throw new BundleRejectedException(new Problem(file, null,
+                e.Message + (e.Limit == SmallSectionBytes ? " (a bundle section or catalog entry larger than 1 MiB)" : " (ingest.limits.max_token_mb)")));
         }
     }
 
@@ -146,6 +147,7 @@ internal sealed class BundleParser
                 if (tooLong)
                 {
                     into.BadEvents.Add(new Problem(where, null, $"event line longer than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"));
+                    into.Ledger.Add("rejected.event");
                     continue;
                 }
 
@@ -391,6 +393,12 @@ internal sealed class BundleParser
                 if (function is null || first != JsonTokenType.StartObject)
                 {
                     into.Ledger.Add("invalid.timing_key");
+                    continue;
+                }
+
+                if (_pool.ScrubVerdict(function) is { } functionVerdict)
+                {
+                    into.Ledger.Add($"scrubbed.{functionVerdict}");
                     continue;
                 }
 

@@ -77,7 +77,6 @@ internal sealed class IngestSession
         var bundleRunKey = RunKey(reading.RunId, bundleId);
         var pending = new PendingBundle(upload, bundleId, bundleRunKey, reading);
         _bundles.Add(pending);
-        _redactions.AddAll(reading.Ledger);
 
         foreach (var ev in reading.Events)
         {
@@ -99,7 +98,6 @@ internal sealed class IngestSession
             if (library is null)
             {
                 reading.Ledger.Add("dropped.timing_outside_library");
-                _redactions.Add("dropped.timing_outside_library");
                 continue;
             }
 
@@ -109,7 +107,8 @@ internal sealed class IngestSession
             Buffer(_performance, (library, version), (row, pending));
         }
 
-        AddCatalog(reading, bundleId);
+        pending.CatalogRows = AddCatalog(reading, bundleId);
+        _redactions.AddAll(reading.Ledger);
         if (reading.BadEvents.Count > 0)
         {
             var entry = Quarantine.Store(_paths, upload.Path, QuarantineEntry.Partial, UploadReader.ShapeName(upload.Shape), reading.BadEvents, _now, _options.QuarantineAs);
@@ -234,11 +233,12 @@ internal sealed class IngestSession
         _buffered = 0;
     }
 
-    private void AddCatalog(BundleReading reading, string bundleId)
+    private int AddCatalog(BundleReading reading, string bundleId)
     {
+        var added = 0;
         if (reading.Catalog.Count == 0)
         {
-            return;
+            return 0;
         }
 
         // A catalog code belongs to the library whose events carry it, else to the library whose
@@ -267,8 +267,10 @@ internal sealed class IngestSession
             {
                 owner = viaPrefix;
             }
-            else if (libraries.Count == 1)
+            else if (libraries.Count == 1 && Prefix(entry.Code) is null)
             {
+                // Prefix-less codes (ExecutableNotFoundError) of a single-library bundle. A prefixed
+                // code nobody emitted (PUW-… in a molsysmt run) may be another library's: not guessed.
                 owner = (libraries[0], Attribution.VersionFor(reading, libraries[0], _options.VersionOverrides));
             }
             else
@@ -281,8 +283,11 @@ internal sealed class IngestSession
             if (_catalogKeys.Add(key))
             {
                 _catalog.Add(new CatalogRow(owner.Library, owner.Version, entry.Code, entry.Title, entry.Hint, entry.Category, bundleId, _now));
+                added++;
             }
         }
+
+        return added;
     }
 
     private static string? Prefix(string code)
@@ -302,6 +307,7 @@ internal sealed class IngestSession
         public long EventsWritten;
         public long EventsDuplicate;
         public long PerformanceRows;
+        public long CatalogRows;
 
         public InputOutcome Outcome(string status) =>
             new(upload.Path, status, Receipt(bundleId), EventsWritten, EventsDuplicate, Reading.BadEvents.Count, Reading.BadEvents);
@@ -310,7 +316,7 @@ internal sealed class IngestSession
             bundleId, Receipt(bundleId), ingestId, now, UploadReader.ShapeName(upload.Shape), runKey,
             Reading.SmonitorVersion, Reading.PythonVersion, Reading.Platform, Reading.Profile,
             Reading.EventsSeen, EventsWritten, EventsDuplicate, Reading.BadEvents.Count, PerformanceRows,
-            0, string.Join(",", Reading.Events.Select(e => e.Library).Distinct().Order(StringComparer.Ordinal)),
+            CatalogRows, string.Join(",", Reading.Events.Select(e => e.Library).Distinct().Order(StringComparer.Ordinal)),
             Ingester.Json(Reading.Ledger.Counts));
     }
 }

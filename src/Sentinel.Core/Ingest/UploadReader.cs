@@ -76,6 +76,17 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
     {
         var bundle = System.IO.Path.Combine(path, BundleJson);
         var events = System.IO.Path.Combine(path, EventsJsonl);
+        CheckUploadSize(bundle);
+        if (File.Exists(events))
+        {
+            // A directory's events.jsonl is what an archive would inflate to: the uncompressed limit applies.
+            var size = new FileInfo(events).Length;
+            if (size > (long)Limits.MaxUncompressedMb << 20)
+            {
+                Reject(path, $"events.jsonl is {size / 1048576.0:F0} MiB, over the {Limits.MaxUncompressedMb} MiB limit (ingest.limits.max_uncompressed_mb)");
+            }
+        }
+
         byte[] bundleDigest;
         using (var s = new HashingStream(File.OpenRead(bundle)))
         {

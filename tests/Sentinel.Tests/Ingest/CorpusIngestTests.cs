@@ -153,6 +153,10 @@ public sealed class CorpusIngestTests(CorpusLakeFixture lake) : IClassFixture<Co
         Assert.All(rows, r => Assert.Contains((string)r[0]!, CorpusLibraries.Append("unknown")));
         Assert.Contains(rows, r => (string)r[1]! == "MSM-ERR-IO-002" && (string?)r[2] == "Input file not found");
         Assert.All(rows, r => Assert.True(((string?)r[3] ?? "").Length <= 301));
+        // A prefixed code that no event of the bundle carried is not guessed onto the host library.
+        Assert.DoesNotContain(rows, r => (string)r[0]! == "molsysmt" && !((string)r[1]!).StartsWith("MSM-", StringComparison.Ordinal) && ((string)r[1]!).Contains('-', StringComparison.Ordinal));
+        Assert.Equal(lake.Reader.Scalar<long>("SELECT count(*) FROM catalog"), lake.Reader.Scalar<long>("SELECT sum(catalog_rows)::BIGINT FROM bundles"));
+        Assert.True(lake.Result.Redactions.ContainsKey("dropped.catalog_unattributed"));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Sentinel.Ingest;
 /// (no kept field needs them, DESIGN §2), and the bytes are checked to be UTF-8.
 /// System.Text.Json has no switch for bare non-finite literals, hence this pass.
 /// </summary>
-internal sealed class PythonJsonStream : Stream
+internal sealed class PythonJsonStream : ReadOnlyStream
 {
     private static readonly SearchValues<byte> OutsideStops = SearchValues.Create("\"NI-\n"u8);
     private static readonly SearchValues<byte> InsideStops = SearchValues.Create("\"\\\n"u8);
@@ -30,11 +30,6 @@ internal sealed class PythonJsonStream : Stream
     private long _offset;
 
     public PythonJsonStream(Stream inner) => _inner = inner;
-
-    /// <summary>Bytes consumed from the underlying stream so far.</summary>
-    public long Position64 => _offset;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> destination)
     {
@@ -307,16 +302,6 @@ internal sealed class PythonJsonStream : Stream
         _inStart += i;
         return o;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _offset; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -314,11 +314,9 @@ internal sealed class InflateBudget(long total)
 }
 
 /// <summary>Fails the read as soon as more bytes come out than allowed (zip bombs, lying headers).</summary>
-internal sealed class LimitedStream(Stream inner, long limit, string what, InflateBudget budget) : Stream
+internal sealed class LimitedStream(Stream inner, long limit, string what, InflateBudget budget) : ReadOnlyStream
 {
     private long _read;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -334,16 +332,6 @@ internal sealed class LimitedStream(Stream inner, long limit, string what, Infla
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -356,7 +344,7 @@ internal sealed class LimitedStream(Stream inner, long limit, string what, Infla
 }
 
 /// <summary>SHA-256 of everything read through it.</summary>
-internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
+internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -371,24 +359,12 @@ internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stre
         return _hash.GetHashAndReset();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var n = inner.Read(buffer);
         _hash.AppendData(buffer[..n]);
         return n;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

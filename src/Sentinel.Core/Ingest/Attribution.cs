@@ -86,26 +86,21 @@ internal static partial class Attribution
                 : resolved.TryGetValue((ev.RunId ?? bundle.RunId, ev.Library), out var v) ? v
                 : LakeSchema.Unknown;
         }
-    }
 
-    /// <summary>Version of <paramref name="library"/> in the bundle's own run, as resolved from its events.</summary>
-    public static string VersionFor(BundleReading bundle, string library, IReadOnlyDictionary<string, string> overrides)
-    {
-        if (overrides.TryGetValue(library, out var forced))
+        foreach (var ((run, library), version) in resolved)
         {
-            return forced;
-        }
-
-        foreach (var ev in bundle.Events)
-        {
-            if (ev.Library == library && ev.Version != LakeSchema.Unknown && (ev.RunId ?? bundle.RunId) == bundle.RunId)
+            if (run == bundle.RunId)
             {
-                return ev.Version;
+                bundle.ResolvedVersions[library] = version;
             }
         }
-
-        return LakeSchema.Unknown;
     }
+
+    /// <summary>Version of <paramref name="library"/> in the bundle's own run, as <see cref="Attribute"/> resolved it.</summary>
+    public static string VersionFor(BundleReading bundle, string library, IReadOnlyDictionary<string, string> overrides) =>
+        overrides.TryGetValue(library, out var forced) ? forced
+        : bundle.ResolvedVersions.TryGetValue(library, out var version) ? version
+        : LakeSchema.Unknown;
 
     /// <summary>The library whose namespace dominates the bundle's events, else the one its identity keys name.</summary>
     public static string? HostLibrary(BundleReading bundle)

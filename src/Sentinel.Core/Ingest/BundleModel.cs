@@ -65,6 +65,8 @@ internal sealed class BundleReading
     public List<TimingEntry> Timings { get; } = [];
     public List<CatalogEntry> Catalog { get; } = [];
     public List<Problem> BadEvents { get; } = [];
+    /// <summary>library → version resolved for the bundle's own run (filled by attribution).</summary>
+    public Dictionary<string, string> ResolvedVersions { get; } = new(StringComparer.Ordinal);
     public RedactionLedger Ledger { get; } = new();
     public long EventsSeen;
     public byte[] BundleDigest = [];

@@ -254,13 +254,16 @@ internal sealed class EventReducer
             reader.ValueSpan.Length <= 768 ? reader.GetString() : null;
     }
 
+    private static readonly byte[][] FingerprintExtraKeyBytes = [.. FingerprintExtraKeys.Select(Encoding.ASCII.GetBytes)];
+
+    // Called for every extra key of every event: compares against pre-encoded keys, allocates nothing.
     private static string? FingerprintKey(ReadOnlySpan<byte> key)
     {
-        foreach (var k in FingerprintExtraKeys)
+        for (var i = 0; i < FingerprintExtraKeyBytes.Length; i++)
         {
-            if (key.SequenceEqual(Encoding.ASCII.GetBytes(k)))
+            if (key.SequenceEqual(FingerprintExtraKeyBytes[i]))
             {
-                return k;
+                return FingerprintExtraKeys[i];
             }
         }
 

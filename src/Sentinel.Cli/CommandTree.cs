@@ -17,6 +17,7 @@ public static class CommandTree
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(QuarantineCommand.Create());
+        root.Subcommands.Add(AggregateCommand.Create());
         return root;
     }
 }

@@ -47,6 +47,11 @@ internal static class GlobalOptions
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
             return ExitCode.InvalidUsage;
         }
+        catch (Exception e) when (e is Aggregate.LakeMissingException or Aggregate.SummariesMissingException)
+        {
+            await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
+            return ExitCode.InvalidUsage;
+        }
         catch (Lake.LakeLockedException e)
         {
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");

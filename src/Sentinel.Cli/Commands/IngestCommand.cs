@@ -72,7 +72,7 @@ internal static class IngestCommand
     {
         if (!Terminal.Interactive)
         {
-            var plain = new SynchronousProgress(p =>
+            var plain = new SynchronousProgress<IngestProgress>(p =>
                 Console.Error.WriteLine($"[{p.Done}/{p.Total}] {p.Status,-11} {p.Input}"));
             return await Ingester.RunAsync(options, plain, ct);
         }
@@ -83,7 +83,7 @@ internal static class IngestCommand
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("ingest", maxValue: 1);
-                var progress = new SynchronousProgress(p =>
+                var progress = new SynchronousProgress<IngestProgress>(p =>
                 {
                     task.MaxValue = p.Total;
                     task.Value = p.Done;
@@ -131,8 +131,4 @@ internal static class IngestCommand
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
-    private sealed class SynchronousProgress(Action<IngestProgress> handler) : IProgress<IngestProgress>
-    {
-        public void Report(IngestProgress value) => handler(value);
-    }
 }

@@ -76,8 +76,10 @@ public static class ConfigLoader
         Require(l.MaxEventKb > 0 && l.MaxTokenMb > 0 && l.MaxCompressionRatio > 1, "ingest.limits must be positive");
         Require(c.Health.FailingBelowErrorFree <= c.Health.DegradedBelowErrorFree,
             "health.failing_below_error_free must not exceed health.degraded_below_error_free");
-        Require(c.Regressions.P95Ratio > 1 && c.Regressions.Alpha is > 0 and < 1 && c.Regressions.MinRunsPerSide >= 2,
-            "regressions: p95_ratio > 1, 0 < alpha < 1, min_runs_per_side >= 2");
+        Require(c.Regressions.P95Ratio > 1 && c.Regressions.Alpha is > 0 and < 1 && c.Regressions.MinRunsPerSide >= 2
+                && c.Regressions.MinCallsPerRun >= 1,
+            "regressions: p95_ratio > 1, 0 < alpha < 1, min_runs_per_side >= 2, min_calls_per_run >= 1");
+        Require(c.Health.MinRunsForStatus >= 1, "health.min_runs_for_status must be at least 1");
         Require(c.Triage.Provider is "none" or "openai", "triage.provider must be 'none' or 'openai'");
         Require(c.Github.Auth is "token" or "app", "github.auth must be 'token' or 'app'");
     }

@@ -54,6 +54,8 @@ public sealed class RegressionConfig
     public double P95Ratio { get; set; } = 1.5;
     public double Alpha { get; set; } = 0.05;
     public int MinRunsPerSide { get; set; } = 3;
+    /// <summary>A run's p95 of a function counts only when it rests on at least this many calls.</summary>
+    public int MinCallsPerRun { get; set; } = 5;
 }
 
 public sealed class TriageConfig

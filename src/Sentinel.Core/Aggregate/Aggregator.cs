@@ -1,0 +1,430 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using DuckDB.NET.Data;
+using Sentinel.Config;
+using Sentinel.Lake;
+
+namespace Sentinel.Aggregate;
+
+public sealed record AggregateOptions(string Lake, SentinelConfig Config, bool Full, IProgress<string>? Progress = null);
+
+/// <summary>What an aggregate run did (docs/cli.md, <c>sentinel aggregate --format json</c>).</summary>
+public sealed record AggregateResult(
+    string Mode, string? RebuildReason, int IngestsFolded, int IngestsTotal, long EventsFolded, long PerformanceRowsFolded,
+    int Libraries, int Versions, int Problems, int Regressions, int ConfirmedRegressions, string SummaryDir, double Seconds);
+
+/// <summary>
+/// The aggregate stage (DESIGN §5). Two layers:
+/// <list type="number">
+/// <item>partials (<c>state/aggregate.duckdb</c>): the lake reduced to additive grains; only ingests not
+/// yet folded in are read, so a daily run reads the day's files, not the lake;</item>
+/// <item>summaries (<c>summary/*.parquet</c> + <c>*.json</c>): recomputed from the partials every run
+/// (they are small), with PEP 440 ordering, regression tests and statuses done here in C#.</item>
+/// </list>
+/// A full rebuild happens on <c>--full</c>, on a new partials format, when the lake generation changed
+/// (compaction, retention, forget) or when a folded ingest left the ledger.
+/// </summary>
+public static class Aggregator
+{
+    /// <summary>Bump when the partial tables change shape or meaning: the next run rebuilds.</summary>
+    internal const string PartialsVersion = "1";
+
+    public const string SummaryFolder = "summary";
+
+    internal static readonly string[] Tables = ["libraries", "versions", "problems", "performance", "trends", "environments", "regressions"];
+
+    public static AggregateResult Run(AggregateOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        var paths = new LakePaths(Path.GetFullPath(options.Lake));
+        if (!Directory.Exists(paths.Root))
+        {
+            throw new LakeMissingException($"{paths.Root}: no lake here; run `sentinel ingest` first (or pass --lake DIR)");
+        }
+
+        using var lakeLock = LakeLock.Acquire(paths);
+        LakeWriter.Recover(paths);
+        Directory.CreateDirectory(paths.State);
+        var dbPath = Path.Combine(paths.State, "aggregate.duckdb");
+        string? rebuildReason = options.Full ? "--full" : null;
+        if (options.Full)
+        {
+            DeleteDatabase(dbPath);
+        }
+
+        LakeFiles files;
+        using (var scan = DuckDb.Open())
+        {
+            files = LakeFiles.Scan(paths, scan);
+        }
+
+        var generation = LakeGeneration.Read(paths);
+        var db = OpenPartials(dbPath);
+        try
+        {
+            var processed = ProcessedIngests(db);
+            var stale = StaleReason(db, processed, files, generation);
+            if (stale is not null && processed.Count > 0)
+            {
+                rebuildReason ??= stale;
+                db.Dispose();
+                DeleteDatabase(dbPath);
+                db = OpenPartials(dbPath);
+                processed.Clear();
+            }
+
+            var fresh = files.CommittedIngests.Where(i => !processed.Contains(i)).Order(StringComparer.Ordinal).ToList();
+            var mode = processed.Count == 0 ? "full" : "incremental";
+            long eventsFolded = 0, perfFolded = 0;
+            if (fresh.Count > 0)
+            {
+                options.Progress?.Report($"folding {fresh.Count} new ingest(s) into the partials ({mode})");
+                (eventsFolded, perfFolded) = Fold(db, files, fresh, generation);
+            }
+            else
+            {
+                options.Progress?.Report("no new ingests since the last aggregate; recomputing the summaries");
+            }
+
+            options.Progress?.Report("computing summaries and regression tests");
+            var summary = Summarise(db, paths, files, options.Config, generation);
+            return new AggregateResult(mode, rebuildReason, fresh.Count, files.CommittedIngests.Count, eventsFolded, perfFolded,
+                summary.Libraries, summary.Versions, summary.Problems, summary.Regressions, summary.Confirmed,
+                Path.Combine(paths.Root, SummaryFolder), Math.Round(clock.Elapsed.TotalSeconds, 3));
+        }
+        finally
+        {
+            db.Dispose();
+        }
+    }
+
+    private static DuckDBConnection OpenPartials(string dbPath)
+    {
+        var db = DuckDb.Open(dbPath);
+        var tmp = Path.Combine(Path.GetDirectoryName(dbPath)!, "aggregate.tmp");
+        Execute(db, $"""
+            SET TimeZone = 'UTC';
+            SET memory_limit = '640MB';
+            SET temp_directory = '{tmp.Replace("'", "''", StringComparison.Ordinal)}';
+            SET preserve_insertion_order = true;
+            """);
+        Execute(db, SqlText.Get("partials_schema"));
+        return db;
+    }
+
+    private static void DeleteDatabase(string dbPath)
+    {
+        foreach (var f in new[] { dbPath, dbPath + ".wal" })
+        {
+            if (File.Exists(f))
+            {
+                File.Delete(f);
+            }
+        }
+    }
+
+    private static HashSet<string> ProcessedIngests(DuckDBConnection db)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT ingest_id FROM p_ingests";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            set.Add(reader.GetString(0));
+        }
+
+        return set;
+    }
+
+    private static string? StaleReason(DuckDBConnection db, HashSet<string> processed, LakeFiles files, string generation)
+    {
+        var meta = Meta(db);
+        if (meta.GetValueOrDefault("partials_version") != PartialsVersion)
+        {
+            return "the partials were written by another version of sentinel";
+        }
+
+        if (meta.GetValueOrDefault("lake_generation") != generation)
+        {
+            return "the lake was rewritten (compaction, retention or forget) since the last aggregate";
+        }
+
+        var gone = processed.FirstOrDefault(i => !files.CommittedIngests.Contains(i));
+        return gone is null ? null : $"ingest {gone} left the ledger since the last aggregate";
+    }
+
+    private static Dictionary<string, string> Meta(DuckDBConnection db)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT key, value FROM p_meta";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            meta[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return meta;
+    }
+
+    private static (long Events, long Performance) Fold(DuckDBConnection db, LakeFiles files, List<string> ingests, string generation)
+    {
+        CreateSourceView(db, "d_events", files.EventFiles(ingests).ToList(), EventColumns);
+        CreateSourceView(db, "d_performance", files.PerformanceFiles(ingests).ToList(), PerformanceColumns);
+        var events = Scalar(db, "SELECT count(*) FROM d_events");
+        var performance = Scalar(db, "SELECT count(*) FROM d_performance");
+
+        Execute(db, "BEGIN TRANSACTION");
+        try
+        {
+            Execute(db, SqlText.Get("partials_merge"));
+            using (var insert = db.CreateCommand())
+            {
+                insert.CommandText = "INSERT INTO p_ingests VALUES ($id) ON CONFLICT DO NOTHING";
+                var id = new DuckDBParameter("id", "");
+                insert.Parameters.Add(id);
+                foreach (var ingest in ingests)
+                {
+                    id.Value = ingest;
+                    insert.ExecuteNonQuery();
+                }
+            }
+
+            SetMeta(db, "partials_version", PartialsVersion);
+            SetMeta(db, "lake_generation", generation);
+            Execute(db, "COMMIT");
+        }
+        catch
+        {
+            Execute(db, "ROLLBACK");
+            throw;
+        }
+
+        Execute(db, "DROP VIEW d_events; DROP VIEW d_performance;");
+        return (events, performance);
+    }
+
+    private static void SetMeta(DuckDBConnection db, string key, string value)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "INSERT INTO p_meta VALUES ($k, $v) ON CONFLICT DO UPDATE SET value = EXCLUDED.value";
+        cmd.Parameters.Add(new DuckDBParameter("k", key));
+        cmd.Parameters.Add(new DuckDBParameter("v", value));
+        cmd.ExecuteNonQuery();
+    }
+
+    // The columns the partials read, with their types for an empty source (a lake without that table yet).
+    private static readonly (string Name, string Type)[] EventColumns =
+    [
+        ("library", "VARCHAR"), ("version", "VARCHAR"), ("run_key", "VARCHAR"), ("bundle_id", "VARCHAR"), ("level", "VARCHAR"),
+        ("code", "VARCHAR"), ("trace_hash", "VARCHAR"), ("exception_type", "VARCHAR"), ("category", "VARCHAR"),
+        ("python_version", "VARCHAR"), ("platform", "VARCHAR"), ("timestamp", "TIMESTAMPTZ"), ("received_at", "TIMESTAMPTZ"),
+    ];
+
+    private static readonly (string Name, string Type)[] PerformanceColumns =
+    [
+        ("library", "VARCHAR"), ("version", "VARCHAR"), ("run_key", "VARCHAR"), ("bundle_id", "VARCHAR"), ("function", "VARCHAR"),
+        ("count", "BIGINT"), ("p50_ms", "DOUBLE"), ("p95_ms", "DOUBLE"), ("max_ms", "DOUBLE"),
+        ("python_version", "VARCHAR"), ("platform", "VARCHAR"), ("received_at", "TIMESTAMPTZ"),
+    ];
+
+    private static readonly (string Name, string Type)[] CatalogColumns =
+    [
+        ("library", "VARCHAR"), ("version", "VARCHAR"), ("code", "VARCHAR"), ("title", "VARCHAR"),
+    ];
+
+    private static void CreateSourceView(DuckDBConnection db, string name, IReadOnlyList<string> parquetFiles, (string Name, string Type)[] columns, bool partitioned = true)
+    {
+        string body;
+        if (parquetFiles.Count == 0)
+        {
+            body = $"SELECT {string.Join(", ", columns.Select(c => $"NULL::{c.Type} AS \"{c.Name}\""))} WHERE false";
+        }
+        else
+        {
+            var list = string.Join(", ", parquetFiles.Select(f => $"'{f.Replace("'", "''", StringComparison.Ordinal)}'"));
+            var hive = partitioned ? ", hive_partitioning = true, hive_types_autocast = false" : "";
+            body = $"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\""))} FROM read_parquet([{list}]{hive}, union_by_name = true)";
+        }
+
+        Execute(db, $"CREATE OR REPLACE TEMP VIEW {name} AS {body}");
+    }
+
+    private sealed record SummaryCounts(int Libraries, int Versions, int Problems, int Regressions, int Confirmed);
+
+    private static SummaryCounts Summarise(DuckDBConnection db, LakePaths paths, LakeFiles files, SentinelConfig config, string generation)
+    {
+        Execute(db, string.Create(CultureInfo.InvariantCulture, $"SET VARIABLE min_calls = {config.Regressions.MinCallsPerRun}::BIGINT"));
+        Execute(db, SqlText.Get("summaries"));
+        CreateSourceView(db, "catalog_rows", files.Catalog, CatalogColumns, partitioned: false);
+
+        var versions = Rows(db, "SELECT library, version, runs, error_free_runs FROM s_versions",
+            r => (Runs: new VersionRuns(r.GetString(0), r.GetString(1), r.GetInt64(2)),
+                  Health: new VersionHealth(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3))));
+        var problems = Rows(db, "SELECT library, code, trace_hash, version, runs, level_rank FROM s_problem_versions",
+            r => new ProblemVersionRuns(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt32(5)));
+        var performance = Rows(db, "SELECT library, function, version, p95_values_ms, p95_median_ms FROM s_performance",
+            r => new PerformanceSample(r.GetString(0), r.GetString(1), r.GetString(2),
+                r.GetFieldValue<List<double>>(3), r.IsDBNull(4) ? null : r.GetDouble(4)));
+
+        var regressions = RegressionDetector.Detect(versions.Select(v => v.Runs).ToList(), problems, performance, config.Regressions);
+        var statuses = versions.Select(v => HealthStatus.Evaluate(v.Health, regressions, config.Health)).ToList();
+
+        Execute(db, """
+            CREATE OR REPLACE TEMP TABLE version_order (library VARCHAR, version VARCHAR, rank INTEGER, pre_release BOOLEAN);
+            CREATE OR REPLACE TEMP TABLE version_status (library VARCHAR, version VARCHAR, status VARCHAR, status_reason VARCHAR);
+            CREATE OR REPLACE TEMP TABLE regressions (
+                library VARCHAR, kind VARCHAR, status VARCHAR, version VARCHAR, from_version VARCHAR,
+                code VARCHAR, trace_hash VARCHAR, function VARCHAR, level VARCHAR,
+                ratio DOUBLE, p_value DOUBLE, runs_before BIGINT, runs_after BIGINT,
+                before_value DOUBLE, after_value DOUBLE, expected DOUBLE, observed BIGINT, reason VARCHAR);
+            """);
+        var allVersions = versions.Select(v => (v.Runs.Library, v.Runs.Version))
+            .Concat(performance.Select(p => (p.Library, p.Version)))
+            .Distinct()
+            .GroupBy(v => v.Library, StringComparer.Ordinal);
+        Insert(db, "version_order", 4, allVersions.SelectMany(g =>
+            Pep440Comparer.Sort(g.Select(v => v.Version)).Select((v, i) => new object?[]
+            {
+                g.Key, v, i, Pep440Version.TryParse(v, out var parsed) && parsed.IsPreRelease,
+            })));
+        Insert(db, "version_status", 4, statuses.Select(s => new object?[] { s.Library, s.Version, s.Status, s.Reason }));
+        Insert(db, "regressions", 18, regressions.Select(r => new object?[]
+        {
+            r.Library, r.Kind, r.Status, r.Version, r.FromVersion, r.Code, r.TraceHash, r.Function, r.Level,
+            r.Ratio, r.PValue, r.RunsBefore, r.RunsAfter, r.BeforeValue, r.AfterValue, r.Expected, r.Observed, r.Reason,
+        }));
+
+        WriteSummaries(db, paths, files, generation);
+        return new SummaryCounts(
+            versions.Select(v => v.Runs.Library).Distinct().Count(), versions.Count,
+            (int)Scalar(db, "SELECT count(*) FROM s_problems"), regressions.Count, regressions.Count(r => r.Status == "confirmed"));
+    }
+
+    private static void WriteSummaries(DuckDBConnection db, LakePaths paths, LakeFiles files, string generation)
+    {
+        var target = Path.Combine(paths.Root, SummaryFolder);
+        foreach (var leftover in Directory.EnumerateDirectories(paths.Root, SummaryFolder + ".*"))
+        {
+            Directory.Delete(leftover, recursive: true);
+        }
+
+        var staging = Path.Combine(paths.Root, $"{SummaryFolder}.new-{Environment.ProcessId}");
+        Directory.CreateDirectory(staging);
+        foreach (var table in Tables)
+        {
+            var query = SqlText.Get("final_" + table);
+            var parquet = Quote(Path.Combine(staging, table + ".parquet"));
+            Execute(db, $"COPY ({query}) TO {parquet} (FORMAT parquet, COMPRESSION snappy)");
+            Execute(db, $"COPY (SELECT {JsonProjection(db, query)} FROM ({query})) TO {Quote(Path.Combine(staging, table + ".json"))} (FORMAT json, ARRAY true)");
+        }
+
+        File.WriteAllText(Path.Combine(staging, "meta.json"), JsonSerializer.Serialize(
+            BuildMeta(db, files, generation), SummaryJson.Options) + "\n");
+
+        // Swap in the whole folder: readers see the old summaries or the new ones, never a mix.
+        var old = Path.Combine(paths.Root, $"{SummaryFolder}.old-{Environment.ProcessId}");
+        if (Directory.Exists(target))
+        {
+            Directory.Move(target, old);
+        }
+
+        Directory.Move(staging, target);
+        if (Directory.Exists(old))
+        {
+            Directory.Delete(old, recursive: true);
+        }
+    }
+
+    private static SummaryMeta BuildMeta(DuckDBConnection db, LakeFiles files, string generation)
+    {
+        var newest = Rows(db, "SELECT max(received_at) FROM p_bundles", r => r.IsDBNull(0) ? (DateTime?)null : r.GetDateTime(0)).Single();
+        return new SummaryMeta(
+            SummaryMeta.CurrentSchemaVersion,
+            LakeSchema.Version,
+            generation,
+            files.CommittedIngests.Count,
+            IngestSetHash(files.CommittedIngests),
+            Scalar(db, "SELECT count(DISTINCT bundle_id) FROM p_bundles"),
+            Scalar(db, "SELECT count(DISTINCT run_key) FROM p_runs"),
+            Scalar(db, "SELECT coalesce(sum(events), 0)::BIGINT FROM p_runs"),
+            newest is null ? null : new DateTimeOffset(DateTime.SpecifyKind(newest.Value, DateTimeKind.Utc)),
+            [.. Tables]);
+    }
+
+    /// <summary>A fingerprint of the set of committed ingests, so readers can tell stale summaries.</summary>
+    public static string IngestSetHash(IEnumerable<string> ingests) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", ingests.Order(StringComparer.Ordinal)))))[..16];
+
+    // JSON gets ISO-8601 UTC timestamps; Parquet keeps real TIMESTAMPTZ columns.
+    private static string JsonProjection(DuckDBConnection db, string query)
+    {
+        var columns = Rows(db, $"DESCRIBE ({query})", r => (Name: r.GetString(0), Type: r.GetString(1)));
+        return string.Join(", ", columns.Select(c => c.Type.StartsWith("TIMESTAMP", StringComparison.Ordinal)
+            ? $"strftime(\"{c.Name}\", '%Y-%m-%dT%H:%M:%S.%fZ') AS \"{c.Name}\""
+            : $"\"{c.Name}\""));
+    }
+
+    private static string Quote(string path) => $"'{path.Replace("'", "''", StringComparison.Ordinal)}'";
+
+    private static void Insert(DuckDBConnection db, string table, int width, IEnumerable<object?[]> rows)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = $"INSERT INTO {table} VALUES ({string.Join(", ", Enumerable.Range(1, width).Select(i => $"${i}"))})";
+        var parameters = Enumerable.Range(0, width).Select(_ => new DuckDBParameter()).ToArray();
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(p);
+        }
+
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < width; i++)
+            {
+                parameters[i].Value = row[i] ?? DBNull.Value;
+            }
+
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    internal static void Execute(DuckDBConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static long Scalar(DuckDBConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static List<T> Rows<T>(DuckDBConnection db, string sql, Func<DuckDBDataReader, T> map)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        using var reader = (DuckDBDataReader)cmd.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
+}
+
+/// <summary>The aggregate could not start: there is no lake at the given path.</summary>
+public sealed class LakeMissingException : Exception
+{
+    public LakeMissingException(string message) : base(message) { }
+    public LakeMissingException() { }
+    public LakeMissingException(string message, Exception inner) : base(message, inner) { }
+}

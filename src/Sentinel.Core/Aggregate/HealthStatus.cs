@@ -1,0 +1,61 @@
+using System.Globalization;
+using Sentinel.Config;
+
+namespace Sentinel.Aggregate;
+
+/// <summary>The health figures of one library version that decide its status.</summary>
+public sealed record VersionHealth(string Library, string Version, long Runs, long ErrorFreeRuns);
+
+/// <summary>A version's status and the reasons behind it, in words.</summary>
+public sealed record VersionStatus(string Library, string Version, string Status, string Reason);
+
+/// <summary>
+/// Status per library and version (docs/aggregate.md):
+/// <c>insufficient data</c> below <c>health.min_runs_for_status</c> runs; else <c>failing</c> when the
+/// error-free run rate is below <c>failing_below_error_free</c>; else <c>degraded</c> when it is below
+/// <c>degraded_below_error_free</c>, or a confirmed new ERROR/CRITICAL problem or a confirmed
+/// performance regression appeared in the version; else <c>healthy</c>.
+/// </summary>
+public static class HealthStatus
+{
+    public const string Healthy = "healthy", Degraded = "degraded", Failing = "failing", Insufficient = "insufficient data";
+
+    public static VersionStatus Evaluate(VersionHealth v, IEnumerable<Regression> regressions, HealthConfig config)
+    {
+        var rate = v.Runs == 0 ? 0 : (double)v.ErrorFreeRuns / v.Runs;
+        var rateText = string.Create(CultureInfo.InvariantCulture, $"error-free runs {v.ErrorFreeRuns}/{v.Runs} ({rate:0.0%})");
+        if (v.Runs < config.MinRunsForStatus)
+        {
+            return new(v.Library, v.Version, Insufficient,
+                string.Create(CultureInfo.InvariantCulture, $"{v.Runs} run(s), fewer than {config.MinRunsForStatus}; {rateText}"));
+        }
+
+        if (rate < config.FailingBelowErrorFree)
+        {
+            return new(v.Library, v.Version, Failing,
+                string.Create(CultureInfo.InvariantCulture, $"{rateText} below {config.FailingBelowErrorFree:0.##%}"));
+        }
+
+        var reasons = new List<string>();
+        if (rate < config.DegradedBelowErrorFree)
+        {
+            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"{rateText} below {config.DegradedBelowErrorFree:0.##%}"));
+        }
+
+        var mine = regressions
+            .Where(r => r.Status == "confirmed" && r.Library == v.Library && r.Version == v.Version)
+            .ToList();
+        reasons.AddRange(mine
+            .Where(r => r.Kind == "new_in_version" && r.Level is "ERROR" or "CRITICAL")
+            .Select(r => $"new {r.Level} {(string.IsNullOrEmpty(r.Code) ? r.TraceHash : r.Code)}")
+            .Order(StringComparer.Ordinal));
+        reasons.AddRange(mine
+            .Where(r => r.Kind == "performance")
+            .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Function} p95 ×{r.Ratio:0.##}"))
+            .Order(StringComparer.Ordinal));
+
+        return reasons.Count == 0
+            ? new(v.Library, v.Version, Healthy, rateText)
+            : new(v.Library, v.Version, Degraded, string.Join("; ", reasons));
+    }
+}

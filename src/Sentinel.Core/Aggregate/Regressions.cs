@@ -1,0 +1,158 @@
+using System.Globalization;
+using Sentinel.Config;
+
+namespace Sentinel.Aggregate;
+
+/// <summary>Runs of one library version (input of the regression tests).</summary>
+public sealed record VersionRuns(string Library, string Version, long Runs);
+
+/// <summary>Runs of one library version in which a problem showed up.</summary>
+public sealed record ProblemVersionRuns(string Library, string Code, string TraceHash, string Version, long Runs, int LevelRank);
+
+/// <summary>The per-run p95 values (ms) of one function in one library version.</summary>
+public sealed record PerformanceSample(string Library, string Function, string Version, IReadOnlyList<double> P95Values, double? MedianP95);
+
+/// <summary>
+/// One finding with its evidence. <see cref="Kind"/> is <c>new_in_version</c>, <c>fixed_in_version</c> or
+/// <c>performance</c>; <see cref="Status"/> is <c>confirmed</c> (the test passed with enough runs) or
+/// <c>suspected</c> (the pattern is there, the evidence is not; <see cref="Reason"/> says why).
+/// </summary>
+public sealed record Regression(
+    string Library, string Kind, string Status, string Version, string? FromVersion,
+    string? Code, string? TraceHash, string? Function, string? Level,
+    double? Ratio, double? PValue, long RunsBefore, long RunsAfter,
+    double? BeforeValue, double? AfterValue, double? Expected, long? Observed, string Reason);
+
+/// <summary>
+/// The regression tests of DESIGN §5, on summaries only:
+/// <list type="bullet">
+/// <item><b>new in V</b>: a problem first seen in V. Confirmed when, at the rate it shows in V, the
+/// runs of the earlier versions would have shown it (Poisson: P(0 | rate·earlier runs) &lt; alpha).</item>
+/// <item><b>fixed in V</b>: absent from V and every later version although the rate it had predicts
+/// it would show (Poisson, same test); reported only when at least one occurrence was expected.</item>
+/// <item><b>performance</b>: the median per-run p95 of a function between consecutive versions (that
+/// have timing data) grows by ≥ <c>p95_ratio</c>; confirmed when both sides have
+/// <c>min_runs_per_side</c> runs and a one-sided Mann-Whitney U test gives p ≤ <c>alpha</c>.</item>
+/// </list>
+/// </summary>
+public static class RegressionDetector
+{
+    public static IReadOnlyList<Regression> Detect(
+        IReadOnlyList<VersionRuns> versions,
+        IReadOnlyList<ProblemVersionRuns> problems,
+        IReadOnlyList<PerformanceSample> performance,
+        RegressionConfig config)
+    {
+        var found = new List<Regression>();
+        var orderByLibrary = versions
+            .Where(v => v.Runs > 0)
+            .GroupBy(v => v.Library, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(v => v.Version, Pep440Comparer.Instance).ToList(), StringComparer.Ordinal);
+
+        foreach (var problem in problems.GroupBy(p => (p.Library, p.Code, p.TraceHash)))
+        {
+            if (orderByLibrary.TryGetValue(problem.Key.Library, out var order))
+            {
+                found.AddRange(ProblemFindings(problem.Key.Library, problem.Key.Code, problem.Key.TraceHash, problem.ToList(), order, config));
+            }
+        }
+
+        foreach (var function in performance.GroupBy(p => (p.Library, p.Function)))
+        {
+            found.AddRange(PerformanceFindings(function.ToList(), config));
+        }
+
+        return found;
+    }
+
+    private static IEnumerable<Regression> ProblemFindings(
+        string library, string code, string traceHash, List<ProblemVersionRuns> seen, List<VersionRuns> order, RegressionConfig config)
+    {
+        // "unknown" is not a point in the release history: it can neither introduce nor fix anything.
+        var ordered = order.Where(v => v.Version != Pep440Comparer.Unknown).ToList();
+        var byVersion = seen.Where(s => s.Version != Pep440Comparer.Unknown).ToDictionary(s => s.Version, StringComparer.Ordinal);
+        var present = ordered.Select((v, i) => (v, i)).Where(x => byVersion.ContainsKey(x.v.Version)).ToList();
+        if (present.Count == 0)
+        {
+            yield break;
+        }
+
+        var level = LevelName(seen.Max(s => s.LevelRank));
+        var (first, firstIndex) = present[0];
+        if (firstIndex > 0)
+        {
+            var earlierRuns = ordered.Take(firstIndex).Sum(v => v.Runs);
+            var affected = byVersion[first.Version].Runs;
+            var expected = (double)affected / first.Runs * earlierRuns;
+            var p = RegressionStatistics.PoissonProbabilityOfAtMost(0, expected);
+            var confirmed = p < config.Alpha && earlierRuns >= config.MinRunsPerSide;
+            var reason = confirmed
+                ? Invariant($"first seen in {first.Version} ({affected} of {first.Runs} runs); absent from {earlierRuns} earlier runs where {expected:0.##} were expected (p={p:0.####})")
+                : earlierRuns < config.MinRunsPerSide
+                    ? Invariant($"first seen in {first.Version}, but only {earlierRuns} earlier run(s) (< {config.MinRunsPerSide}) to be absent from")
+                    : Invariant($"first seen in {first.Version}, but at its rate ({affected} of {first.Runs} runs) absence from {earlierRuns} earlier runs is not significant (p={p:0.####} ≥ {config.Alpha})");
+            yield return new Regression(library, "new_in_version", confirmed ? "confirmed" : "suspected", first.Version,
+                ordered[firstIndex - 1].Version, code, traceHash, null, level, null, Round(p), earlierRuns, first.Runs,
+                null, null, Round(expected), 0, reason);
+        }
+
+        var (last, lastIndex) = present[^1];
+        if (lastIndex < ordered.Count - 1)
+        {
+            var span = ordered.Skip(firstIndex).Take(lastIndex - firstIndex + 1).ToList();
+            var spanRuns = span.Sum(v => v.Runs);
+            var affected = span.Sum(v => byVersion.TryGetValue(v.Version, out var s) ? s.Runs : 0);
+            var laterRuns = ordered.Skip(lastIndex + 1).Sum(v => v.Runs);
+            var expected = (double)affected / spanRuns * laterRuns;
+            if (expected >= 1.0)
+            {
+                var p = RegressionStatistics.PoissonProbabilityOfAtMost(0, expected);
+                var confirmed = p < config.Alpha && laterRuns >= config.MinRunsPerSide;
+                var fixedIn = ordered[lastIndex + 1].Version;
+                var reason = confirmed
+                    ? Invariant($"last seen in {last.Version}; absent from {laterRuns} runs since although {expected:0.##} were expected at its earlier rate ({affected} of {spanRuns} runs; p={p:0.####})")
+                    : laterRuns < config.MinRunsPerSide
+                        ? Invariant($"absent since {fixedIn}, but only {laterRuns} later run(s) (< {config.MinRunsPerSide})")
+                        : Invariant($"absent since {fixedIn}, but {expected:0.##} expected occurrences make the absence not significant (p={p:0.####} ≥ {config.Alpha})");
+                yield return new Regression(library, "fixed_in_version", confirmed ? "confirmed" : "suspected", fixedIn,
+                    last.Version, code, traceHash, null, level, null, Round(p), spanRuns, laterRuns,
+                    null, null, Round(expected), 0, reason);
+            }
+        }
+    }
+
+    private static IEnumerable<Regression> PerformanceFindings(List<PerformanceSample> samples, RegressionConfig config)
+    {
+        var ordered = samples
+            .Where(s => s.Version != Pep440Comparer.Unknown && s.P95Values.Count > 0 && s.MedianP95 is > 0)
+            .OrderBy(s => s.Version, Pep440Comparer.Instance)
+            .ToList();
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            var (before, after) = (ordered[i - 1], ordered[i]);
+            var ratio = after.MedianP95!.Value / before.MedianP95!.Value;
+            if (ratio < config.P95Ratio)
+            {
+                continue;
+            }
+
+            var test = RegressionStatistics.MannWhitneyGreater(before.P95Values, after.P95Values);
+            var enoughRuns = before.P95Values.Count >= config.MinRunsPerSide && after.P95Values.Count >= config.MinRunsPerSide;
+            var confirmed = enoughRuns && test.PValue <= config.Alpha;
+            var reason = confirmed
+                ? Invariant($"median p95 {before.MedianP95:0.###} → {after.MedianP95:0.###} ms (×{ratio:0.##}); Mann-Whitney U={test.U:0.#}, p={test.PValue:0.####} over {before.P95Values.Count} and {after.P95Values.Count} runs")
+                : !enoughRuns
+                    ? Invariant($"median p95 ×{ratio:0.##}, but only {before.P95Values.Count} run(s) before and {after.P95Values.Count} after (need {config.MinRunsPerSide} per side)")
+                    : Invariant($"median p95 ×{ratio:0.##}, but Mann-Whitney p={test.PValue:0.####} > alpha {config.Alpha}");
+            yield return new Regression(after.Library, "performance", confirmed ? "confirmed" : "suspected", after.Version,
+                before.Version, null, null, after.Function, null, Round(ratio), Round(test.PValue),
+                before.P95Values.Count, after.P95Values.Count, before.MedianP95, after.MedianP95, null, null, reason);
+        }
+    }
+
+    internal static string LevelName(int rank) => rank switch { >= 5 => "CRITICAL", 4 => "ERROR", 3 => "WARNING", 2 => "INFO", _ => "DEBUG" };
+
+    private static double Round(double value) => Math.Round(value, 6);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,47 @@
+-- summary/problems: one row per library × code × trace_hash: warnings and above, and coded DEBUG/INFO signals.
+WITH per_version AS (
+    SELECT pv.library, pv.code, pv.trace_hash,
+           list(pv.version ORDER BY o.rank) AS versions,
+           arg_min(pv.version, o.rank) AS first_version,
+           arg_max(pv.version, o.rank) AS last_version
+    FROM (SELECT DISTINCT library, code, trace_hash, version FROM p_problem_runs) pv
+    JOIN version_order o ON o.library = pv.library AND o.version = pv.version
+    GROUP BY pv.library, pv.code, pv.trace_hash
+), daily AS (
+    SELECT library, code, trace_hash, list({'day': day, 'events': events} ORDER BY day) AS daily
+    FROM (SELECT library, code, trace_hash, day, sum(events)::BIGINT AS events
+          FROM p_problem_days GROUP BY library, code, trace_hash, day)
+    GROUP BY library, code, trace_hash
+), library_runs AS (
+    SELECT library, count(DISTINCT run_key) AS runs FROM p_runs GROUP BY library
+), titles AS (
+    SELECT c.library, c.code, arg_max(c.title, coalesce(o.rank, -1)) AS title
+    FROM catalog_rows c
+    LEFT JOIN version_order o ON o.library = c.library AND o.version = c.version
+    WHERE c.title IS NOT NULL
+    GROUP BY c.library, c.code
+), new_in AS (
+    SELECT library, code, trace_hash, version, status FROM regressions WHERE kind = 'new_in_version'
+), fixed_in AS (
+    SELECT library, code, trace_hash, version, status FROM regressions WHERE kind = 'fixed_in_version'
+)
+SELECT p.library, nullif(p.code, '') AS code, p.trace_hash,
+       CASE p.level_rank WHEN 5 THEN 'CRITICAL' WHEN 4 THEN 'ERROR' WHEN 3 THEN 'WARNING' WHEN 2 THEN 'INFO' ELSE 'DEBUG' END AS level,
+       p.exception_type, p.category, t.title,
+       p.events, p.runs_affected,
+       round(p.runs_affected / lr.runs, 4) AS runs_affected_share,
+       v.versions, v.first_version, v.last_version,
+       p.platforms, p.python_versions,
+       p.first_seen, p.last_seen,
+       d.daily,
+       n.version AS new_in_version, n.status AS new_in_status,
+       f.version AS fixed_in_version, f.status AS fixed_in_status
+FROM s_problems p
+JOIN per_version v ON v.library = p.library AND v.code = p.code AND v.trace_hash = p.trace_hash
+JOIN daily d ON d.library = p.library AND d.code = p.code AND d.trace_hash = p.trace_hash
+JOIN library_runs lr ON lr.library = p.library
+LEFT JOIN titles t ON t.library = p.library AND t.code = p.code
+-- new-in / fixed-in are judged per code (per trace hash for uncoded problems): see summaries.sql.
+LEFT JOIN new_in n ON n.library = p.library AND n.code = p.code AND n.trace_hash = CASE WHEN p.code = '' THEN p.trace_hash ELSE '' END
+LEFT JOIN fixed_in f ON f.library = p.library AND f.code = p.code AND f.trace_hash = CASE WHEN p.code = '' THEN p.trace_hash ELSE '' END
+ORDER BY p.library, p.level_rank DESC, p.runs_affected DESC, p.events DESC, p.code, p.trace_hash

@@ -10,7 +10,8 @@ public static class CommandTree
     {
         var root = new RootCommand(
             "SMonitor Sentinel: the opt-in, privacy-first backend for smonitor bundles.\n" +
-            "Ingest uploaded bundles into a privacy-scrubbed Parquet lake, inspect what would be kept, and manage the quarantine.\n" +
+            "Ingest uploaded bundles into a privacy-scrubbed Parquet lake, aggregate health and regressions with DuckDB, " +
+            "report them, and query the lake read-only.\n" +
             "Exit codes: 0 success, 1 invalid usage or config, 2 some inputs rejected, 3 failure, 4 lake locked.");
         root.Options.Add(GlobalOptions.Lake);
         root.Options.Add(GlobalOptions.Config);
@@ -18,6 +19,8 @@ public static class CommandTree
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(QuarantineCommand.Create());
         root.Subcommands.Add(AggregateCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(QueryCommand.Create());
         return root;
     }
 }

@@ -11,7 +11,7 @@ public sealed class CliTests
     {
         var r = SentinelRunner.Cli(null, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "ingest", "inspect", "quarantine" })
+        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query" })
         {
             Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
         }
@@ -19,6 +19,9 @@ public sealed class CliTests
         Assert.Contains("4 lake locked", r.Stdout, StringComparison.Ordinal);
         Golden.Verify("help-root.txt", r.Stdout);
         Golden.Verify("help-ingest.txt", SentinelRunner.Cli(null, "ingest", "--help").Stdout);
+        Golden.Verify("help-aggregate.txt", SentinelRunner.Cli(null, "aggregate", "--help").Stdout);
+        Golden.Verify("help-report.txt", SentinelRunner.Cli(null, "report", "--help").Stdout);
+        Golden.Verify("help-query.txt", SentinelRunner.Cli(null, "query", "--help").Stdout);
     }
 
     [Fact]

@@ -150,7 +150,7 @@ internal static class QueryCommand
             case long or int or short or sbyte or byte or ushort or uint or ulong or BigInteger:
                 w.WriteRawValue(((IFormattable)v).ToString(null, CultureInfo.InvariantCulture));
                 break;
-            case string or DateTime or DateTimeOffset or double or float:
+            case string or DateTime or DateTimeOffset or DateOnly or TimeOnly or double or float:
                 w.WriteStringValue(LakeQuery.Text(v));
                 break;
             case IDictionary map:

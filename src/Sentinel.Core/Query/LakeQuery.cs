@@ -39,7 +39,8 @@ public static class LakeQuery
 
         using var db = DuckDb.Open();
         CreateViews(db, paths);
-        Execute(db, "SET lock_configuration = true");
+        // UTC like the summaries (day boundaries, printed times), then no setting can change.
+        Execute(db, "SET TimeZone = 'UTC'; SET lock_configuration = true;");
 
         using var cmd = db.CreateCommand();
         cmd.CommandText = $"SELECT * FROM (\n{body}\n) AS sentinel_query";
@@ -215,8 +216,11 @@ public static class LakeQuery
     {
         null => "",
         string s => s,
-        DateTime d => d.ToString(d.TimeOfDay == TimeSpan.Zero && d.Kind != DateTimeKind.Utc ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", CultureInfo.InvariantCulture),
+        // The session runs in UTC, so TIMESTAMPTZ values arrive as UTC wall-clock times.
+        DateTime d => d.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", CultureInfo.InvariantCulture),
         DateTimeOffset d => d.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        TimeOnly t => t.ToString("HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         float f => f.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",

@@ -79,8 +79,16 @@ public sealed class QueryAndReportTests(AggregatedCorpusFixture fixture) : IClas
         using var doc = JsonDocument.Parse(json.Stdout);
         Assert.Equal(fixture.Summaries.Libraries.Select(l => l.Library), doc.RootElement.EnumerateArray().Select(e => e.GetProperty("library").GetString()));
 
-        var csv = SentinelRunner.Cli(null, "query", "--lake", Lake, "--format", "csv", "SELECT 'a,b' AS x, 2 AS y");
-        Assert.Equal("x,y\n\"a,b\",2\n", csv.Stdout);
+        var csv = SentinelRunner.Cli(null, "query", "--lake", Lake, "--format", "csv", "SELECT 'a,b' AS x, 2 AS y, DATE '2026-11-25' AS d");
+        Assert.Equal("x,y,d\n\"a,b\",2,2026-11-25\n", csv.Stdout);
+
+        var dates = SentinelRunner.Cli(null, "query", "--lake", Lake, "--format", "json",
+            "SELECT DATE '2026-11-25' AS d, TIMESTAMPTZ '2026-11-25 10:00:00+00' AS t, [1, 2] AS l");
+        using var dateDoc = JsonDocument.Parse(dates.Stdout);
+        var first = dateDoc.RootElement[0];
+        Assert.Equal("2026-11-25", first.GetProperty("d").GetString());
+        Assert.Equal("2026-11-25T10:00:00Z", first.GetProperty("t").GetString());
+        Assert.Equal(2, first.GetProperty("l").GetArrayLength());
 
         var refused = SentinelRunner.Cli(null, "query", "--lake", Lake, "DELETE FROM events");
         Assert.Equal(1, refused.ExitCode);

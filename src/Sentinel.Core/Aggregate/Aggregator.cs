@@ -55,16 +55,12 @@ public static class Aggregator
             DeleteDatabase(dbPath);
         }
 
-        LakeFiles files;
-        using (var scan = DuckDb.Open())
-        {
-            files = LakeFiles.Scan(paths, scan);
-        }
-
         var generation = LakeGeneration.Read(paths);
         var db = OpenPartials(dbPath);
         try
         {
+            var files = LakeFiles.Scan(paths, db);
+            options.Progress?.Report($"{files.CommittedIngests.Count} committed ingest(s) found ({clock.Elapsed.TotalSeconds:0.00} s)");
             var processed = ProcessedIngests(db);
             var stale = StaleReason(db, processed, files, generation);
             if (stale is not null && processed.Count > 0)
@@ -89,8 +85,9 @@ public static class Aggregator
                 options.Progress?.Report("no new ingests since the last aggregate; recomputing the summaries");
             }
 
-            options.Progress?.Report("computing summaries and regression tests");
+            options.Progress?.Report($"computing summaries and regression tests ({clock.Elapsed.TotalSeconds:0.00} s)");
             var summary = Summarise(db, paths, files, options.Config, generation);
+            options.Progress?.Report($"summaries written ({clock.Elapsed.TotalSeconds:0.00} s)");
             return new AggregateResult(mode, rebuildReason, fresh.Count, files.CommittedIngests.Count, eventsFolded, perfFolded,
                 summary.Libraries, summary.Versions, summary.Problems, summary.Regressions, summary.Confirmed,
                 Path.Combine(paths.Root, SummaryFolder), Math.Round(clock.Elapsed.TotalSeconds, 3));
@@ -181,7 +178,10 @@ public static class Aggregator
         Execute(db, "BEGIN TRANSACTION");
         try
         {
-            Execute(db, SqlText.Get("partials_merge"));
+            foreach (var statement in Statements(SqlText.Get("partials_merge")))
+            {
+                Execute(db, statement);
+            }
             using (var insert = db.CreateCommand())
             {
                 insert.CommandText = "INSERT INTO p_ingests VALUES ($id) ON CONFLICT DO NOTHING";
@@ -271,8 +271,10 @@ public static class Aggregator
             r => new PerformanceSample(r.GetString(0), r.GetString(1), r.GetString(2),
                 r.GetFieldValue<List<double>>(3), r.IsDBNull(4) ? null : r.GetDouble(4)));
 
+        TraceLine("read statistics inputs");
         var regressions = RegressionDetector.Detect(versions.Select(v => v.Runs).ToList(), problems, performance, config.Regressions);
         var statuses = versions.Select(v => HealthStatus.Evaluate(v.Health, regressions, config.Health)).ToList();
+        TraceLine("regression tests and statuses");
 
         Execute(db, """
             CREATE OR REPLACE TEMP TABLE version_order (library VARCHAR, version VARCHAR, rank INTEGER, pre_release BOOLEAN);
@@ -299,7 +301,9 @@ public static class Aggregator
             r.Ratio, r.PValue, r.RunsBefore, r.RunsAfter, r.BeforeValue, r.AfterValue, r.Expected, r.Observed, r.Reason,
         }));
 
+        TraceLine("inserted computed tables");
         WriteSummaries(db, paths, files, generation);
+        TraceLine("summaries written");
         return new SummaryCounts(
             versions.Select(v => v.Runs.Library).Distinct().Count(), versions.Count,
             (int)Scalar(db, "SELECT count(*) FROM s_problems"), regressions.Count, regressions.Count(r => r.Status == "confirmed"));
@@ -317,10 +321,11 @@ public static class Aggregator
         Directory.CreateDirectory(staging);
         foreach (var table in Tables)
         {
-            var query = SqlText.Get("final_" + table);
+            // Computed once, written twice; the table keeps the query's ORDER BY (insertion order is preserved).
+            Execute(db, $"CREATE OR REPLACE TEMP TABLE final_{table} AS {SqlText.Get("final_" + table)}");
             var parquet = Quote(Path.Combine(staging, table + ".parquet"));
-            Execute(db, $"COPY ({query}) TO {parquet} (FORMAT parquet, COMPRESSION snappy)");
-            Execute(db, $"COPY (SELECT {JsonProjection(db, query)} FROM ({query})) TO {Quote(Path.Combine(staging, table + ".json"))} (FORMAT json, ARRAY true)");
+            Execute(db, $"COPY final_{table} TO {parquet} (FORMAT parquet, COMPRESSION snappy)");
+            Execute(db, $"COPY (SELECT {JsonProjection(db, $"SELECT * FROM final_{table}")} FROM final_{table}) TO {Quote(Path.Combine(staging, table + ".json"))} (FORMAT json, ARRAY true)");
         }
 
         File.WriteAllText(Path.Combine(staging, "meta.json"), JsonSerializer.Serialize(
@@ -371,33 +376,58 @@ public static class Aggregator
 
     private static string Quote(string path) => $"'{path.Replace("'", "''", StringComparison.Ordinal)}'";
 
+    // One statement per table (a prepared statement per row costs ~1 ms each).
     private static void Insert(DuckDBConnection db, string table, int width, IEnumerable<object?[]> rows)
     {
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = $"INSERT INTO {table} VALUES ({string.Join(", ", Enumerable.Range(1, width).Select(i => $"${i}"))})";
-        var parameters = Enumerable.Range(0, width).Select(_ => new DuckDBParameter()).ToArray();
-        foreach (var p in parameters)
+        foreach (var chunk in rows.Chunk(500))
         {
-            cmd.Parameters.Add(p);
-        }
-
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < width; i++)
+            using var cmd = db.CreateCommand();
+            var tuples = new List<string>(chunk.Length);
+            foreach (var row in chunk)
             {
-                parameters[i].Value = row[i] ?? DBNull.Value;
+                var start = cmd.Parameters.Count;
+                tuples.Add("(" + string.Join(", ", Enumerable.Range(start + 1, width).Select(i => $"${i}")) + ")");
+                foreach (var value in row)
+                {
+                    cmd.Parameters.Add(new DuckDBParameter(value ?? DBNull.Value));
+                }
             }
 
+            cmd.CommandText = $"INSERT INTO {table} VALUES {string.Join(", ", tuples)}";
             cmd.ExecuteNonQuery();
         }
     }
 
     internal static void Execute(DuckDBConnection db, string sql)
     {
+        var clock = Trace ? Stopwatch.StartNew() : null;
         using var cmd = db.CreateCommand();
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
+        if (clock is not null)
+        {
+            var first = sql.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("--", StringComparison.Ordinal)) ?? "";
+            Console.Error.WriteLine($"trace: {clock.Elapsed.TotalMilliseconds,8:0.0} ms  {first[..Math.Min(100, first.Length)]}");
+        }
     }
+
+    /// <summary>The statements of a .sql file (split after each ';' that ends a line), comments kept with the next one.</summary>
+    internal static IEnumerable<string> Statements(string sql) =>
+        sql.Split(";\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(s => s.Split('\n').Any(line => line.Length > 0 && !line.StartsWith("--", StringComparison.Ordinal)));
+
+    private static readonly Stopwatch TraceClock = Stopwatch.StartNew();
+
+    private static void TraceLine(string what)
+    {
+        if (Trace)
+        {
+            Console.Error.WriteLine($"trace: at {TraceClock.Elapsed.TotalMilliseconds,8:0.0} ms  {what}");
+        }
+    }
+
+    /// <summary>SENTINEL_TRACE=1 prints the time of every aggregate statement on stderr.</summary>
+    private static readonly bool Trace = Environment.GetEnvironmentVariable("SENTINEL_TRACE") == "1";
 
     private static long Scalar(DuckDBConnection db, string sql)
     {

@@ -30,7 +30,7 @@ public sealed record AggregateResult(
 public static class Aggregator
 {
     /// <summary>Bump when the partial tables change shape or meaning: the next run rebuilds.</summary>
-    internal const string PartialsVersion = "1";
+    internal const string PartialsVersion = "2";
 
     public const string SummaryFolder = "summary";
 

@@ -28,7 +28,7 @@ public sealed record VersionSummary(
     DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, DateTimeOffset? LastReceived,
     string Status, string StatusReason);
 
-public sealed record DailyCount(DateOnly Day, long Events);
+public sealed record DailyCount(DateOnly Day, long Events, long Runs);
 
 public sealed record ProblemSummary(
     string Library, string? Code, string TraceHash, string Level, string? ExceptionType, string? Category, string? Title,
@@ -44,7 +44,7 @@ public sealed record PerformanceSummary(
     double? P50MedianMs, double? P95MedianMs, double? P95P25Ms, double? P95P75Ms, double? P95MinMs, double? P95MaxMs,
     IReadOnlyList<double> P95ValuesMs);
 
-public sealed record TrendPoint(string Library, DateOnly Day, string Level, long Events);
+public sealed record TrendPoint(string Library, DateOnly Day, string Level, long Events, long Runs);
 
 public sealed record EnvironmentShare(string Library, string Version, int VersionRank, string Dimension, string Value, long Runs, double Share);
 

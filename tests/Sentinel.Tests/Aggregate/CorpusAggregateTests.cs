@@ -222,6 +222,19 @@ public sealed class CorpusAggregateTests(AggregatedCorpusFixture fixture) : ICla
     }
 
     [Fact]
+    public void Trend_points_carry_their_events_and_runs()
+    {
+        using var lake = new LakeReader(fixture.Lake);
+        var direct = lake.Rows("""
+            SELECT library, CAST(timezone('UTC', "timestamp") AS DATE)::VARCHAR, level, count(*)::BIGINT, count(DISTINCT run_key)::BIGINT
+            FROM events GROUP BY ALL
+            """).ToDictionary(r => ((string)r[0]!, (string)r[1]!, (string)r[2]!), r => ((long)r[3]!, (long)r[4]!));
+        Assert.Equal(direct.Count, _s.Trends.Count);
+        Assert.All(_s.Trends, t => Assert.Equal(direct[(t.Library, t.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), t.Level)], (t.Events, t.Runs)));
+        Assert.All(_s.Problems, p => Assert.All(p.Daily, d => Assert.InRange(d.Runs, 1, d.Events)));
+    }
+
+    [Fact]
     public void Catalog_titles_reach_the_problems()
     {
         Assert.Contains(_s.Problems, p => p.Code == "MSM-ERR-MEM-001" && !string.IsNullOrEmpty(p.Title));

@@ -8,8 +8,8 @@ WITH per_version AS (
     JOIN version_order o ON o.library = pv.library AND o.version = pv.version
     GROUP BY pv.library, pv.code, pv.trace_hash
 ), daily AS (
-    SELECT library, code, trace_hash, list({'day': day, 'events': events} ORDER BY day) AS daily
-    FROM (SELECT library, code, trace_hash, day, sum(events)::BIGINT AS events
+    SELECT library, code, trace_hash, list({'day': day, 'events': events, 'runs': runs} ORDER BY day) AS daily
+    FROM (SELECT library, code, trace_hash, day, sum(events)::BIGINT AS events, count(DISTINCT run_key) AS runs
           FROM p_problem_days GROUP BY library, code, trace_hash, day)
     GROUP BY library, code, trace_hash
 ), library_runs AS (

@@ -65,16 +65,16 @@ ON CONFLICT DO UPDATE SET
     last_seen = greatest(last_seen, EXCLUDED.last_seen);
 
 INSERT INTO p_problem_days
-SELECT library, version, code, trace_hash, day, sum(events)
+SELECT library, version, code, trace_hash, day, run_key, sum(events)
 FROM d_ev
 WHERE level IN ('WARNING', 'ERROR', 'CRITICAL') OR code <> ''
-GROUP BY library, version, code, trace_hash, day
+GROUP BY library, version, code, trace_hash, day, run_key
 ON CONFLICT DO UPDATE SET events = events + EXCLUDED.events;
 
 INSERT INTO p_level_days
-SELECT library, version, level, day, sum(events)
+SELECT library, version, level, day, run_key, sum(events)
 FROM d_ev
-GROUP BY library, version, level, day
+GROUP BY library, version, level, day, run_key
 ON CONFLICT DO UPDATE SET events = events + EXCLUDED.events;
 
 -- The ingester stores one timing row per run × function; should two ever meet, the one with more

@@ -30,15 +30,17 @@ CREATE TABLE IF NOT EXISTS p_problem_runs (
     events BIGINT NOT NULL, first_seen TIMESTAMPTZ NOT NULL, last_seen TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (library, version, code, trace_hash, run_key));
 
+-- Daily counts keep the run, so every published number can say how many runs back it (the public
+-- dashboard hides numbers backed by fewer than privacy.min_runs_public runs).
 CREATE TABLE IF NOT EXISTS p_problem_days (
     library VARCHAR NOT NULL, version VARCHAR NOT NULL, code VARCHAR NOT NULL, trace_hash VARCHAR NOT NULL,
-    day DATE NOT NULL, events BIGINT NOT NULL,
-    PRIMARY KEY (library, version, code, trace_hash, day));
+    day DATE NOT NULL, run_key VARCHAR NOT NULL, events BIGINT NOT NULL,
+    PRIMARY KEY (library, version, code, trace_hash, day, run_key));
 
 CREATE TABLE IF NOT EXISTS p_level_days (
     library VARCHAR NOT NULL, version VARCHAR NOT NULL, level VARCHAR NOT NULL, day DATE NOT NULL,
-    events BIGINT NOT NULL,
-    PRIMARY KEY (library, version, level, day));
+    run_key VARCHAR NOT NULL, events BIGINT NOT NULL,
+    PRIMARY KEY (library, version, level, day, run_key));
 
 -- Timings: one row per library × version × function × run (the lake stores them once per run).
 CREATE TABLE IF NOT EXISTS p_perf (

@@ -21,6 +21,7 @@ public static class CommandTree
         root.Subcommands.Add(AggregateCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(QueryCommand.Create());
+        root.Subcommands.Add(DashboardCommand.Create());
         return root;
     }
 }

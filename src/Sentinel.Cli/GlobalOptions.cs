@@ -47,7 +47,7 @@ internal static class GlobalOptions
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
             return ExitCode.InvalidUsage;
         }
-        catch (Exception e) when (e is Aggregate.LakeMissingException or Aggregate.SummariesMissingException)
+        catch (Exception e) when (e is Aggregate.LakeMissingException or Aggregate.SummariesMissingException or Dashboard.DashboardOutputException)
         {
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
             return ExitCode.InvalidUsage;

@@ -48,7 +48,7 @@ public sealed record HealthReport(
             problems, regressions);
     }
 
-    private static bool IsStale(string lake, SummaryMeta meta)
+    internal static bool IsStale(string lake, SummaryMeta meta)
     {
         using var db = DuckDb.Open();
         var files = LakeFiles.Scan(new LakePaths(Path.GetFullPath(lake)), db);

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Plotly.NET;
+using Sentinel.Aggregate;
+using Sentinel.Config;
+
+namespace Sentinel.Dashboard;
+
+/// <param name="GeneratedAt">Shown in the footer when given; never taken from the clock, so the same lake gives the same bytes.</param>
+public sealed record DashboardOptions(string Lake, string Out, string Audience, SentinelConfig Config, string? GeneratedAt = null);
+
+/// <summary>What <c>sentinel dashboard</c> wrote (docs/cli.md, <c>--format json</c>).</summary>
+public sealed record DashboardResult(
+    string Out, string Audience, int Pages, int Libraries, int ProblemPages, long Bytes, long LargestPageDataBytes,
+    bool Stale, double Seconds);
+
+/// <summary>The site already in the output folder is not ours: it is never deleted.</summary>
+public sealed class DashboardOutputException : Exception
+{
+    public DashboardOutputException(string message) : base(message) { }
+    public DashboardOutputException() { }
+    public DashboardOutputException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>
+/// <c>sentinel dashboard</c> (DESIGN §6): a static site from the summaries. plotly.js is shipped once as
+/// <c>assets/plotly.min.js</c> (taken from the Plotly.NET package, so no network is ever needed); each
+/// page loads its figures from its own <c>charts/…js</c> (no inline script, strict CSP) and its numbers are
+/// in <c>data/…json</c>. The site is built in a sibling folder and swapped in whole.
+/// </summary>
+public static class DashboardBuilder
+{
+    /// <summary>Marks a folder as a site this command wrote, so a rebuild may replace it.</summary>
+    public const string Marker = ".sentinel-site";
+
+    private static readonly JsonSerializerOptions DataJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    // Figures are embedded in a script: the default encoder escapes <, >, &, quotes and non-ASCII.
+    private static readonly JsonSerializerOptions ScriptJson = new() { Encoder = JavaScriptEncoder.Default, WriteIndented = false };
+
+    public static DashboardResult Build(DashboardOptions o)
+    {
+        var clock = Stopwatch.StartNew();
+        if (o.Audience is not (SiteModelBuilder.Public or SiteModelBuilder.Maintainers))
+        {
+            throw new ArgumentException($"audience must be '{SiteModelBuilder.Public}' or '{SiteModelBuilder.Maintainers}'", nameof(o));
+        }
+
+        var summaries = Summaries.Load(o.Lake);
+        var stale = HealthReport.IsStale(o.Lake, summaries.Meta);
+        var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt);
+
+        var target = Path.GetFullPath(o.Out);
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, Marker)))
+        {
+            throw new DashboardOutputException($"{target}: not empty and not a site written by `sentinel dashboard`; refusing to replace it (choose another --out)");
+        }
+
+        var staging = $"{target}.tmp-{Environment.ProcessId}";
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+
+        Directory.CreateDirectory(staging);
+        try
+        {
+            WriteAssets(staging);
+            var pages = 0;
+            var problemPages = 0;
+            long largestData = 0;
+
+            void Write(RenderedPage page, object data)
+            {
+                WriteText(staging, page.Path, page.Html);
+                var json = JsonSerializer.Serialize(data, data.GetType(), DataJson) + "\n";
+                largestData = Math.Max(largestData, Encoding.UTF8.GetByteCount(json));
+                WriteText(staging, Paths.DataOf(page.Path), json);
+                if (page.Figures.Count > 0)
+                {
+                    var figures = new JsonObject();
+                    foreach (var (id, figure) in page.Figures)
+                    {
+                        figures[id] = figure;
+                    }
+
+                    WriteText(staging, Paths.ChartsOf(page.Path),
+                        "window.SENTINEL_FIGURES = " + figures.ToJsonString(ScriptJson) + ";\n");
+                }
+
+                pages++;
+            }
+
+            var home = model.Home();
+            Write(Pages.Home(home), home);
+            foreach (var library in model.ShownLibraries)
+            {
+                var page = model.Library(library);
+                Write(Pages.Library(page), page);
+                foreach (var (summary, row) in model.ListedProblems(page))
+                {
+                    var problem = model.Problem(summary, row);
+                    Write(Pages.Problem(problem), problem);
+                    problemPages++;
+                }
+            }
+
+            File.WriteAllText(Path.Combine(staging, Marker), "Written by `sentinel dashboard`; the next build replaces this folder.\n");
+            Swap(staging, target);
+            var bytes = Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            return new DashboardResult(target, o.Audience, pages, home.Libraries.Count, problemPages, bytes, largestData, stale,
+                Math.Round(clock.Elapsed.TotalSeconds, 3));
+        }
+        catch
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+
+            throw;
+        }
+    }
+
+    private static void Swap(string staging, string target)
+    {
+        var old = $"{target}.old-{Environment.ProcessId}";
+        if (Directory.Exists(target))
+        {
+            Directory.Move(target, old);
+        }
+
+        Directory.Move(staging, target);
+        if (Directory.Exists(old))
+        {
+            Directory.Delete(old, recursive: true);
+        }
+    }
+
+    private static void WriteAssets(string root)
+    {
+        var dir = Path.Combine(root, "assets");
+        Directory.CreateDirectory(dir);
+        var plotly = typeof(GenericChart).Assembly;
+        var resource = plotly.GetManifestResourceNames()
+            .Single(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal));
+        Copy(plotly.GetManifestResourceStream(resource), Path.Combine(dir, "plotly.min.js"));
+        Copy(plotly.GetManifestResourceStream(resource + ".LICENSE.txt"), Path.Combine(dir, "plotly.min.js.LICENSE.txt"));
+        var own = typeof(DashboardBuilder).Assembly;
+        Copy(own.GetManifestResourceStream("assets/site.css"), Path.Combine(dir, "site.css"));
+        Copy(own.GetManifestResourceStream("assets/site.js"), Path.Combine(dir, "site.js"));
+    }
+
+    private static void Copy(Stream? source, string path)
+    {
+        using var s = source ?? throw new InvalidOperationException($"embedded asset for {Path.GetFileName(path)} is missing from the build");
+        using var d = File.Create(path);
+        s.CopyTo(d);
+    }
+
+    private static void WriteText(string root, string relative, string text)
+    {
+        var path = Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+    }
+}

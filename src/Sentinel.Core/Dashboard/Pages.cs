@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using static Sentinel.Dashboard.Html;
+
+namespace Sentinel.Dashboard;
+
+/// <summary>One rendered page: its HTML and the figures its chart script defines (id → figure JSON).</summary>
+internal sealed record RenderedPage(string Path, string Html, IReadOnlyList<KeyValuePair<string, JsonObject>> Figures);
+
+/// <summary>The three kinds of page: home, library, problem.</summary>
+internal static class Pages
+{
+    public static RenderedPage Home(HomePage m)
+    {
+        var figures = new List<KeyValuePair<string, JsonObject>>();
+        var b = new StringBuilder();
+        b.Append(CultureInfo.InvariantCulture, $"<h1>Library health</h1>\n");
+        b.Append("<div class=\"stats\">");
+        Stat(b, "libraries", N(m.Libraries.Count));
+        Stat(b, "uploads", N(m.Site.Bundles));
+        Stat(b, "runs", N(m.Site.Runs));
+        Stat(b, "events", N(m.Site.Events));
+        Stat(b, "newest upload", Date(m.Site.NewestUpload));
+        b.Append("</div>\n");
+        b.Append(Table("Status by library (the latest version's status)",
+            ["library", "latest version", "status", "error-free runs", "runs", "problems", "confirmed regressions", "events per day"],
+            m.Libraries.Select(l =>
+            {
+                if (l.Trend.Count > 1)
+                {
+                    figures.Add(new("spark-" + Paths.Slug(l.Library), Charts.Sparkline(l.Trend)));
+                }
+
+                return (IReadOnlyList<string>)
+                [
+                    $"<a href=\"{E(l.Href)}\">{E(l.Library)}</a>", $"<code>{E(l.LatestVersion)}</code>",
+                    $"{StatusBadge(l.Status)}<div class=\"why\">{E(l.StatusReason)}</div>", Pct(l.ErrorFreeRate), N(l.Runs), N(l.Problems),
+                    N(l.ConfirmedRegressions),
+                    l.Trend.Count > 1 ? Chart("spark-" + Paths.Slug(l.Library), $"events per day for {l.Library}", "spark") : "–",
+                ];
+            }),
+            Cols(3, 4, 5, 6)));
+        if (m.Site.LibrariesHidden > 0)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"hidden-note\">{N(m.Site.LibrariesHidden)} librar{(m.Site.LibrariesHidden == 1 ? "y" : "ies")} with fewer than {m.Site.MinRunsPublic} runs not shown.</p>\n");
+        }
+
+        return new RenderedPage(Paths.Home, Page(Paths.Home, "Library health", m.Site, b.ToString(), figures.Count > 0, Paths.DataOf(Paths.Home)), figures);
+    }
+
+    public static RenderedPage Library(LibraryPage m)
+    {
+        var path = Paths.Library(m.Library);
+        var figures = new List<KeyValuePair<string, JsonObject>>();
+        var b = new StringBuilder();
+        b.Append(CultureInfo.InvariantCulture, $"<nav class=\"crumbs\"><a href=\"../index.html\">All libraries</a> › {E(m.Library)}</nav>\n");
+        b.Append(CultureInfo.InvariantCulture, $"<h1>{E(m.Library)} {StatusBadge(m.Status)}</h1>\n<p class=\"why\">Latest version <code>{E(m.LatestVersion)}</code>: {E(m.StatusReason)}</p>\n");
+        b.Append("<div class=\"stats\">");
+        Stat(b, "error-free runs", Pct(m.ErrorFreeRate));
+        Stat(b, "runs", N(m.Runs));
+        Stat(b, "uploads", N(m.Bundles));
+        Stat(b, "events", N(m.Events));
+        b.Append("</div>\n");
+
+        b.Append("<section><h2>Versions</h2>\n");
+        var rows = m.Versions.Select(v => (IReadOnlyList<string>)
+        [
+            $"<code>{E(v.Version)}</code>{(v.PreRelease ? " <span class=\"badge pre\">pre-release</span>" : "")}",
+            $"{StatusBadge(v.Status)}<div class=\"why\">{E(v.StatusReason)}</div>",
+            Pct(v.ErrorFreeRate), N(v.Runs), N(v.Bundles), N(v.Events), N(v.Errors),
+            v.WarningsPerRun.ToString("0.##", CultureInfo.InvariantCulture), Date(v.FirstSeen), Date(v.LastSeen),
+        ]).ToList();
+        if (m.OtherVersions is { Shown: true } o)
+        {
+            rows.Add([$"other ({N(o.Versions.Count)} versions)", "", Pct(o.ErrorFreeRate), N(o.Runs), "", N(o.Events), N(o.Errors), "", "", ""]);
+        }
+
+        b.Append(Table("Health by version (PEP 440 order)",
+            ["version", "status", "error-free runs", "runs", "uploads", "events", "errors", "warnings per run", "first seen", "last seen"], rows, Cols(2, 3, 4, 5, 6, 7)));
+        if (m.OtherVersions is { Shown: false } hiddenFold)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"hidden-note\">{N(hiddenFold.Versions.Count)} version(s) with fewer than {m.Site.MinRunsPublic} runs between them not shown.</p>\n");
+        }
+        else if (m.OtherVersions is { Shown: true } shownFold)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"hidden-note\">Versions with fewer than {m.Site.MinRunsPublic} runs each are folded into “other”.</p>\n");
+        }
+
+        if (m.Versions.Count > 0)
+        {
+            figures.Add(new("error-free", Charts.ErrorFreeByVersion(m.Versions)));
+            b.Append(Chart("error-free", $"error-free run rate by version of {m.Library}"));
+        }
+
+        b.Append("</section>\n<section><h2>Events over time</h2>\n");
+        if (m.Trends.Count > 0)
+        {
+            figures.Add(new("events", Charts.EventsOverTime(m.Trends)));
+            b.Append(Chart("events", $"events per day by level for {m.Library}"));
+        }
+        else
+        {
+            b.Append("<p class=\"empty\">No day has enough runs to show.</p>\n");
+        }
+
+        Hidden(b, m.Hidden.TrendPoints, "day/level point(s)", m.Site);
+        b.Append("</section>\n");
+
+        ProblemsSection(b, "Top errors", m.TopErrors);
+        ProblemsSection(b, "Top warnings", m.TopWarnings);
+        Hidden(b, m.Hidden.Problems, "problem(s)", m.Site);
+
+        b.Append("<section><h2>Performance by function and version</h2>\n");
+        var versionOrder = m.Versions.Select(v => v.Version).ToList();
+        if (m.Performance.Count > 0)
+        {
+            var order = versionOrder.Concat(m.Performance.Select(p => p.Version).Where(v => !versionOrder.Contains(v)).Distinct()).ToList();
+            figures.Add(new("performance", Charts.PerformanceByVersion(m.Performance, order, m.Regressions)));
+            b.Append(Chart("performance", $"median per-run p95 by version for {m.Library}"));
+        }
+
+        b.Append(Table("Median per-run p95 (runs with at least the configured number of calls)",
+            ["function", "version", "runs", "p50 median (ms)", "p95 median (ms)", "p95 middle half (ms)"],
+            m.Performance.Select(p => (IReadOnlyList<string>)
+            [
+                $"<code class=\"wrap\">{E(p.Function)}</code>", $"<code>{E(p.Version)}</code>", N(p.QualifiedRuns), Ms(p.P50MedianMs), Ms(p.P95MedianMs),
+                $"{Ms(p.P95P25Ms)} – {Ms(p.P95P75Ms)}",
+            ]), Cols(2, 3, 4)));
+        Hidden(b, m.Hidden.PerformanceRows, "timing row(s)", m.Site);
+        b.Append("</section>\n");
+
+        b.Append("<section><h2>Regressions</h2>\n");
+        b.Append(Table("New in a version, fixed in a version, and performance regressions, with their evidence",
+            ["status", "kind", "subject", "version", "ratio", "p-value", "runs before / after", "evidence"],
+            m.Regressions.Select(r => (IReadOnlyList<string>)
+            [
+                $"<span class=\"badge reg-{Class(r.Status)}\">{E(r.Status)}</span>", E(r.Kind.Replace('_', ' ')), $"<code class=\"wrap\">{E(r.Subject)}</code>",
+                $"<code>{E(r.FromVersion is null ? r.Version : $"{r.FromVersion} → {r.Version}")}</code>",
+                r.Ratio is null ? "–" : "×" + r.Ratio.Value.ToString("0.##", CultureInfo.InvariantCulture),
+                r.PValue is null ? "–" : r.PValue.Value.ToString("0.####", CultureInfo.InvariantCulture),
+                $"{N(r.RunsBefore)} / {N(r.RunsAfter)}", E(r.Reason),
+            ]), Cols(4, 5, 6)));
+        Hidden(b, m.Hidden.Regressions, "finding(s)", m.Site);
+        b.Append("</section>\n");
+
+        b.Append("<section><h2>Runs by Python version and platform</h2>\n");
+        b.Append(Table("Share of each version's runs (for support decisions)",
+            ["version", "dimension", "value", "runs", "share"],
+            m.Environments.Select(e => (IReadOnlyList<string>)
+            [
+                $"<code>{E(e.Version)}</code>", E(e.Dimension.Replace('_', ' ')), $"<code>{E(e.Value)}</code>", N(e.Runs), Pct(e.Share),
+            ]), Cols(3, 4)));
+        Hidden(b, m.Hidden.EnvironmentRows, "row(s)", m.Site);
+        b.Append("</section>\n");
+
+        return new RenderedPage(path, Page(path, m.Library, m.Site, b.ToString(), figures.Count > 0, Paths.DataOf(path)), figures);
+    }
+
+    public static RenderedPage Problem(ProblemPage m)
+    {
+        var p = m.Problem;
+        var path = p.Href;
+        var figures = new List<KeyValuePair<string, JsonObject>>();
+        var b = new StringBuilder();
+        b.Append(CultureInfo.InvariantCulture, $"<nav class=\"crumbs\"><a href=\"../../index.html\">All libraries</a> › <a href=\"../../{E(Paths.Library(m.Library))}\">{E(m.Library)}</a> › problem</nav>\n");
+        b.Append(CultureInfo.InvariantCulture, $"<h1><code class=\"wrap\">{E(Subject(p))}</code> {LevelBadge(p.Level)}</h1>\n");
+        if (p.Title is not null)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"title\">{E(p.Title)}</p>\n");
+        }
+
+        var badges = ProblemBadges(p);
+        if (badges.Length > 0)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p>{badges}</p>\n");
+        }
+
+        b.Append(Table("Facts",
+            ["", ""],
+            new List<IReadOnlyList<string>>
+            {
+                new[] { "library", E(m.Library) },
+                new[] { "code", p.Code is null ? "–" : $"<code class=\"wrap\">{E(p.Code)}</code>" },
+                new[] { "trace hash", $"<code>{E(p.TraceHash)}</code>" },
+                new[] { "exception type", E(p.ExceptionType ?? "–") },
+                new[] { "category", E(m.Category ?? "–") },
+                new[] { "events", N(p.Events) },
+                new[] { "runs affected", $"{N(p.RunsAffected)} ({Pct(p.RunsAffectedShare)} of the library's runs)" },
+                new[] { "versions", string.Join(", ", p.Versions.Select(v => $"<code>{E(v)}</code>")) },
+                new[] { "platforms", E(string.Join(", ", m.Platforms)) },
+                new[] { "Python versions", E(string.Join(", ", m.PythonVersions)) },
+                new[] { "first seen", Date(p.FirstSeen) },
+                new[] { "last seen", Date(p.LastSeen) },
+            }));
+
+        b.Append("<section><h2>Events per day</h2>\n");
+        if (m.Daily.Count > 0)
+        {
+            figures.Add(new("daily", Charts.Daily(m.Daily, p.Level)));
+            b.Append(Chart("daily", "events per day"));
+        }
+        else
+        {
+            b.Append("<p class=\"empty\">No day has enough runs to show.</p>\n");
+        }
+
+        Hidden(b, m.DaysHidden, "day(s)", m.Site);
+        b.Append("</section>\n<section><h2>Triage</h2>\n<p class=\"empty\">No approved triage verdict yet.</p>\n</section>\n");
+        return new RenderedPage(path, Page(path, Subject(p), m.Site, b.ToString(), figures.Count > 0, Paths.DataOf(path)), figures);
+    }
+
+    private static void ProblemsSection(StringBuilder b, string heading, IReadOnlyList<ProblemRow> problems)
+    {
+        b.Append(CultureInfo.InvariantCulture, $"<section><h2>{E(heading)}</h2>\n");
+        b.Append(Table($"{heading} by runs affected",
+            ["problem", "title", "events", "runs", "versions", "first seen", "last seen", ""],
+            problems.Select(p => (IReadOnlyList<string>)
+            [
+                $"{LevelBadge(p.Level)} <a href=\"../{E(p.Href)}\"><code class=\"wrap\">{E(Subject(p))}</code></a>", E(p.Title ?? ""), N(p.Events), N(p.RunsAffected),
+                string.Join(", ", p.Versions.Select(v => $"<code>{E(v)}</code>")), Date(p.FirstSeen), Date(p.LastSeen), ProblemBadges(p),
+            ]), Cols(2, 3)));
+        b.Append("</section>\n");
+    }
+
+    private static void Stat(StringBuilder b, string label, string value) =>
+        b.Append(CultureInfo.InvariantCulture, $"<div class=\"stat\"><span class=\"value\">{value}</span><span class=\"label\">{E(label)}</span></div>");
+
+    private static void Hidden(StringBuilder b, long count, string what, SiteInfo site)
+    {
+        if (count > 0)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"hidden-note\">{N(count)} {E(what)} backed by fewer than {site.MinRunsPublic} runs not shown.</p>\n");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+namespace Sentinel.Dashboard;
+
+// The numbers behind every page, after the audience's privacy threshold (docs/dashboard.md). Each page
+// model is also written as data/<page>.json for machines and agents, snake_case.
+
+/// <summary>What the site was built from, and for whom.</summary>
+public sealed record SiteInfo(
+    string Audience, int MinRunsPublic, long Bundles, long Runs, long Events, int Ingests,
+    DateTimeOffset? NewestUpload, string? GeneratedAt, long LibrariesHidden);
+
+public sealed record DayCount(DateOnly Day, long Events);
+
+public sealed record LibraryCard(
+    string Library, string Href, string LatestVersion, string Status, string StatusReason, double? ErrorFreeRate,
+    long Runs, long Bundles, long Events, long Problems, long ConfirmedRegressions, DateTimeOffset? LastReceived,
+    IReadOnlyList<DayCount> Trend);
+
+public sealed record HomePage(SiteInfo Site, IReadOnlyList<LibraryCard> Libraries);
+
+public sealed record VersionRow(
+    string Version, bool PreRelease, string Status, string StatusReason, long Runs, long Bundles, long Events,
+    long Errors, long Warnings, double ErrorFreeRate, double WarningsPerRun, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen);
+
+/// <summary>Versions folded together because each had fewer runs than the public threshold.</summary>
+public sealed record FoldedVersions(IReadOnlyList<string> Versions, long Runs, long Events, long Errors, double? ErrorFreeRate, bool Shown);
+
+public sealed record TrendRow(DateOnly Day, string Level, long Events);
+
+public sealed record ProblemRow(
+    string Id, string Href, string? Code, string TraceHash, string Level, string? ExceptionType, string? Title,
+    long Events, long RunsAffected, double RunsAffectedShare, IReadOnlyList<string> Versions,
+    DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
+    string? NewInVersion, string? NewInStatus, string? FixedInVersion, string? FixedInStatus);
+
+public sealed record PerformanceRow(
+    string Function, string Version, long Runs, long QualifiedRuns, double? P50MedianMs, double? P95MedianMs,
+    double? P95P25Ms, double? P95P75Ms);
+
+public sealed record RegressionRow(
+    string Kind, string Status, string Version, string? FromVersion, string Subject, string? Level,
+    double? Ratio, double? PValue, long RunsBefore, long RunsAfter, double? BeforeValue, double? AfterValue, string Reason);
+
+public sealed record EnvironmentRow(string Version, string Dimension, string Value, long Runs, double Share);
+
+/// <summary>What the threshold removed from a page, so the page can say so.</summary>
+public sealed record Hidden(long Versions, long Problems, long TrendPoints, long PerformanceRows, long Regressions, long EnvironmentRows);
+
+public sealed record LibraryPage(
+    SiteInfo Site, string Library, string LatestVersion, string Status, string StatusReason, double? ErrorFreeRate,
+    long Runs, long Bundles, long Events,
+    IReadOnlyList<VersionRow> Versions, FoldedVersions? OtherVersions,
+    IReadOnlyList<TrendRow> Trends,
+    IReadOnlyList<ProblemRow> TopErrors, IReadOnlyList<ProblemRow> TopWarnings,
+    IReadOnlyList<PerformanceRow> Performance, IReadOnlyList<RegressionRow> Regressions,
+    IReadOnlyList<EnvironmentRow> Environments, Hidden Hidden);
+
+public sealed record ProblemPage(
+    SiteInfo Site, string Library, ProblemRow Problem, string? Category,
+    IReadOnlyList<string> Platforms, IReadOnlyList<string> PythonVersions,
+    IReadOnlyList<DayCount> Daily, long DaysHidden, object? Triage);

@@ -1,0 +1,145 @@
+using Sentinel.Aggregate;
+using Sentinel.Ingest;
+
+namespace Sentinel.Dashboard;
+
+/// <summary>
+/// Turns the summaries into page models for one audience. <c>maintainers</c> sees everything;
+/// <c>public</c> sees no number backed by fewer than <c>privacy.min_runs_public</c> distinct runs
+/// (docs/dashboard.md): such rows are folded into "other" when the fold reaches the threshold, else
+/// hidden, and every page counts what it hid. Catalog titles are scrubbed again and dropped if they trip.
+/// </summary>
+public sealed class SiteModelBuilder
+{
+    public const string Public = "public", Maintainers = "maintainers";
+
+    /// <summary>Problems listed (and given a page) per library and kind (errors, warnings).</summary>
+    public const int TopProblems = 25;
+
+    private readonly Summaries _s;
+    private readonly bool _public;
+    private readonly int _k;
+    private readonly SiteInfo _site;
+
+    public SiteModelBuilder(Summaries summaries, string audience, int minRunsPublic, string? generatedAt)
+    {
+        _s = summaries;
+        _public = audience == Public;
+        _k = _public ? minRunsPublic : 0;
+        var hiddenLibraries = _s.Libraries.Count(l => !Enough(l.Runs));
+        var totalsShown = Enough(_s.Meta.Runs);
+        _site = new SiteInfo(audience, minRunsPublic,
+            totalsShown ? _s.Meta.Bundles : 0, totalsShown ? _s.Meta.Runs : 0, totalsShown ? _s.Meta.Events : 0,
+            _s.Meta.Ingests, _s.Meta.NewestUpload, generatedAt, hiddenLibraries);
+    }
+
+    private bool Enough(long runs) => runs >= _k;
+
+    public IEnumerable<LibrarySummary> ShownLibraries => _s.Libraries.Where(l => Enough(l.Runs));
+
+    public HomePage Home() => new(_site, ShownLibraries.Select(Card).ToList());
+
+    private LibraryCard Card(LibrarySummary l)
+    {
+        var latest = _s.Versions.SingleOrDefault(v => v.Library == l.Library && v.Version == l.LatestVersion);
+        var status = latest is not null && Enough(latest.Runs) ? l.LatestStatus : HealthStatus.Insufficient;
+        var reason = latest is not null && Enough(latest.Runs) ? latest.StatusReason : $"fewer than {_k} runs of {l.LatestVersion}";
+        return new LibraryCard(l.Library, Paths.Library(l.Library), l.LatestVersion, status, reason, l.ErrorFreeRate,
+            l.Runs, l.Bundles, l.Events, Problems(l.Library).Count(), Regressions(l.Library).Count(r => r.Status == "confirmed"),
+            l.LastReceived, Sparkline(l.Library));
+    }
+
+    // A day's total is shown only when one of its levels alone has enough runs: the day then has at
+    // least that many (distinct runs across levels cannot be summed, so this errs on the safe side).
+    private List<DayCount> Sparkline(string library) =>
+        _s.Trends.Where(t => t.Library == library)
+            .GroupBy(t => t.Day)
+            .Where(g => Enough(g.Max(t => t.Runs)))
+            .OrderBy(g => g.Key)
+            .Select(g => new DayCount(g.Key, g.Sum(t => t.Events)))
+            .ToList();
+
+    private IEnumerable<ProblemSummary> Problems(string library) =>
+        _s.Problems.Where(p => p.Library == library && p.Level is "WARNING" or "ERROR" or "CRITICAL" && Enough(p.RunsAffected));
+
+    private IEnumerable<RegressionSummary> Regressions(string library) =>
+        _s.Regressions.Where(r => r.Library == library && Enough(r.RunsBefore) && Enough(r.RunsAfter));
+
+    public LibraryPage Library(LibrarySummary l)
+    {
+        var card = Card(l);
+        var versions = _s.Versions.Where(v => v.Library == l.Library).ToList();
+        var shown = versions.Where(v => Enough(v.Runs)).ToList();
+        var folded = versions.Where(v => !Enough(v.Runs)).ToList();
+        FoldedVersions? other = null;
+        if (folded.Count > 0)
+        {
+            var runs = folded.Sum(v => v.Runs);
+            var ok = Enough(runs);
+            other = new FoldedVersions(folded.Select(v => v.Version).ToList(), ok ? runs : 0,
+                ok ? folded.Sum(v => v.Events) : 0, ok ? folded.Sum(v => v.Error + v.Critical) : 0,
+                ok ? Math.Round((double)folded.Sum(v => v.ErrorFreeRuns) / runs, 4) : null, ok);
+        }
+
+        var trends = _s.Trends.Where(t => t.Library == l.Library).ToList();
+        var problems = _s.Problems.Where(p => p.Library == l.Library && p.Level is "WARNING" or "ERROR" or "CRITICAL").ToList();
+        var performance = _s.Performance.Where(p => p.Library == l.Library && p.QualifiedRuns > 0).ToList();
+        var regressions = _s.Regressions.Where(r => r.Library == l.Library).ToList();
+        var environments = _s.Environments.Where(e => e.Library == l.Library).ToList();
+        var shownEnvironments = environments.Where(e => Enough(e.Runs) && shown.Any(v => v.Version == e.Version)).ToList();
+
+        return new LibraryPage(_site, l.Library, card.LatestVersion, card.Status, card.StatusReason, l.ErrorFreeRate,
+            l.Runs, l.Bundles, l.Events,
+            shown.Select(v => new VersionRow(v.Version, v.PreRelease, v.Status, v.StatusReason, v.Runs, v.Bundles, v.Events,
+                v.Error + v.Critical, v.Warning, v.ErrorFreeRate, v.WarningsPerRun, v.FirstSeen, v.LastSeen)).ToList(),
+            other,
+            trends.Where(t => Enough(t.Runs)).Select(t => new TrendRow(t.Day, t.Level, t.Events)).ToList(),
+            Top(problems.Where(p => p.Level is "ERROR" or "CRITICAL")),
+            Top(problems.Where(p => p.Level == "WARNING")),
+            performance.Where(p => Enough(p.QualifiedRuns))
+                .Select(p => new PerformanceRow(p.Function, p.Version, p.Runs, p.QualifiedRuns, p.P50MedianMs, p.P95MedianMs, p.P95P25Ms, p.P95P75Ms)).ToList(),
+            Regressions(l.Library).Select(Row).ToList(),
+            shownEnvironments.Select(e => new EnvironmentRow(e.Version, e.Dimension, e.Value, e.Runs, e.Share)).ToList(),
+            new Hidden(
+                folded.Count,
+                problems.Count(p => !Enough(p.RunsAffected)),
+                trends.Count(t => !Enough(t.Runs)),
+                performance.Count(p => !Enough(p.QualifiedRuns)),
+                regressions.Count - Regressions(l.Library).Count(),
+                environments.Count - shownEnvironments.Count));
+    }
+
+    private List<ProblemRow> Top(IEnumerable<ProblemSummary> problems) =>
+        problems.Where(p => Enough(p.RunsAffected))
+            .OrderByDescending(p => p.RunsAffected).ThenByDescending(p => p.Events)
+            .ThenBy(p => p.Code, StringComparer.Ordinal).ThenBy(p => p.TraceHash, StringComparer.Ordinal)
+            .Take(TopProblems)
+            .Select(Row)
+            .ToList();
+
+    /// <summary>The problems that get a page: those listed on their library's page.</summary>
+    public IEnumerable<(ProblemSummary Summary, ProblemRow Row)> ListedProblems(LibraryPage page)
+    {
+        var ids = page.TopErrors.Concat(page.TopWarnings).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        return _s.Problems.Where(p => p.Library == page.Library).Select(p => (p, Row(p))).Where(x => ids.Contains(x.Item2.Id));
+    }
+
+    public ProblemPage Problem(ProblemSummary p, ProblemRow row)
+    {
+        var daily = p.Daily.Where(d => Enough(d.Runs)).Select(d => new DayCount(d.Day, d.Events)).ToList();
+        return new ProblemPage(_site, p.Library, row, p.Category, p.Platforms, p.PythonVersions, daily,
+            p.Daily.Count - daily.Count, Triage: null);
+    }
+
+    private ProblemRow Row(ProblemSummary p) => new(
+        Paths.ProblemId(p.Code, p.TraceHash), Paths.Problem(p.Library, p.Code, p.TraceHash), p.Code, p.TraceHash, p.Level,
+        p.ExceptionType, SafeTitle(p.Title), p.Events, p.RunsAffected, p.RunsAffectedShare, p.Versions,
+        p.FirstSeen, p.LastSeen, p.NewInVersion, p.NewInStatus, p.FixedInVersion, p.FixedInStatus);
+
+    private static RegressionRow Row(RegressionSummary r) => new(
+        r.Kind, r.Status, r.Version, r.FromVersion, HealthReport.Subject(r), r.Level, r.Ratio, r.PValue,
+        r.RunsBefore, r.RunsAfter, r.BeforeValue, r.AfterValue, r.Reason);
+
+    // Titles were scrubbed at ingest; scrub again so a rule added since cannot be bypassed by old rows.
+    private static string? SafeTitle(string? title) => title is null || Scrubber.Check(title) is not null ? null : title;
+}

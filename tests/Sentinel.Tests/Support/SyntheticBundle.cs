@@ -19,8 +19,20 @@ public static class SyntheticBundle
 
     /// <param name="run">Distinct per run; becomes the run id.</param>
     /// <param name="timings">function → (calls, p95 ms); p50 = p95 / 2, max = p95 × 1.5.</param>
+    private static JsonObject Catalog(IReadOnlyDictionary<string, string>? titles)
+    {
+        var codes = new JsonObject();
+        foreach (var (code, title) in titles ?? new Dictionary<string, string>())
+        {
+            codes[code] = new JsonObject { ["title"] = title, ["user_message"] = "Something happened.", ["user_hint"] = "Try again." };
+        }
+
+        return codes;
+    }
+
     public static string Write(string dir, string library, string version, int run, IEnumerable<SyntheticEvent> events,
-        IReadOnlyDictionary<string, (int Calls, double P95)>? timings = null, int day = 0)
+        IReadOnlyDictionary<string, (int Calls, double P95)>? timings = null, int day = 0,
+        IReadOnlyDictionary<string, string>? catalogTitles = null)
     {
         var runId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{library}|{version}|{run}")))[..32];
         var t = Start.AddDays(day).AddMinutes(run);
@@ -58,7 +70,7 @@ public static class SyntheticBundle
             ["platform"] = new JsonObject { ["system"] = "Linux", ["release"] = "6.5.0", ["machine"] = "x86_64" },
             ["runtime"] = new JsonObject { ["run_id"] = runId, ["session_id"] = runId, ["correlation_id"] = null },
             ["config"] = new JsonObject { ["profile"] = "user" },
-            ["codes"] = new JsonObject(),
+            ["codes"] = Catalog(catalogTitles),
             ["events"] = list,
             ["report"] = new JsonObject { ["timings"] = timingObject },
         };

@@ -1,0 +1,227 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Sentinel.Aggregate;
+using Sentinel.Config;
+using Sentinel.Dashboard;
+using Sentinel.Tests.Support;
+
+namespace Sentinel.Tests.Dashboard;
+
+public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+{
+    private static JsonDocument Json(string site, string relative) =>
+        JsonDocument.Parse(File.ReadAllBytes(Path.Combine(site, relative)));
+
+    // Upload times are the wall clock of the test's ingest; everything else derives from the corpus.
+    [GeneratedRegex("\"(newest_upload|last_received)\": \"[^\"]*\"")]
+    private static partial Regex UploadTime();
+
+    private static string Normalise(string json) => UploadTime().Replace(json, "\"$1\": \"<upload time>\"");
+
+    [Fact]
+    public void The_same_lake_gives_a_byte_identical_site()
+    {
+        using var dir = new TempDir();
+        var again = DashboardBuilder.Build(new DashboardOptions(fixture.Lake, dir.Sub("again"), SiteModelBuilder.Maintainers, new SentinelConfig()));
+        var first = Directory.EnumerateFiles(fixture.Site, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(fixture.Site, f)).Order(StringComparer.Ordinal).ToList();
+        var second = Directory.EnumerateFiles(again.Out, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(again.Out, f)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(first, second);
+        foreach (var file in first)
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(fixture.Site, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(again.Out, file))), file);
+        }
+    }
+
+    [Fact]
+    public void Data_files_match_their_golden_copies()
+    {
+        Golden.Verify("dashboard-data-index.json", Normalise(File.ReadAllText(Path.Combine(fixture.Site, "data/index.json"))));
+        Golden.Verify("dashboard-data-molsysmt.json", Normalise(File.ReadAllText(Path.Combine(fixture.Site, "data/libraries/molsysmt.json"))));
+        var problem = Directory.EnumerateFiles(Path.Combine(fixture.Site, "data/problems/molsysmt"), "MSM-ERR-MEM-001-*.json").Single();
+        Golden.Verify("dashboard-data-problem.json", Normalise(File.ReadAllText(problem)));
+    }
+
+    [Fact]
+    public void Every_page_has_its_data_its_charts_and_the_policy()
+    {
+        foreach (var page in fixture.Pages(fixture.Site))
+        {
+            var relative = Path.GetRelativePath(fixture.Site, page).Replace('\\', '/');
+            var html = File.ReadAllText(page);
+            Assert.Contains("http-equiv=\"Content-Security-Policy\"", html, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(fixture.Site, Paths.DataOf(relative))), relative);
+            Assert.DoesNotContain("<script>", html, StringComparison.Ordinal); // no inline script anywhere
+            Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", "", StringComparison.Ordinal), StringComparison.Ordinal);
+            Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+            foreach (Match m in DataFigure().Matches(html))
+            {
+                var charts = File.ReadAllText(Path.Combine(fixture.Site, Paths.ChartsOf(relative)));
+                Assert.Contains($"\"{m.Groups[1].Value}\":", charts, StringComparison.Ordinal);
+            }
+        }
+
+        // plotly.js is shipped once, as an asset, and referenced (never inlined) by each page with charts.
+        Assert.Single(Directory.EnumerateFiles(fixture.Site, "plotly*.js", SearchOption.AllDirectories));
+        Assert.True(new FileInfo(Path.Combine(fixture.Site, "assets/plotly.min.js")).Length > 1_000_000);
+        Assert.All(Directory.EnumerateFiles(Path.Combine(fixture.Site, "charts"), "*.js", SearchOption.AllDirectories),
+            f => Assert.True(new FileInfo(f).Length < 300_000, f));
+    }
+
+    [GeneratedRegex("data-figure=\"([^\"]+)\"")]
+    private static partial Regex DataFigure();
+
+    [Fact]
+    public void Untrusted_text_is_escaped_in_pages_and_chart_scripts()
+    {
+        var library = File.ReadAllText(Path.Combine(fixture.Site, "libraries/hostile.html"));
+        Assert.Contains("&lt;script&gt;window.__pwned = 1&lt;/script&gt;&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;", library, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img src=x", library, StringComparison.Ordinal);
+        Assert.Contains(DashboardFixture.LongCode, library, StringComparison.Ordinal);
+        foreach (var script in Directory.EnumerateFiles(Path.Combine(fixture.Site, "charts"), "*.js", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(script);
+            Assert.DoesNotContain("</script", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("<img", text, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public void No_planted_secret_appears_anywhere_in_either_site()
+    {
+        foreach (var site in new[] { fixture.Site, fixture.PublicSite })
+        {
+            foreach (var file in Directory.EnumerateFiles(site, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("plotly.min.js", StringComparison.Ordinal)))
+            {
+                var text = File.ReadAllText(file);
+                foreach (var secret in Corpus.PlantedSecrets)
+                {
+                    Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{file} contains a planted secret");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_public_site_shows_no_number_backed_by_fewer_runs_than_the_threshold()
+    {
+        const int k = DashboardFixture.PublicK;
+        using var lake = new LakeReader(fixture.Lake);
+        Dictionary<string, long> Runs(string sql) => lake.Rows(sql).ToDictionary(r => (string)r[0]!, r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture));
+        var libraryRuns = Runs("SELECT library, count(DISTINCT run_key) FROM (SELECT library, run_key FROM events UNION ALL SELECT library, run_key FROM performance) GROUP BY 1");
+        var versionRuns = Runs("SELECT library || '|' || version, count(DISTINCT run_key) FROM (SELECT library, version, run_key FROM events UNION ALL SELECT library, version, run_key FROM performance) GROUP BY 1");
+        var trendRuns = Runs("SELECT library || '|' || CAST(timezone('UTC', \"timestamp\") AS DATE)::VARCHAR || '|' || level, count(DISTINCT run_key) FROM events GROUP BY 1");
+        var problemRuns = Runs("SELECT library || '|' || coalesce(code, '') || '|' || trace_hash, count(DISTINCT run_key) FROM events GROUP BY 1");
+        var perfRuns = Runs("SELECT library || '|' || function || '|' || version, count(DISTINCT run_key) FROM performance WHERE \"count\" >= 5 GROUP BY 1");
+
+        using var index = Json(fixture.PublicSite, "data/index.json");
+        var shown = index.RootElement.GetProperty("libraries").EnumerateArray().Select(l => l.GetProperty("library").GetString()!).ToList();
+        Assert.Equal(libraryRuns.Where(kv => kv.Value >= k).Select(kv => kv.Key).Order(StringComparer.Ordinal), shown.Order(StringComparer.Ordinal));
+        Assert.Equal(libraryRuns.Count(kv => kv.Value < k), index.RootElement.GetProperty("site").GetProperty("libraries_hidden").GetInt64());
+        Assert.Contains("hostile", shown);
+
+        var checkedNumbers = 0;
+        foreach (var library in shown)
+        {
+            using var page = Json(fixture.PublicSite, $"data/libraries/{library}.json");
+            var root = page.RootElement;
+            foreach (var v in root.GetProperty("versions").EnumerateArray())
+            {
+                Assert.True(versionRuns[$"{library}|{v.GetProperty("version").GetString()}"] >= k);
+                checkedNumbers++;
+            }
+
+            foreach (var t in root.GetProperty("trends").EnumerateArray())
+            {
+                Assert.True(trendRuns[$"{library}|{t.GetProperty("day").GetString()}|{t.GetProperty("level").GetString()}"] >= k);
+                checkedNumbers++;
+            }
+
+            foreach (var p in root.GetProperty("top_errors").EnumerateArray().Concat(root.GetProperty("top_warnings").EnumerateArray()))
+            {
+                var code = p.GetProperty("code").ValueKind == JsonValueKind.Null ? "" : p.GetProperty("code").GetString();
+                Assert.True(problemRuns[$"{library}|{code}|{p.GetProperty("trace_hash").GetString()}"] >= k);
+                checkedNumbers++;
+            }
+
+            foreach (var p in root.GetProperty("performance").EnumerateArray())
+            {
+                Assert.True(perfRuns[$"{library}|{p.GetProperty("function").GetString()}|{p.GetProperty("version").GetString()}"] >= k);
+                checkedNumbers++;
+            }
+
+            Assert.All(root.GetProperty("environments").EnumerateArray(), e => Assert.True(e.GetProperty("runs").GetInt64() >= k));
+            Assert.All(root.GetProperty("regressions").EnumerateArray(),
+                r => Assert.True(r.GetProperty("runs_before").GetInt64() >= k && r.GetProperty("runs_after").GetInt64() >= k));
+        }
+
+        Assert.True(checkedNumbers > 10, "the public site should still show something at this threshold");
+
+        // The maintainers site shows what the public one hid, and the public pages say they hid it.
+        var thin = versionRuns.Where(kv => kv.Value < k && libraryRuns[kv.Key.Split('|')[0]] >= k).Select(kv => kv.Key.Split('|')).First();
+        using var all = Json(fixture.Site, $"data/libraries/{thin[0]}.json");
+        using var pub = Json(fixture.PublicSite, $"data/libraries/{thin[0]}.json");
+        Assert.Contains(all.RootElement.GetProperty("versions").EnumerateArray(), v => v.GetProperty("version").GetString() == thin[1]);
+        Assert.DoesNotContain(pub.RootElement.GetProperty("versions").EnumerateArray(), v => v.GetProperty("version").GetString() == thin[1]);
+        Assert.True(pub.RootElement.GetProperty("hidden").GetProperty("versions").GetInt64() > 0);
+        Assert.Contains($"fewer than {k}", File.ReadAllText(Path.Combine(fixture.PublicSite, $"libraries/{thin[0]}.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pages_and_their_data_stay_small()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(fixture.Site, "data"), "*.json", SearchOption.AllDirectories))
+        {
+            Assert.True(new FileInfo(file).Length <= 300 * 1024, file);
+        }
+
+        Assert.True(fixture.Maintainers.LargestPageDataBytes <= 300 * 1024);
+        Assert.Equal(fixture.Pages(fixture.Site).Count(), fixture.Maintainers.Pages);
+    }
+
+    [Fact]
+    public void A_folder_that_is_not_a_site_is_never_replaced()
+    {
+        using var dir = new TempDir();
+        var mine = dir.Sub("mine");
+        Directory.CreateDirectory(mine);
+        File.WriteAllText(Path.Combine(mine, "thesis.tex"), "precious");
+        var e = Assert.Throws<DashboardOutputException>(() =>
+            DashboardBuilder.Build(new DashboardOptions(fixture.Lake, mine, SiteModelBuilder.Maintainers, new SentinelConfig())));
+        Assert.Contains("refusing", e.Message, StringComparison.Ordinal);
+        Assert.Equal("precious", File.ReadAllText(Path.Combine(mine, "thesis.tex")));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(dir.Path), d => Path.GetFileName(d).StartsWith("mine.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Cli_builds_the_site_and_reports_it_as_json()
+    {
+        using var dir = new TempDir();
+        var r = SentinelRunner.Cli(null, "dashboard", "--lake", fixture.Lake, "--out", dir.Sub("site"), "--audience", "public",
+            "--generated-at", "2026-11-25T00:00:00Z", "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal("public", doc.RootElement.GetProperty("audience").GetString());
+        Assert.True(doc.RootElement.GetProperty("pages").GetInt32() >= 1);
+        Assert.Contains("built 2026-11-25T00:00:00Z", File.ReadAllText(Path.Combine(dir.Sub("site"), "index.html")), StringComparison.Ordinal);
+
+        var missing = SentinelRunner.Cli(null, "dashboard", "--lake", dir.Sub("nolake"), "--out", dir.Sub("x"));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("sentinel aggregate", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Home_lists_every_library_with_its_latest_status()
+    {
+        var summaries = Summaries.Load(fixture.Lake);
+        using var index = Json(fixture.Site, "data/index.json");
+        var cards = index.RootElement.GetProperty("libraries").EnumerateArray().ToList();
+        Assert.Equal(summaries.Libraries.Select(l => l.Library), cards.Select(c => c.GetProperty("library").GetString()));
+        foreach (var (card, library) in cards.Zip(summaries.Libraries))
+        {
+            Assert.Equal(library.LatestStatus, card.GetProperty("status").GetString());
+            Assert.Equal(library.LatestVersion, card.GetProperty("latest_version").GetString());
+            Assert.True(File.Exists(Path.Combine(fixture.Site, card.GetProperty("href").GetString()!)));
+        }
+    }
+}

@@ -73,7 +73,7 @@ internal static class ReportCommand
         _ => "[grey]insufficient data[/]",
     };
 
-    private static void Render(HealthReport r)
+    internal static void Render(HealthReport r)
     {
         var c = Terminal.Out;
         c.MarkupLine($"[bold]Sentinel health[/]{(r.Library is null ? "" : $": {Markup.Escape(r.Library)}")} — {r.Meta.Bundles:N0} bundles, {r.Meta.Runs:N0} runs, {r.Meta.Events:N0} events; newest upload {r.Meta.NewestUpload:yyyy-MM-dd}");

@@ -11,7 +11,7 @@ public sealed class CliTests
     {
         var r = SentinelRunner.Cli(null, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query" })
+        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query", "dashboard", "run" })
         {
             Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
         }
@@ -22,6 +22,8 @@ public sealed class CliTests
         Golden.Verify("help-aggregate.txt", SentinelRunner.Cli(null, "aggregate", "--help").Stdout);
         Golden.Verify("help-report.txt", SentinelRunner.Cli(null, "report", "--help").Stdout);
         Golden.Verify("help-query.txt", SentinelRunner.Cli(null, "query", "--help").Stdout);
+        Golden.Verify("help-dashboard.txt", SentinelRunner.Cli(null, "dashboard", "--help").Stdout);
+        Golden.Verify("help-run.txt", SentinelRunner.Cli(null, "run", "--help").Stdout);
     }
 
     [Fact]
@@ -121,5 +123,23 @@ public sealed class CliTests
         Assert.Equal(0, JsonDocument.Parse(list.Stdout).RootElement.GetArrayLength());
         using var reader = new LakeReader(lake);
         Assert.True(reader.Scalar<long>("SELECT count(*) FROM events") > 0);
+    }
+
+    [Fact]
+    public void Run_does_the_daily_job_on_the_samples_and_a_rerun_adds_nothing()
+    {
+        using var dir = new TempDir();
+        var samples = Path.Combine(Corpus.RepoRoot(), "samples", "bundles");
+        var first = SentinelRunner.Cli(dir.Path, "run", samples, "--out", "site");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "site", "index.html")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "sentinel-data", "summary", "versions.json")));
+        Assert.Contains("regressions", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Site: ", first.Stdout, StringComparison.Ordinal);
+
+        var again = SentinelRunner.Cli(dir.Path, "run", samples, "--out", "site");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("0 accepted", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("0 ingest(s) folded in", again.Stderr, StringComparison.Ordinal);
     }
 }

@@ -35,16 +35,24 @@ internal static class RunCommand
         {
             var config = GlobalOptions.LoadConfig(parse);
             var lake = parse.GetValue(GlobalOptions.Lake)!;
+            // Everything that can be refused is checked before anything is written.
+            var overrides = VersionOverrides.Parse(parse.GetValue(versions));
+            DashboardBuilder.CheckTarget(parse.GetValue(output)!);
             var exit = ExitCode.Success;
             var inputs = parse.GetValue(paths) ?? [];
             if (inputs.Length > 0)
             {
                 var progress = new SynchronousProgress<IngestProgress>(p => Console.Error.WriteLine($"ingest: [{p.Done}/{p.Total}] {p.Status,-11} {p.Input}"));
-                var ingest = await Ingester.RunAsync(new IngestOptions(inputs, lake, config, VersionOverrides.Parse(parse.GetValue(versions))), progress, ct);
+                var ingest = await Ingester.RunAsync(new IngestOptions(inputs, lake, config, overrides), progress, ct);
                 Console.Error.WriteLine($"ingest: {ingest.Accepted} accepted, {ingest.Duplicates} duplicate(s), {ingest.Quarantined.Count} quarantined, {ingest.EventsWritten:N0} events written");
                 foreach (var q in ingest.Quarantined)
                 {
                     Console.Error.WriteLine($"ingest: quarantined {q.Input}: {q.Reason}");
+                }
+
+                foreach (var s in ingest.Skipped)
+                {
+                    Console.Error.WriteLine($"ingest: skipped {s.Where}: {s.Message}");
                 }
 
                 exit = ingest.ExitCode;

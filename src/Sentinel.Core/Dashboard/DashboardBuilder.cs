@@ -60,11 +60,7 @@ public static class DashboardBuilder
         var stale = HealthReport.IsStale(o.Lake, summaries.Meta);
         var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt);
 
-        var target = Path.GetFullPath(o.Out);
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, Marker)))
-        {
-            throw new DashboardOutputException($"{target}: not empty and not a site written by `sentinel dashboard`; refusing to replace it (choose another --out)");
-        }
+        var target = CheckTarget(o.Out);
 
         var staging = $"{target}.tmp-{Environment.ProcessId}";
         if (Directory.Exists(staging))
@@ -130,6 +126,19 @@ public static class DashboardBuilder
 
             throw;
         }
+    }
+
+    /// <summary>The full output path, or a <see cref="DashboardOutputException"/> when it holds something that is not our site.</summary>
+    public static string CheckTarget(string output)
+    {
+        var target = Path.GetFullPath(output);
+        if (File.Exists(target)
+            || (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, Marker))))
+        {
+            throw new DashboardOutputException($"{target}: not empty and not a site written by `sentinel dashboard`; refusing to replace it (choose another --out)");
+        }
+
+        return target;
     }
 
     private static void Swap(string staging, string target)

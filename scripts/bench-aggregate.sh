@@ -64,11 +64,16 @@ timed_aggregate() {
     cat "$WORK/time" >> "$results"
 }
 
-: > "$WORK/full"; : > "$WORK/incremental"; : > "$WORK/noop"
+: > "$WORK/full"; : > "$WORK/incremental"; : > "$WORK/noop"; : > "$WORK/dashboard"
 for r in $(seq 1 "$RUNS"); do
     rm -rf "$WORK/run"
     cp -r "$WORK/lake" "$WORK/run"
     timed_aggregate "$WORK/full" --full --lake "$WORK/run"
+    # The dashboard right after the full aggregate (the daily job's last step).
+    rm -rf "$WORK/site"
+    /usr/bin/time -f "%e %M" -o "$WORK/time" dotnet "$DLL" dashboard --lake "$WORK/run" --out "$WORK/site" --format json >"$WORK/site.json" 2>"$WORK/err" \
+        || { cat "$WORK/err" >&2; echo "sentinel dashboard failed" >&2; exit 3; }
+    echo "$(cat "$WORK/time") $(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['pages'], d['bytes'], d['largest_page_data_bytes'])" "$WORK/site.json")" >> "$WORK/dashboard"
     dotnet "$BENCH" gen-lake --seed-lake "$WORK/seed" --out "$WORK/run" --append-events "$APPEND" --seed "$SEED" 2>"$WORK/err" \
         || { cat "$WORK/err" >&2; exit 3; }
     timed_aggregate "$WORK/incremental" --lake "$WORK/run"
@@ -79,7 +84,7 @@ for r in $(seq 1 "$RUNS"); do
     echo "run $r: full ${fs}s, peak RSS $((fk / 1024)) MB; +$APPEND events, incremental ${is}s, peak RSS $((ik / 1024)) MB" >&2
 done
 
-python3 - "$WORK/full" "$WORK/incremental" "$EVENTS" "$BUNDLES" "$APPEND" "$RUNS" "$WORK/noop" <<'PY'
+python3 - "$WORK/full" "$WORK/incremental" "$EVENTS" "$BUNDLES" "$APPEND" "$RUNS" "$WORK/noop" "$WORK/dashboard" <<'PY'
 import statistics, sys
 full = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 inc = [tuple(map(float, l.split())) for l in open(sys.argv[2]) if l.strip()]
@@ -102,5 +107,12 @@ print(f"| incremental / full | {ratio:.3f} | ≤ 0.10 | {ok(ratio <= 0.10)} |")
 ns = statistics.median(s for s, _ in noop)
 print(f"| aggregate with nothing new (fixed floor), seconds | {ns:.2f} | | |")
 print(f"| marginal cost of the new ingest (incremental - floor) / full | {max(is_ - ns, 0) / fs:.3f} | | |")
-print(f"aggregate_full_s={fs:.2f} aggregate_full_rss_mb={fm} aggregate_incremental_s={is_:.2f} incremental_vs_full={ratio:.3f} aggregate_noop_s={ns:.2f}")
+dash = [tuple(map(float, l.split())) for l in open(sys.argv[8]) if l.strip()]
+ds = statistics.median(d[0] for d in dash)
+dm = round(statistics.median(d[1] for d in dash) / 1024)
+pages, size, largest = dash[-1][2], dash[-1][3], dash[-1][4]
+print(f"| dashboard after aggregation, seconds | {ds:.2f} | ≤ 5 | {ok(ds <= 5)} |")
+print(f"| dashboard, peak RSS MB | {dm} | | |")
+print(f"| dashboard: pages, site MB, largest page data KB | {int(pages)}, {size / 1048576:.1f}, {largest / 1024:.1f} | data ≤ 300 KB per page | {ok(largest <= 300 * 1024)} |")
+print(f"aggregate_full_s={fs:.2f} aggregate_full_rss_mb={fm} aggregate_incremental_s={is_:.2f} incremental_vs_full={ratio:.3f} aggregate_noop_s={ns:.2f} dashboard_s={ds:.2f}")
 PY

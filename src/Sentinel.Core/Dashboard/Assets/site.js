@@ -13,7 +13,7 @@
         el.setAttribute('data-rendered', 'missing');
         continue;
       }
-      var config = Object.assign({ responsive: true, displaylogo: false }, fig.config || {});
+      var config = Object.assign({ responsive: true, displaylogo: false, displayModeBar: false }, fig.config || {});
       (function (node) {
         Plotly.newPlot(node, fig.data, fig.layout, config).then(function () {
           node.setAttribute('data-rendered', '1');

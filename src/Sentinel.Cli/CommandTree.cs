@@ -23,6 +23,7 @@ public static class CommandTree
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(DashboardCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(TriageCommand.Create());
         return root;
     }
 }

@@ -81,6 +81,8 @@ public static class ConfigLoader
             "regressions: p95_ratio > 1, 0 < alpha < 1, min_runs_per_side >= 2, min_calls_per_run >= 1");
         Require(c.Health.MinRunsForStatus >= 1, "health.min_runs_for_status must be at least 1");
         Require(c.Triage.Provider is "none" or "openai", "triage.provider must be 'none' or 'openai'");
+        Require(c.Triage.MaxCallsPerRun >= 0 && c.Triage.MaxTokensPerRun >= 0 && c.Triage.MaxOutputTokens > 0 && c.Triage.TimeoutSeconds > 0,
+            "triage: max_calls_per_run and max_tokens_per_run >= 0, max_output_tokens and timeout_seconds > 0");
         Require(c.Github.Auth is "token" or "app", "github.auth must be 'token' or 'app'");
     }
 }

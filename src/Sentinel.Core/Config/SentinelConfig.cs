@@ -65,6 +65,11 @@ public sealed class TriageConfig
     public string Model { get; set; } = "llama3.1";
     public string ApiKeyEnv { get; set; } = "SENTINEL_LLM_KEY";
     public int MaxCallsPerRun { get; set; } = 20;
+    /// <summary>Budget of tokens (prompt + completion, as the endpoint reports them) per triage run.</summary>
+    public int MaxTokensPerRun { get; set; } = 40_000;
+    /// <summary>Cap on one answer's length, sent as the request's max output tokens.</summary>
+    public int MaxOutputTokens { get; set; } = 600;
+    public int TimeoutSeconds { get; set; } = 60;
 }
 
 public sealed class GitHubConfig

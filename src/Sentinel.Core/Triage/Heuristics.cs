@@ -1,0 +1,103 @@
+using System.Globalization;
+
+namespace Sentinel.Triage;
+
+/// <summary>
+/// The deterministic triage that always runs (docs/triage.md). First matching rule wins:
+/// performance regression → new in a version → missing optional dependency → compatibility (one
+/// platform or Python version of several) → fixed → noisy warning → recurring error / warning.
+/// Severity follows the level (CRITICAL critical, ERROR high, WARNING medium; a confirmed slowdown
+/// medium, a suspected one low); impact is the share of the library's runs affected.
+/// </summary>
+public static class Heuristics
+{
+    // Not "DEP" alone: in MSM-WARN-DEP-001 it means deprecation.
+    private static readonly string[] DependencyMarkers = ["MISS", "DEPENDENC", "IMPORT", "NOTFOUND", "NOT-FOUND", "EXECUTABLE"];
+
+    public static Verdict Judge(ProblemSignal s)
+    {
+        var impact = s.ImpactShare;
+        var who = Subject(s);
+        if (s.Kind == "performance")
+        {
+            var confirmed = s.PerfStatus == "confirmed";
+            return new Verdict("heuristic", "performance_regression",
+                Inv($"{s.Function} is ×{s.PerfRatio:0.##} slower (median p95 {s.PerfBeforeMs:0.###} → {s.PerfAfterMs:0.###} ms) from {s.PerfFromVersion} to {s.PerfToVersion} ({s.PerfStatus})"),
+                Inv($"A change between {s.PerfFromVersion} and {s.PerfToVersion} in {s.Function} or what it calls."),
+                Inv($"Profile {s.Function} on {s.PerfToVersion} against {s.PerfFromVersion} and bisect the commits between the two releases."),
+                confirmed ? "medium" : "low", impact, confirmed ? "high" : "low");
+        }
+
+        var severity = s.Level switch { "CRITICAL" => "critical", "ERROR" => "high", _ => "medium" };
+        if (s.NewInVersion is not null)
+        {
+            var confirmed = s.NewInStatus == "confirmed";
+            return new Verdict("heuristic", "regression_introduced",
+                Inv($"{who} first appears in {s.NewInVersion} and affects {impact:0.#%} of runs ({s.NewInStatus})"),
+                Inv($"A change released in {s.NewInVersion} introduced {who}."),
+                Inv($"Diff {s.NewInVersion} against the version before it around the code that raises {who}; add a regression test."),
+                severity, impact, confirmed ? "high" : "medium");
+        }
+
+        if (IsDependency(s))
+        {
+            return new Verdict("heuristic", "missing_dependency",
+                Inv($"{who}: a dependency is missing or unsuitable in {impact:0.#%} of runs"),
+                "An optional dependency is not installed, or its version does not fit.",
+                "Document the optional dependency and its install command where the feature is described; make the error name the package and the fix.",
+                s.Level == "CRITICAL" ? "high" : "medium", impact, "medium");
+        }
+
+        if (s.LibraryPlatforms.Count > 1 && s.Platforms.Count == 1 && s.RunsAffected > 1)
+        {
+            return Compatibility(s, who, severity, impact, "platform", s.Platforms[0]);
+        }
+
+        if (s.LibraryPythonVersions.Count > 1 && s.PythonVersions.Count == 1 && s.RunsAffected > 1)
+        {
+            return Compatibility(s, who, severity, impact, "Python", s.PythonVersions[0]);
+        }
+
+        if (s.FixedInVersion is not null)
+        {
+            return new Verdict("heuristic", "fixed",
+                Inv($"{who} has not been seen since {s.FixedInVersion} ({s.FixedInStatus})"),
+                Inv($"Fixed in {s.FixedInVersion}, or the code path is no longer reached."),
+                Inv($"Confirm the fix in {s.FixedInVersion}'s changelog; tell users of older versions to upgrade."),
+                "low", impact, s.FixedInStatus == "confirmed" ? "high" : "low");
+        }
+
+        if (s.Level == "WARNING" && s.RunsAffected > 0 && (double)s.Events / s.RunsAffected >= 5)
+        {
+            return new Verdict("heuristic", "noisy_warning",
+                Inv($"{who} fires {(double)s.Events / s.RunsAffected:0.#} times per affected run in {impact:0.#%} of runs"),
+                "A warning raised inside a loop or on every call.",
+                "Coalesce it (warn once per run or per call site), or raise it only when the condition is actionable.",
+                "low", impact, "medium");
+        }
+
+        return new Verdict("heuristic", s.Level == "WARNING" ? "recurring_warning" : "recurring_error",
+            Inv($"{who} affects {impact:0.#%} of runs across {string.Join(", ", s.Versions)}"),
+            Inv($"A long-standing {s.Level?.ToLowerInvariant()} present since {s.FirstVersion}."),
+            "Check whether the condition is a user error with a clear message, or a defect to fix.",
+            severity, impact, "low");
+    }
+
+    private static Verdict Compatibility(ProblemSignal s, string who, string severity, double impact, string what, string only) =>
+        new("heuristic", "compatibility",
+            Inv($"{who} shows only on {what} {only}, in {impact:0.#%} of runs"),
+            Inv($"Behaviour specific to {what} {only}."),
+            Inv($"Reproduce on {what} {only} and add it to the test matrix."),
+            severity, impact, "medium");
+
+    private static bool IsDependency(ProblemSignal s)
+    {
+        var text = $"{s.Code} {s.ExceptionType}".ToUpperInvariant();
+        return s.ExceptionType is "ImportError" or "ModuleNotFoundError" || DependencyMarkers.Any(m => text.Contains(m, StringComparison.Ordinal));
+    }
+
+    /// <summary>How a signal names its subject: code, else exception type, else trace hash, else function.</summary>
+    public static string Subject(ProblemSignal s) => s.Function ?? s.Code ?? s.ExceptionType ?? $"trace {s.TraceHash}";
+
+    private static string Inv(FormattableString f) => f.ToString(CultureInfo.InvariantCulture);
+}

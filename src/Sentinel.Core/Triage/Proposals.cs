@@ -1,0 +1,192 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Sentinel.Aggregate;
+using Sentinel.Lake;
+
+namespace Sentinel.Triage;
+
+/// <summary>A human decision on a proposal.</summary>
+public sealed record Decision(string Action, string By, DateTimeOffset At, string? Note, string Material);
+
+/// <summary>
+/// A triage proposal (docs/triage.md): the signal, the heuristic verdict, the LLM verdict if any, and
+/// its status: <c>pending</c>, <c>approved</c>, <c>rejected</c> or <c>stale</c> (decided, but the signal
+/// changed materially since: it needs a new decision). Nothing acts on a proposal until it is approved.
+/// </summary>
+public sealed record Proposal(
+    string Id, string Key, string Library, string Kind, string Status, string Summary,
+    ProblemSignal Signal, string Material, Verdict Heuristic, Verdict? Llm, string? LlmFailure,
+    DateTimeOffset Created, DateTimeOffset Updated, IReadOnlyList<Decision> Decisions)
+{
+    /// <summary>The verdict a human sees and approves: the LLM's when it gave a valid one, else the heuristic's.</summary>
+    public Verdict Verdict => Llm ?? Heuristic;
+
+    public Decision? LastDecision => Decisions.Count == 0 ? null : Decisions[^1];
+}
+
+/// <summary>The run's outcome for <c>sentinel triage</c>.</summary>
+public sealed record TriageResult(int Signals, int New, int Updated, int BecameStale, int Unchanged, int LlmVerdicts, int LlmFailures, IReadOnlyList<string> LlmFailureReasons);
+
+/// <summary>A decision that cannot be taken (unknown id, already decided); the message says why.</summary>
+public sealed class TriageException : Exception
+{
+    public TriageException(string message) : base(message) { }
+    public TriageException() { }
+    public TriageException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>Proposals kept in <c>&lt;lake&gt;/state/triage/proposals.json</c>, written atomically under the lake lock.</summary>
+public sealed class ProposalStore
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    private readonly string _file;
+
+    public ProposalStore(string lake) => _file = Path.Combine(new LakePaths(Path.GetFullPath(lake)).State, "triage", "proposals.json");
+
+    public static string Directory(string lake) => Path.Combine(new LakePaths(Path.GetFullPath(lake)).State, "triage");
+
+    public IReadOnlyList<Proposal> Load()
+    {
+        if (!File.Exists(_file))
+        {
+            return [];
+        }
+
+        using var stream = File.OpenRead(_file);
+        return JsonSerializer.Deserialize<List<Proposal>>(stream, Json) ?? [];
+    }
+
+    public void Save(IEnumerable<Proposal> proposals)
+    {
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
+        var tmp = _file + ".tmp";
+        File.WriteAllText(tmp, JsonSerializer.Serialize(proposals.OrderBy(p => p.Id, StringComparer.Ordinal).ToList(), Json) + "\n");
+        File.Move(tmp, _file, overwrite: true);
+    }
+
+    /// <summary>A short stable id from the key: what a human types after --approve.</summary>
+    public static string IdOf(string key) => "p-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10];
+}
+
+/// <summary><c>sentinel triage</c>: signals → heuristic (always) → LLM (optional) → proposals; and the decisions.</summary>
+public static class Triager
+{
+    /// <param name="llm">The LLM step (<c>LlmTriager.TriageAsync</c>), or null for heuristics only.</param>
+    public static async Task<TriageResult> RunAsync(string lake, string? library,
+        Func<ProblemSignal, Verdict, CancellationToken, Task<LlmOutcome>>? llm, TimeProvider clock, CancellationToken ct)
+    {
+        var paths = new LakePaths(Path.GetFullPath(lake));
+        using var lakeLock = LakeLock.Acquire(paths);
+        var signals = SignalBuilder.Build(Summaries.Load(lake), library);
+        var store = new ProposalStore(lake);
+        var existing = store.Load().ToDictionary(p => p.Key, StringComparer.Ordinal);
+        var now = clock.GetUtcNow();
+        int created = 0, updated = 0, stale = 0, unchanged = 0, llmOk = 0;
+        var failures = new List<string>();
+        foreach (var signal in signals)
+        {
+            var key = SignalBuilder.Key(signal);
+            var material = SignalBuilder.Material(signal);
+            var heuristic = Heuristics.Judge(signal);
+            existing.TryGetValue(key, out var old);
+            if (old is not null && SameSignal(old.Signal, signal) && old.Heuristic == heuristic && (llm is null || old.Llm is not null))
+            {
+                unchanged++;
+                continue;
+            }
+
+            Verdict? verdict = null;
+            string? failure = null;
+            if (llm is not null)
+            {
+                var outcome = await llm(signal, heuristic, ct);
+                verdict = outcome.Verdict;
+                failure = outcome.FailureReason;
+                if (verdict is not null)
+                {
+                    llmOk++;
+                }
+                else
+                {
+                    failures.Add($"{ProposalStore.IdOf(key)}: {failure}");
+                }
+            }
+
+            if (old is null)
+            {
+                existing[key] = new Proposal(ProposalStore.IdOf(key), key, signal.Library, heuristic.Kind, "pending", heuristic.Summary,
+                    signal, material, heuristic, verdict, failure, now, now, []);
+                created++;
+                continue;
+            }
+
+            var status = old.Status;
+            if (status is "approved" or "rejected" && old.LastDecision?.Material != material)
+            {
+                status = "stale";
+                stale++;
+            }
+            else
+            {
+                updated++;
+            }
+
+            existing[key] = old with
+            {
+                Kind = heuristic.Kind, Status = status, Summary = heuristic.Summary, Signal = signal, Material = material,
+                Heuristic = heuristic, Llm = verdict ?? (llm is null ? old.Llm : null), LlmFailure = failure, Updated = now,
+            };
+        }
+
+        store.Save(existing.Values);
+        return new TriageResult(signals.Count, created, updated, stale, unchanged, llmOk, failures.Count, failures);
+    }
+
+    private static bool SameSignal(ProblemSignal a, ProblemSignal b) =>
+        JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+
+    /// <summary>Records a human decision. Approving a stale proposal is how it is re-approved.</summary>
+    /// <exception cref="TriageException">Unknown id, or the proposal is already decided.</exception>
+    public static Proposal Decide(string lake, string id, string action, string? by, string? note, TimeProvider clock)
+    {
+        var paths = new LakePaths(Path.GetFullPath(lake));
+        using var lakeLock = LakeLock.Acquire(paths);
+        var store = new ProposalStore(lake);
+        var all = store.Load().ToList();
+        var index = all.FindIndex(p => p.Id == id);
+        if (index < 0)
+        {
+            throw new TriageException($"no proposal '{id}' (see `sentinel triage list`)");
+        }
+
+        var p = all[index];
+        if (p.Status is "approved" or "rejected")
+        {
+            var d = p.LastDecision!;
+            throw new TriageException($"proposal {id} is already {p.Status} (by {d.By} at {d.At:yyyy-MM-dd HH:mm}Z); it needs a new decision only once its signal changes (status stale)");
+        }
+
+        var who = !string.IsNullOrWhiteSpace(by) ? by
+            : Environment.GetEnvironmentVariable("GITHUB_ACTOR") is { Length: > 0 } actor ? actor
+            : Environment.UserName;
+        var decision = new Decision(action, who, clock.GetUtcNow(), note, p.Material);
+        all[index] = p with
+        {
+            Status = action == "approve" ? "approved" : "rejected",
+            Decisions = [.. p.Decisions, decision],
+            Updated = decision.At,
+        };
+        store.Save(all);
+        return all[index];
+    }
+}

@@ -1,0 +1,119 @@
+using System.Reflection;
+using Sentinel.Aggregate;
+using Sentinel.Tests.Aggregate;
+using Sentinel.Tests.Support;
+using Sentinel.Triage;
+
+namespace Sentinel.Tests.Triage;
+
+public sealed class HeuristicTriageTests(AggregatedCorpusFixture fixture) : IClassFixture<AggregatedCorpusFixture>
+{
+    private IReadOnlyList<(ProblemSignal Signal, Verdict Verdict)> Judged =>
+        SignalBuilder.Build(fixture.Summaries).Select(s => (s, Heuristics.Judge(s))).ToList();
+
+    [Fact]
+    public void Every_planted_new_code_is_named_a_regression_introduced_in_its_version()
+    {
+        var named = 0;
+        foreach (var library in Corpus.Expected.GetProperty("libraries").EnumerateObject())
+        {
+            foreach (var version in library.Value.GetProperty("planted").GetProperty("new_codes").EnumerateObject())
+            {
+                foreach (var code in version.Value.EnumerateArray().Select(c => c.GetString()!))
+                {
+                    var verdicts = Judged.Where(j => j.Signal.Library == library.Name && j.Signal.Code == code).ToList();
+                    Assert.True(verdicts.Count > 0, $"{library.Name} {code}: no triage signal");
+                    Assert.All(verdicts, v =>
+                    {
+                        Assert.Equal("regression_introduced", v.Verdict.Kind);
+                        Assert.Contains(code, v.Verdict.Summary, StringComparison.Ordinal);
+                        Assert.Contains($"first appears in {version.Name}", v.Verdict.Summary, StringComparison.Ordinal);
+                    });
+                    named++;
+                }
+            }
+        }
+
+        Assert.True(named >= 10);
+    }
+
+    [Fact]
+    public void Every_planted_slowdown_is_named_with_its_function_versions_and_ratio()
+    {
+        foreach (var library in Corpus.Expected.GetProperty("libraries").EnumerateObject())
+        {
+            foreach (var planted in library.Value.GetProperty("planted").GetProperty("regressions").EnumerateArray())
+            {
+                var function = planted.GetProperty("timing_key").GetString()!;
+                var version = planted.GetProperty("version").GetString()!;
+                var (signal, verdict) = Judged.Single(j => j.Signal.Kind == "performance" && j.Signal.Function == function);
+                Assert.Equal("performance_regression", verdict.Kind);
+                Assert.Equal(version, signal.PerfToVersion);
+                Assert.Contains(function, verdict.Summary, StringComparison.Ordinal);
+                Assert.Contains($"to {version}", verdict.Summary, StringComparison.Ordinal);
+                Assert.Contains($"×{signal.PerfRatio!.Value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}", verdict.Summary, StringComparison.Ordinal);
+                Assert.True(signal.PerfRatio >= 1.5);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_missing_dependency_code_gets_an_install_or_docs_fix()
+    {
+        var miss = Judged.Where(j => j.Signal.Code == "DEP-ERR-MISS-001").ToList();
+        Assert.NotEmpty(miss);
+        Assert.All(miss, m =>
+        {
+            Assert.Equal("missing_dependency", m.Verdict.Kind);
+            Assert.Contains("install", m.Verdict.SuggestedFix, StringComparison.OrdinalIgnoreCase);
+        });
+    }
+
+    [Fact]
+    public void Verdicts_are_deterministic_and_carry_severity_from_the_level_and_impact_from_runs()
+    {
+        var first = Judged;
+        var second = Judged;
+        Assert.Equal(first.Select(j => j.Verdict), second.Select(j => j.Verdict));
+        foreach (var (signal, verdict) in first.Where(j => j.Signal.Kind == "problem" && j.Verdict.Kind is "regression_introduced" or "recurring_error"))
+        {
+            Assert.Equal(signal.Level switch { "CRITICAL" => "critical", "ERROR" => "high", _ => "medium" }, verdict.Severity);
+            Assert.Equal(signal.ImpactShare, verdict.Impact);
+        }
+    }
+
+    [Fact]
+    public void The_signal_record_cannot_carry_raw_event_fields()
+    {
+        // The only fields a signal has: aggregated facts. Adding one must be a conscious change here.
+        string[] allowed =
+        [
+            "Library", "Kind", "Code", "TraceHash", "Function", "Level", "ExceptionType", "CatalogTitle", "Events", "RunsAffected",
+            "LibraryRuns", "ImpactShare", "Versions", "FirstVersion", "LastVersion", "LatestLibraryVersion", "NewInVersion",
+            "NewInStatus", "FixedInVersion", "FixedInStatus", "Platforms", "PythonVersions", "LibraryPlatforms", "LibraryPythonVersions",
+            "FirstSeen", "LastSeen", "PerfFromVersion", "PerfToVersion", "PerfRatio", "PerfPValue", "PerfBeforeMs", "PerfAfterMs",
+            "PerfRunsBefore", "PerfRunsAfter", "PerfStatus",
+        ];
+        var properties = typeof(ProblemSignal).GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        Assert.Equal(allowed.Order(StringComparer.Ordinal), properties.Select(p => p.Name).Order(StringComparer.Ordinal));
+
+        // Only scalars, strings, dates and lists of strings: no object, dictionary or JSON that could smuggle a payload.
+        Type[] scalars = [typeof(string), typeof(long), typeof(double), typeof(long?), typeof(double?), typeof(DateOnly?), typeof(IReadOnlyList<string>)];
+        Assert.All(properties, p => Assert.Contains(p.PropertyType, scalars));
+
+        // None of the lake's raw-only columns (nor bundle fields that are never stored) is a signal field.
+        string[] raw = ["EventId", "BundleId", "RunKey", "Timestamp", "ReceivedAt", "Source", "Profile", "SmonitorVersion", "Message", "Extra", "Context", "Argv", "Runtime"];
+        Assert.All(raw, r => Assert.DoesNotContain(properties, p => p.Name == r));
+
+        // And the builder reads the summaries only: its one input type.
+        var build = typeof(SignalBuilder).GetMethod(nameof(SignalBuilder.Build))!;
+        Assert.Equal([typeof(Summaries), typeof(string)], build.GetParameters().Select(p => p.ParameterType));
+    }
+
+    [Fact]
+    public void No_planted_secret_reaches_a_signal_or_a_verdict()
+    {
+        var text = System.Text.Json.JsonSerializer.Serialize(Judged.Select(j => new { j.Signal, j.Verdict }));
+        Assert.All(Corpus.PlantedSecrets, secret => Assert.DoesNotContain(secret, text, StringComparison.Ordinal));
+    }
+}

@@ -11,7 +11,7 @@ public sealed class CliTests
     {
         var r = SentinelRunner.Cli(null, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query", "dashboard", "run" })
+        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query", "dashboard", "run", "triage" })
         {
             Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
         }
@@ -24,6 +24,7 @@ public sealed class CliTests
         Golden.Verify("help-query.txt", SentinelRunner.Cli(null, "query", "--help").Stdout);
         Golden.Verify("help-dashboard.txt", SentinelRunner.Cli(null, "dashboard", "--help").Stdout);
         Golden.Verify("help-run.txt", SentinelRunner.Cli(null, "run", "--help").Stdout);
+        Golden.Verify("help-triage.txt", SentinelRunner.Cli(null, "triage", "--help").Stdout);
     }
 
     [Fact]

@@ -58,7 +58,8 @@ public static class DashboardBuilder
 
         var summaries = Summaries.Load(o.Lake);
         var stale = HealthReport.IsStale(o.Lake, summaries.Meta);
-        var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt);
+        var approved = new Triage.ProposalStore(o.Lake).Load().Where(p => p.Status == "approved").ToDictionary(p => p.Key, StringComparer.Ordinal);
+        var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt, approved);
 
         var target = CheckTarget(o.Out);
 

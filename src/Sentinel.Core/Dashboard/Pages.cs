@@ -206,7 +206,24 @@ internal static class Pages
         }
 
         Hidden(b, m.DaysHidden, "day(s)", m.Site);
-        b.Append("</section>\n<section><h2>Triage</h2>\n<p class=\"empty\">No approved triage verdict yet.</p>\n</section>\n");
+        b.Append("</section>\n<section><h2>Triage</h2>\n");
+        if (m.Triage is { } t)
+        {
+            b.Append(Table($"Approved triage verdict ({t.Source}, {t.Kind.Replace('_', ' ')})", ["", ""], new List<IReadOnlyList<string>>
+            {
+                new[] { "summary", E(t.Summary) },
+                new[] { "probable cause", E(t.ProbableCause) },
+                new[] { "suggested fix", E(t.SuggestedFix) },
+                new[] { "severity / impact / confidence", E($"{t.Severity} / {Pct(t.Impact)} of runs / {t.Confidence}") },
+                new[] { "approved", E($"{Date(t.ApprovedAt)}{(t.ApprovedBy is null ? "" : " by " + t.ApprovedBy)}{(t.Note is null ? "" : ": " + t.Note)}") },
+            }));
+        }
+        else
+        {
+            b.Append("<p class=\"empty\">No approved triage verdict yet.</p>\n");
+        }
+
+        b.Append("</section>\n");
         return new RenderedPage(path, Page(path, Subject(p), m.Site, b.ToString(), figures.Count > 0, Paths.DataOf(path)), figures);
     }
 

@@ -54,7 +54,12 @@ public sealed record LibraryPage(
     IReadOnlyList<PerformanceRow> Performance, IReadOnlyList<RegressionRow> Regressions,
     IReadOnlyList<EnvironmentRow> Environments, Hidden Hidden);
 
+/// <summary>The approved triage verdict of a problem (the approver's name only in the maintainers view).</summary>
+public sealed record TriageNote(
+    string ProposalId, string Source, string Kind, string Summary, string ProbableCause, string SuggestedFix,
+    string Severity, double Impact, string Confidence, DateTimeOffset ApprovedAt, string? ApprovedBy, string? Note);
+
 public sealed record ProblemPage(
     SiteInfo Site, string Library, ProblemRow Problem, string? Category,
     IReadOnlyList<string> Platforms, IReadOnlyList<string> PythonVersions,
-    IReadOnlyList<DayCount> Daily, long DaysHidden, object? Triage);
+    IReadOnlyList<DayCount> Daily, long DaysHidden, TriageNote? Triage);

@@ -20,10 +20,14 @@ public sealed class SiteModelBuilder
     private readonly bool _public;
     private readonly int _k;
     private readonly SiteInfo _site;
+    private readonly IReadOnlyDictionary<string, Triage.Proposal> _approved;
 
-    public SiteModelBuilder(Summaries summaries, string audience, int minRunsPublic, string? generatedAt)
+    /// <param name="approved">Approved triage proposals by key (<c>library|problem|code|trace_hash</c>).</param>
+    public SiteModelBuilder(Summaries summaries, string audience, int minRunsPublic, string? generatedAt,
+        IReadOnlyDictionary<string, Triage.Proposal>? approved = null)
     {
         _s = summaries;
+        _approved = approved ?? new Dictionary<string, Triage.Proposal>();
         _public = audience == Public;
         _k = _public ? minRunsPublic : 0;
         var hiddenLibraries = _s.Libraries.Count(l => !Enough(l.Runs));
@@ -127,8 +131,16 @@ public sealed class SiteModelBuilder
     public ProblemPage Problem(ProblemSummary p, ProblemRow row)
     {
         var daily = p.Daily.Where(d => Enough(d.Runs)).Select(d => new DayCount(d.Day, d.Events)).ToList();
+        TriageNote? note = null;
+        if (_approved.TryGetValue($"{p.Library}|problem|{p.Code}|{p.TraceHash}", out var proposal) && proposal.LastDecision is { } decision)
+        {
+            var v = proposal.Verdict;
+            note = new TriageNote(proposal.Id, v.Source, v.Kind, v.Summary, v.ProbableCause, v.SuggestedFix, v.Severity, v.Impact, v.Confidence,
+                decision.At, _public ? null : decision.By, _public ? null : decision.Note);
+        }
+
         return new ProblemPage(_site, p.Library, row, p.Category, p.Platforms, p.PythonVersions, daily,
-            p.Daily.Count - daily.Count, Triage: null);
+            p.Daily.Count - daily.Count, note);
     }
 
     private ProblemRow Row(ProblemSummary p) => new(

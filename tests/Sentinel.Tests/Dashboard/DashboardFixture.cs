@@ -32,6 +32,9 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public DashboardResult Public { get; private set; } = null!;
 
+    /// <summary>The one approved triage proposal: molsysmt's MSM-ERR-MEM-001.</summary>
+    public Sentinel.Triage.Proposal Approved { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         await AggregatedCorpusFixture.IngestAsync(Lake, Corpus.Bundles);
@@ -47,6 +50,9 @@ public sealed class DashboardFixture : IAsyncLifetime
         var ingest = await Ingester.RunAsync(new IngestOptions([hostile], Lake, new SentinelConfig(), new Dictionary<string, string>()));
         Assert.Equal(5, ingest.Accepted);
         Aggregator.Run(new AggregateOptions(Lake, new SentinelConfig(), Full: false));
+        await Sentinel.Triage.Triager.RunAsync(Lake, "molsysmt", llm: null, TimeProvider.System, CancellationToken.None);
+        Approved = Sentinel.Triage.Triager.Decide(Lake, new Sentinel.Triage.ProposalStore(Lake).Load()
+            .Single(p => p.Signal.Code == "MSM-ERR-MEM-001").Id, "approve", "maintainer-x", "tracked upstream", TimeProvider.System);
         Maintainers = DashboardBuilder.Build(new DashboardOptions(Lake, Site, SiteModelBuilder.Maintainers, new SentinelConfig()));
         var config = new SentinelConfig();
         config.Privacy.MinRunsPublic = PublicK;

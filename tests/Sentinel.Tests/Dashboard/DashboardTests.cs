@@ -13,8 +13,8 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
     private static JsonDocument Json(string site, string relative) =>
         JsonDocument.Parse(File.ReadAllBytes(Path.Combine(site, relative)));
 
-    // Upload times are the wall clock of the test's ingest; everything else derives from the corpus.
-    [GeneratedRegex("\"(newest_upload|last_received)\": \"[^\"]*\"")]
+    // Upload and approval times are the wall clock of the test run; everything else derives from the corpus.
+    [GeneratedRegex("\"(newest_upload|last_received|approved_at)\": \"[^\"]*\"")]
     private static partial Regex UploadTime();
 
     private static string Normalise(string json) => UploadTime().Replace(json, "\"$1\": \"<upload time>\"");
@@ -208,6 +208,27 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         var missing = SentinelRunner.Cli(null, "dashboard", "--lake", dir.Sub("nolake"), "--out", dir.Sub("x"));
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("sentinel aggregate", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_approved_triage_verdict_shows_on_its_problem_page_and_the_public_one_hides_who()
+    {
+        var page = Directory.EnumerateFiles(Path.Combine(fixture.Site, "problems/molsysmt"), "MSM-ERR-MEM-001-*.html").Single();
+        var html = File.ReadAllText(page);
+        Assert.Contains("Approved triage verdict (heuristic, regression introduced)", html, StringComparison.Ordinal);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(fixture.Approved.Heuristic.SuggestedFix), html, StringComparison.Ordinal);
+        Assert.Contains("by maintainer-x: tracked upstream", html, StringComparison.Ordinal);
+
+        var other = Directory.EnumerateFiles(Path.Combine(fixture.Site, "problems/molsysmt"), "*.html").First(f => !f.Contains("MSM-ERR-MEM-001", StringComparison.Ordinal));
+        Assert.Contains("No approved triage verdict yet.", File.ReadAllText(other), StringComparison.Ordinal);
+
+        var publicPages = Path.Combine(fixture.PublicSite, "problems/molsysmt");
+        foreach (var file in Directory.Exists(publicPages) ? Directory.EnumerateFiles(publicPages, "*") : [])
+        {
+            Assert.DoesNotContain("maintainer-x", File.ReadAllText(file), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("maintainer-x", File.ReadAllText(Path.Combine(fixture.PublicSite, "data/index.json")), StringComparison.Ordinal);
     }
 
     [Fact]

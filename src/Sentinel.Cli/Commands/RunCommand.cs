@@ -25,11 +25,15 @@ internal static class RunCommand
         };
         audience.AcceptOnlyFromAmong(SiteModelBuilder.Public, SiteModelBuilder.Maintainers);
         var versions = VersionOverrides.Create();
+        var triage = new Option<bool>("--triage")
+        {
+            Description = "Also triage after aggregating (heuristics, plus the LLM when triage.provider is openai, which turns this on by itself).",
+        };
         var command = new Command("run",
-            "Ingest, aggregate, build the dashboard and print the health report, in one process: the daily job in one command. " +
+            "Ingest, aggregate, (triage,) build the dashboard and print the health report, in one process: the daily job in one command. " +
             "Exit 2 when any input was quarantined (everything else still ran).")
         {
-            paths, output, audience, versions,
+            paths, output, audience, versions, triage,
         };
         command.SetAction((parse, ct) => GlobalOptions.RunAsync(async () =>
         {
@@ -61,6 +65,20 @@ internal static class RunCommand
             var aggregate = Aggregator.Run(new AggregateOptions(lake, config, Full: false,
                 new SynchronousProgress<string>(m => Console.Error.WriteLine($"aggregate: {m}"))));
             Console.Error.WriteLine($"aggregate: {aggregate.Mode}, {aggregate.IngestsFolded} ingest(s) folded in, {aggregate.Regressions} regression finding(s)");
+            if (parse.GetValue(triage) || config.Triage.Provider == "openai")
+            {
+                Func<Sentinel.Triage.ProblemSignal, Sentinel.Triage.Verdict, CancellationToken, Task<Sentinel.Triage.LlmOutcome>>? llm = null;
+                if (config.Triage.Provider == "openai")
+                {
+                    llm = new Sentinel.Triage.LlmTriager(Sentinel.Triage.LlmTriager.CreateOpenAiClient(config.Triage), config.Triage,
+                        Path.Combine(Sentinel.Triage.ProposalStore.Directory(lake), "llm-cache")).TriageAsync;
+                }
+
+                var t = await Sentinel.Triage.Triager.RunAsync(lake, null, llm, TimeProvider.System, ct);
+                Console.Error.WriteLine($"triage: {t.Signals} signal(s), {t.New} new proposal(s), {t.BecameStale} now stale" +
+                    (llm is null ? "" : $", {t.LlmVerdicts} LLM verdict(s), {t.LlmFailures} fallback(s)"));
+            }
+
             var site = DashboardBuilder.Build(new DashboardOptions(lake, parse.GetValue(output)!, parse.GetValue(audience)!, config));
             Console.Error.WriteLine($"dashboard: {site.Pages} pages ({site.Audience}) in {site.Out}");
             ReportCommand.Render(HealthReport.Build(lake, library: null, top: 10));

@@ -66,13 +66,24 @@ internal static class TriageCommand
                 llm = triager.TriageAsync;
             }
 
-            var result = await Triager.RunAsync(lake, parse.GetValue(library), llm, TimeProvider.System, ct);
+            TriageResult result;
+            try
+            {
+                result = await Triager.RunAsync(lake, parse.GetValue(library), llm, TimeProvider.System, ct);
+            }
+            catch (TriageException e)
+            {
+                Console.Error.WriteLine($"sentinel: {e.Message}");
+                return ExitCode.InvalidUsage;
+            }
+
             foreach (var failure in result.LlmFailureReasons)
             {
                 Console.Error.WriteLine($"triage: llm fell back to the heuristic verdict for {failure}");
             }
 
-            var pending = new ProposalStore(lake).Load().Where(p => p.Status is "pending" or "stale").ToList();
+            var only = parse.GetValue(library);
+            var pending = new ProposalStore(lake).Load().Where(p => p.Status is "pending" or "stale" && (only is null || p.Library == only)).ToList();
             if (parse.GetValue(format) == "json")
             {
                 JsonOutput.Write(new { result, pending = pending.Select(ListRow) });

@@ -11,8 +11,14 @@ namespace Sentinel.Triage;
 /// </summary>
 public static class Heuristics
 {
-    // Not "DEP" alone: in MSM-WARN-DEP-001 it means deprecation.
-    private static readonly string[] DependencyMarkers = ["MISS", "DEPENDENC", "IMPORT", "NOTFOUND", "NOT-FOUND", "EXECUTABLE"];
+    // Whole tokens of a code (split on - _ . :), never substrings: "PERMISSION" is not "MISS", and "DEP"
+    // alone is no marker (in MSM-WARN-DEP-001 it means deprecation).
+    private static readonly HashSet<string> DependencyTokens = new(StringComparer.Ordinal) { "MISS", "MISSING", "DEPENDENCY", "DEPS", "IMPORT", "INSTALL" };
+
+    private static readonly HashSet<string> DependencyExceptions = new(StringComparer.Ordinal)
+    {
+        "ImportError", "ModuleNotFoundError", "PackageNotFoundError", "ExecutableNotFoundError", "DependencyError", "MissingDependencyError",
+    };
 
     public static Verdict Judge(ProblemSignal s)
     {
@@ -92,8 +98,8 @@ public static class Heuristics
 
     private static bool IsDependency(ProblemSignal s)
     {
-        var text = $"{s.Code} {s.ExceptionType}".ToUpperInvariant();
-        return s.ExceptionType is "ImportError" or "ModuleNotFoundError" || DependencyMarkers.Any(m => text.Contains(m, StringComparison.Ordinal));
+        var tokens = (s.Code ?? "").ToUpperInvariant().Split(['-', '_', '.', ':'], StringSplitOptions.RemoveEmptyEntries);
+        return (s.ExceptionType is not null && DependencyExceptions.Contains(s.ExceptionType)) || tokens.Any(DependencyTokens.Contains);
     }
 
     /// <summary>How a signal names its subject: code, else exception type, else trace hash, else function.</summary>

@@ -85,9 +85,15 @@ public static class Triager
     public static async Task<TriageResult> RunAsync(string lake, string? library,
         Func<ProblemSignal, Verdict, CancellationToken, Task<LlmOutcome>>? llm, TimeProvider clock, CancellationToken ct)
     {
-        var paths = new LakePaths(Path.GetFullPath(lake));
+        var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
-        var signals = SignalBuilder.Build(Summaries.Load(lake), library);
+        var summaries = Summaries.Load(lake);
+        if (library is not null && summaries.Libraries.All(l => l.Library != library))
+        {
+            throw new TriageException($"no library '{library}' in the summaries (known: {string.Join(", ", summaries.Libraries.Select(l => l.Library))})");
+        }
+
+        var signals = SignalBuilder.Build(summaries, library);
         var store = new ProposalStore(lake);
         var existing = store.Load().ToDictionary(p => p.Key, StringComparer.Ordinal);
         var now = clock.GetUtcNow();
@@ -102,6 +108,14 @@ public static class Triager
             if (old is not null && SameSignal(old.Signal, signal) && old.Heuristic == heuristic && (llm is null || old.Llm is not null))
             {
                 unchanged++;
+                continue;
+            }
+
+            // Decided, and nothing material changed: the verdicts stay what the human decided on.
+            if (old is not null && old.Status is "approved" or "rejected" && old.LastDecision?.Material == material)
+            {
+                existing[key] = old with { Signal = signal, Updated = now };
+                updated++;
                 continue;
             }
 
@@ -144,12 +158,23 @@ public static class Triager
             existing[key] = old with
             {
                 Kind = heuristic.Kind, Status = status, Summary = heuristic.Summary, Signal = signal, Material = material,
-                Heuristic = heuristic, Llm = verdict ?? (llm is null ? old.Llm : null), LlmFailure = failure, Updated = now,
+                Heuristic = heuristic,
+                // Without an LLM this run, an earlier LLM verdict survives only while the signal is materially the same.
+                Llm = verdict ?? (llm is null && old.Material == material ? old.Llm : null),
+                LlmFailure = failure, Updated = now,
             };
         }
 
         store.Save(existing.Values);
         return new TriageResult(signals.Count, created, updated, stale, unchanged, llmOk, failures.Count, failures);
+    }
+
+    private static LakePaths Existing(string lake)
+    {
+        var paths = new LakePaths(Path.GetFullPath(lake));
+        return Directory.Exists(paths.Root)
+            ? paths
+            : throw new LakeMissingException($"{paths.Root}: no lake here; run `sentinel ingest` and `sentinel aggregate` first (or pass --lake DIR)");
     }
 
     private static bool SameSignal(ProblemSignal a, ProblemSignal b) =>
@@ -159,7 +184,7 @@ public static class Triager
     /// <exception cref="TriageException">Unknown id, or the proposal is already decided.</exception>
     public static Proposal Decide(string lake, string id, string action, string? by, string? note, TimeProvider clock)
     {
-        var paths = new LakePaths(Path.GetFullPath(lake));
+        var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
         var store = new ProposalStore(lake);
         var all = store.Load().ToList();

@@ -138,8 +138,10 @@ public sealed class CliTests
         Assert.Contains("regressions", first.Stdout, StringComparison.Ordinal);
         Assert.Contains("Site: ", first.Stdout, StringComparison.Ordinal);
 
-        var again = SentinelRunner.Cli(dir.Path, "run", samples, "--out", "site");
+        var again = SentinelRunner.Cli(dir.Path, "run", samples, "--out", "site", "--triage");
         Assert.Equal(0, again.ExitCode);
+        Assert.Contains("triage: ", again.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "sentinel-data", "state", "triage", "proposals.json")));
         Assert.Contains("0 accepted", again.Stderr, StringComparison.Ordinal);
         Assert.Contains("0 ingest(s) folded in", again.Stderr, StringComparison.Ordinal);
     }

@@ -69,6 +69,19 @@ public sealed class HeuristicTriageTests(AggregatedCorpusFixture fixture) : ICla
         });
     }
 
+    [Theory]
+    [InlineData("APP-ERR-PERMISSION-001", "PermissionError", false)]
+    [InlineData("APP-ERR-IO-002", "FileNotFoundInputError", false)]
+    [InlineData("MSM-WARN-DEP-001", null, false)] // DEP here is a deprecation
+    [InlineData("APP-ERR-MISSING-001", null, true)]
+    [InlineData(null, "ModuleNotFoundError", true)]
+    public void Dependency_problems_are_recognised_by_whole_tokens_not_substrings(string? code, string? exception, bool dependency)
+    {
+        var any = Judged.First(j => j.Signal.Kind == "problem").Signal;
+        var signal = any with { Code = code, ExceptionType = exception, NewInVersion = null, NewInStatus = null, FixedInVersion = null, FixedInStatus = null };
+        Assert.Equal(dependency, Heuristics.Judge(signal).Kind == "missing_dependency");
+    }
+
     [Fact]
     public void Verdicts_are_deterministic_and_carry_severity_from_the_level_and_impact_from_runs()
     {

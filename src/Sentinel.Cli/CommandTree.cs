@@ -11,7 +11,8 @@ public static class CommandTree
         var root = new RootCommand(
             "SMonitor Sentinel: the opt-in, privacy-first backend for smonitor bundles.\n" +
             "Ingest uploaded bundles into a privacy-scrubbed Parquet lake, aggregate health and regressions with DuckDB, " +
-            "report them, publish a static dashboard, triage problems for human approval, and query the lake read-only. " +
+            "report them, publish a static dashboard, triage problems for human approval, file approved ones as GitHub issues, " +
+            "and query the lake read-only. " +
             "`sentinel run` does the daily job in one go.\n" +
             "Exit codes: 0 success, 1 invalid usage or config, 2 some inputs rejected, 3 failure, 4 lake locked.");
         root.Options.Add(GlobalOptions.Lake);
@@ -25,6 +26,7 @@ public static class CommandTree
         root.Subcommands.Add(DashboardCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(TriageCommand.Create());
+        root.Subcommands.Add(IssuesCommand.Create());
         return root;
     }
 }

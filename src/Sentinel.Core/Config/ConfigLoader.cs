@@ -84,6 +84,19 @@ public static class ConfigLoader
         Require(c.Triage.MaxCallsPerRun >= 0 && c.Triage.MaxTokensPerRun >= 0 && c.Triage.MaxOutputTokens > 0 && c.Triage.TimeoutSeconds > 0,
             "triage: max_calls_per_run and max_tokens_per_run >= 0, max_output_tokens and timeout_seconds > 0");
         Require(c.Github.Auth is "token" or "app", "github.auth must be 'token' or 'app'");
+        var g = c.Github;
+        Require(Uri.TryCreate(g.ApiUrl, UriKind.Absolute, out var api) && api.Scheme is "https" or "http",
+            "github.api_url must be an absolute http(s) URL (GitHub Enterprise Server: https://HOST/api/v3)");
+        Require(g.MaxWritesPerRun >= 0 && g.MinSecondsBetweenWrites >= 0 && g.UpdatePeriodDays >= 1 && g.RequestTimeoutSeconds >= 1
+                && g.MaxRateLimitWaitSeconds >= 0,
+            "github: max_writes_per_run, min_seconds_between_writes and max_rate_limit_wait_seconds >= 0, update_period_days and request_timeout_seconds >= 1");
+        foreach (var (name, lib) in c.Libraries)
+        {
+            Require(lib.MaxNewIssuesPerDay >= 0, $"libraries.{name}.max_new_issues_per_day must be >= 0");
+            Require(lib.Repo is null || System.Text.RegularExpressions.Regex.IsMatch(lib.Repo, "^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$"),
+                $"libraries.{name}.repo must be OWNER/NAME");
+            Require(!lib.AutoIssues || lib.Repo is not null, $"libraries.{name}: auto_issues needs a repo");
+        }
     }
 }
 

@@ -78,7 +78,21 @@ public sealed class GitHubConfig
     public string Auth { get; set; } = "token";
     public string TokenEnv { get; set; } = "SENTINEL_GITHUB_TOKEN";
     public string AppIdEnv { get; set; } = "SENTINEL_GITHUB_APP_ID";
+    /// <summary>The App's private key (PEM) itself; or see <see cref="AppKeyFileEnv"/>.</summary>
     public string AppKeyEnv { get; set; } = "SENTINEL_GITHUB_APP_KEY";
+    /// <summary>An environment variable naming a file that holds the App's private key (PEM).</summary>
+    public string AppKeyFileEnv { get; set; } = "SENTINEL_GITHUB_APP_KEY_FILE";
+    /// <summary>Writes (create, comment, reopen) per <c>sentinel issues</c> run, over all repositories.</summary>
+    public int MaxWritesPerRun { get; set; } = 10;
+    /// <summary>Minimum spacing between two writes (GitHub asks integrations to pace content creation).</summary>
+    public double MinSecondsBetweenWrites { get; set; } = 2;
+    /// <summary>An open issue gets at most one update comment per this many days.</summary>
+    public int UpdatePeriodDays { get; set; } = 7;
+    /// <summary>Reopen a closed issue (with a regression comment) when its problem recurs in a newer version.</summary>
+    public bool ReopenOnRegression { get; set; } = true;
+    public int RequestTimeoutSeconds { get; set; } = 30;
+    /// <summary>Cap on the total time one run waits for rate limits (Retry-After, X-RateLimit-Reset, backoff).</summary>
+    public int MaxRateLimitWaitSeconds { get; set; } = 600;
 }
 
 public sealed class LibraryConfig

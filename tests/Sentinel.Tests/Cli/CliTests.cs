@@ -11,7 +11,7 @@ public sealed class CliTests
     {
         var r = SentinelRunner.Cli(null, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query", "dashboard", "run", "triage" })
+        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query", "dashboard", "run", "triage", "issues" })
         {
             Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
         }
@@ -25,6 +25,7 @@ public sealed class CliTests
         Golden.Verify("help-dashboard.txt", SentinelRunner.Cli(null, "dashboard", "--help").Stdout);
         Golden.Verify("help-run.txt", SentinelRunner.Cli(null, "run", "--help").Stdout);
         Golden.Verify("help-triage.txt", SentinelRunner.Cli(null, "triage", "--help").Stdout);
+        Golden.Verify("help-issues.txt", SentinelRunner.Cli(null, "issues", "--help").Stdout);
     }
 
     [Fact]

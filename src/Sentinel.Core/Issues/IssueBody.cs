@@ -1,0 +1,255 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Sentinel.Triage;
+
+namespace Sentinel.Issues;
+
+/// <summary>
+/// The issue title and Markdown body for an approved proposal (docs/issues.md): a human summary, a
+/// technical details table, the approved verdict, and a fenced <c>json</c> payload for agents. Every
+/// piece of data (catalog titles, LLM text, notes, names) is untrusted: it goes through
+/// <see cref="Inert"/> (no mentions, no links or images, no HTML, cannot leave its table cell) or, in the
+/// payload, through a JSON encoder that escapes <c>&lt; &gt; &amp; ` '</c>, so it cannot close the fence
+/// or the <c>&lt;details&gt;</c>.
+/// </summary>
+public static class IssueBody
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static readonly JsonSerializerOptions PayloadJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.Default, // escapes < > & ' ` + and non-ASCII: nothing can close the fence or the <details>
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>The dedup key: code + trace hash for problems, function + version for performance (and the library).</summary>
+    public static string Key(Proposal p) => p.Signal.Kind == "performance"
+        ? MarkerSafe($"{p.Library}:performance:{p.Signal.Function}:{p.Signal.PerfToVersion}")
+        : MarkerSafe($"{p.Library}:problem:{p.Signal.Code}:{p.Signal.TraceHash}");
+
+    /// <summary>The hidden marker that identifies the issue in its body; searched for before creating.</summary>
+    public static string Marker(string key) => $"<!-- sentinel:key={key} -->";
+
+    /// <summary>What is searched for (the marker without the comment delimiters).</summary>
+    public static string SearchTerm(string key) => $"sentinel:key={key}";
+
+    public static string Title(Proposal p)
+    {
+        var s = p.Signal;
+        var subject = s.Kind == "performance"
+            ? $"{s.Function} is slower in {s.PerfToVersion}"
+            : $"{s.Code ?? s.ExceptionType ?? "problem"}{(s.CatalogTitle is { Length: > 0 } t ? ": " + t : "")}";
+        var title = $"[sentinel] {p.Library}: {subject}";
+        return Plain(title.Length > 200 ? title[..200] + "…" : title);
+    }
+
+    public static string Render(Proposal p, string key)
+    {
+        var s = p.Signal;
+        var v = p.Verdict;
+        var approval = p.LastDecision;
+        var md = new StringBuilder();
+        md.Append(Marker(key)).Append('\n');
+        md.Append("## Summary\n\n");
+        md.Append(Inert(v.Summary)).Append("\n\n");
+        md.Append(Inv, $"Seen in **{s.RunsAffected:N0}** of {s.LibraryRuns:N0} runs ({s.ImpactShare:0.#%}) of **{Inert(p.Library)}**, ")
+          .Append(Inv, $"{s.Events:N0} events, versions {Inert(Range(s))}, last seen {Date(s.LastSeen)}. ")
+          .Append("Reported by SMonitor Sentinel from anonymized, aggregated telemetry of users who opted in; a maintainer approved this report.\n\n");
+
+        md.Append("## Technical details\n\n| | |\n|---|---|\n");
+        void Row(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                md.Append("| ").Append(name).Append(" | ").Append(Inert(value)).Append(" |\n");
+            }
+        }
+
+        Row("library", p.Library);
+        Row("kind", s.Kind);
+        if (s.Kind == "performance")
+        {
+            Row("function", s.Function);
+            Row("versions compared", $"{s.PerfFromVersion} → {s.PerfToVersion}");
+            Row("p95 before / after", $"{Num(s.PerfBeforeMs)} ms / {Num(s.PerfAfterMs)} ms");
+            Row("ratio", s.PerfRatio is { } r ? r.ToString("0.00", Inv) + "×" : null);
+            Row("p-value", s.PerfPValue?.ToString("0.####", Inv));
+            Row("runs before / after", $"{s.PerfRunsBefore} / {s.PerfRunsAfter}");
+            Row("status", s.PerfStatus);
+        }
+        else
+        {
+            Row("code", s.Code);
+            Row("trace hash", s.TraceHash);
+            Row("level", s.Level);
+            Row("exception type", s.ExceptionType);
+            Row("catalog title", s.CatalogTitle);
+        }
+
+        Row("events", s.Events.ToString("N0", Inv));
+        Row("runs affected", $"{s.RunsAffected:N0} of {s.LibraryRuns:N0} ({s.ImpactShare:0.#%})");
+        Row("versions", string.Join(", ", s.Versions));
+        Row("latest library version", s.LatestLibraryVersion);
+        Row("platforms", string.Join(", ", s.Platforms));
+        Row("Python versions", string.Join(", ", s.PythonVersions));
+        Row("first / last seen", $"{Date(s.FirstSeen)} / {Date(s.LastSeen)}");
+        Row("trend", Trend(s));
+
+        md.Append("\n## Approved triage verdict\n\n| | |\n|---|---|\n");
+        Row("verdict", $"{v.Kind} ({v.Source})");
+        Row("severity", v.Severity);
+        Row("confidence", v.Confidence);
+        Row("impact", v.Impact.ToString("0.#%", Inv));
+        Row("probable cause", v.ProbableCause);
+        Row("suggested fix", v.SuggestedFix);
+        Row("approved by", approval is null ? null : $"{approval.By} on {approval.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv)}Z");
+        Row("note", approval?.Note);
+
+        md.Append("\n<details><summary>Machine-readable payload (for agents)</summary>\n\n```json\n")
+          .Append(PayloadText(p, key))
+          .Append("\n```\n\n</details>\n");
+        return md.ToString();
+    }
+
+    /// <summary>An update comment with the fresh numbers (open issue) or the regression note (closed issue recurring).</summary>
+    public static string Comment(Proposal p, string key, bool regression, string? previousVersion)
+    {
+        var s = p.Signal;
+        var md = new StringBuilder();
+        md.Append(Marker(key)).Append('\n');
+        md.Append(regression
+            ? $"**Regression:** this problem recurs in {Inert(s.LastVersion ?? "?")}, newer than {Inert(previousVersion ?? "?")} (the last version reported here). Reopening.\n\n"
+            : "**Update** with fresh numbers.\n\n");
+        md.Append("| | |\n|---|---|\n");
+        md.Append(Inv, $"| events | {s.Events:N0} |\n");
+        md.Append(Inv, $"| runs affected | {s.RunsAffected:N0} of {s.LibraryRuns:N0} ({s.ImpactShare:0.#%}) |\n");
+        md.Append("| versions | ").Append(Inert(string.Join(", ", s.Versions))).Append(" |\n");
+        md.Append("| last seen | ").Append(Date(s.LastSeen)).Append(" |\n");
+        md.Append("| trend | ").Append(Inert(Trend(s))).Append(" |\n");
+        md.Append("\n<details><summary>Machine-readable payload (for agents)</summary>\n\n```json\n")
+          .Append(PayloadText(p, key))
+          .Append("\n```\n\n</details>\n");
+        return md.ToString();
+    }
+
+    /// <summary>
+    /// The payload as JSON, also free of what a careless renderer could act on outside the fence: <c>@</c>,
+    /// <c>](</c>, <c>://</c> and <c>www.</c> only occur inside JSON strings, where <c>\u0040</c>, <c>:\/\/</c> and
+    /// <c>www\u002E</c> decode to the same text.
+    /// </summary>
+    private static string PayloadText(Proposal p, string key) =>
+        JsonSerializer.Serialize(Payload(p, key), PayloadJson)
+            .Replace("\r\n", "\n", StringComparison.Ordinal)
+            .Replace("@", "\\u0040", StringComparison.Ordinal)
+            .Replace("://", ":\\/\\/", StringComparison.Ordinal)
+            .Replace("](", "\\u005D(", StringComparison.Ordinal)
+            .Replace("www.", "www\\u002E", StringComparison.OrdinalIgnoreCase);
+
+    private static object Payload(Proposal p, string key)
+    {
+        var s = p.Signal;
+        var v = p.Verdict;
+        var d = p.LastDecision;
+        return new
+        {
+            schema = "sentinel.issue/1",
+            key,
+            proposal_id = p.Id,
+            library = p.Library,
+            kind = s.Kind,
+            code = s.Code,
+            trace_hash = s.TraceHash,
+            function = s.Function,
+            level = s.Level,
+            exception_type = s.ExceptionType,
+            catalog_title = s.CatalogTitle,
+            events = s.Events,
+            runs_affected = s.RunsAffected,
+            library_runs = s.LibraryRuns,
+            impact_share = Math.Round(s.ImpactShare, 4),
+            versions = s.Versions,
+            first_version = s.FirstVersion,
+            last_version = s.LastVersion,
+            new_in_version = s.NewInVersion,
+            fixed_in_version = s.FixedInVersion,
+            platforms = s.Platforms,
+            python_versions = s.PythonVersions,
+            first_seen = s.FirstSeen,
+            last_seen = s.LastSeen,
+            trend = Trend(s),
+            performance = s.Kind == "performance"
+                ? new { from_version = s.PerfFromVersion, to_version = s.PerfToVersion, p95_before_ms = s.PerfBeforeMs, p95_after_ms = s.PerfAfterMs, ratio = s.PerfRatio, p_value = s.PerfPValue, runs_before = s.PerfRunsBefore, runs_after = s.PerfRunsAfter, status = s.PerfStatus }
+                : null,
+            verdict = new { source = v.Source, kind = v.Kind, summary = v.Summary, probable_cause = v.ProbableCause, suggested_fix = v.SuggestedFix, severity = v.Severity, impact = v.Impact, confidence = v.Confidence },
+            approved = d is null ? null : new { by = d.By, at = d.At, note = d.Note },
+        };
+    }
+
+    private static string Trend(ProblemSignal s) =>
+        s.FixedInVersion is not null ? $"fixed in {s.FixedInVersion} ({s.FixedInStatus})"
+        : s.NewInVersion is not null ? $"new in {s.NewInVersion} ({s.NewInStatus})"
+        : s.Kind == "performance" ? $"slower in {s.PerfToVersion} ({s.PerfStatus})"
+        : "ongoing";
+
+    private static string Range(ProblemSignal s) =>
+        s.FirstVersion is null ? "?" : s.FirstVersion == s.LastVersion ? s.FirstVersion : $"{s.FirstVersion} – {s.LastVersion}";
+
+    private static string Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", Inv) ?? "?";
+
+    private static string Num(double? x) => x?.ToString("0.##", Inv) ?? "?";
+
+    /// <summary>Marker keys hold only [A-Za-z0-9._:+-]; anything else is percent-encoded (it can never close the comment).</summary>
+    public static string MarkerSafe(string key) =>
+        string.Concat(key.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '+' or '-' ? c.ToString() : $"%{(int)c:X2}"));
+
+    /// <summary>
+    /// Untrusted text made inert for a Markdown paragraph or table cell: one line; Markdown, HTML and
+    /// table punctuation as numeric entities (no link, image, emphasis, HTML tag or cell break); a
+    /// zero-width space after <c>@</c> (no mention, no e-mail autolink); <c>://</c> and <c>www.</c>
+    /// broken (no autolink). Entities are decoded for display, so the reader sees the original text.
+    /// </summary>
+    public static string Inert(string text)
+    {
+        var sb = new StringBuilder(text.Length + 16);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            switch (c)
+            {
+                case '\r' or '\n' or '\t':
+                    sb.Append(' ');
+                    break;
+                case '|' or '\\' or '`' or '*' or '_' or '[' or ']' or '(' or ')' or '!' or '#' or '~' or '>' or '<' or '&' or '"' or '\'' or '=' or '$':
+                    sb.Append("&#").Append((int)c).Append(';');
+                    break;
+                case ':':
+                    sb.Append("&#58;");
+                    break;
+                case '.' when i >= 3 && text.AsSpan(i - 3, 3).Equals("www", StringComparison.OrdinalIgnoreCase):
+                    sb.Append("&#46;");
+                    break;
+                case '@':
+                    sb.Append("@\u200B");
+                    break;
+                default:
+                    if (!char.IsControl(c) && c is not ('\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069'))
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Untrusted text for an issue title (plain text on GitHub): one line, no control characters, no mention.</summary>
+    public static string Plain(string text) =>
+        string.Concat(text.Select(c => c is '\r' or '\n' or '\t' ? " " : c == '@' ? "@\u200B" : char.IsControl(c) ? "" : c.ToString()));
+}

@@ -1,0 +1,97 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Sentinel.Lake;
+
+namespace Sentinel.Issues;
+
+/// <summary>
+/// One issue Sentinel filed (or is about to file). <see cref="Status"/>: <c>intent</c> (a create was
+/// about to be sent: its outcome is unknown until reconciled by searching the marker) or <c>filed</c>.
+/// <see cref="ReportedVersion"/> is the newest version the issue (or its last comment) reported.
+/// </summary>
+public sealed record LedgerEntry(
+    string Repo, string Key, string Status, int? Number, string? Url, string? State,
+    string? ReportedVersion, long ReportedEvents, DateTimeOffset? IntentAt, DateTimeOffset? FiledAt, DateTimeOffset? LastWriteAt);
+
+/// <summary>One write sent to GitHub (budgets are counted from these).</summary>
+public sealed record LedgerWrite(string Repo, string Key, string Action, DateTimeOffset At, bool Ok);
+
+/// <summary>
+/// <c>&lt;lake&gt;/state/issues/ledger.json</c>: the issues Sentinel filed and the writes it sent,
+/// saved atomically before (intent) and after each write. It may be lost: the marker search
+/// in the target repository is the ground truth, the ledger is the fast path and the budget counter.
+/// </summary>
+public sealed class IssueLedger
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    private readonly string _file;
+    private readonly Dictionary<(string Repo, string Key), LedgerEntry> _entries = [];
+    private readonly List<LedgerWrite> _writes = [];
+
+    private IssueLedger(string file) => _file = file;
+
+    public static string PathOf(string lake) => Path.Combine(new LakePaths(Path.GetFullPath(lake)).State, "issues", "ledger.json");
+
+    public static IssueLedger Load(string lake)
+    {
+        var ledger = new IssueLedger(PathOf(lake));
+        if (File.Exists(ledger._file))
+        {
+            using var stream = File.OpenRead(ledger._file);
+            var doc = JsonSerializer.Deserialize<Document>(stream, Json)
+                ?? throw new InvalidDataException($"{ledger._file}: empty ledger");
+            foreach (var e in doc.Issues)
+            {
+                ledger._entries[(e.Repo, e.Key)] = e;
+            }
+
+            ledger._writes.AddRange(doc.Writes);
+        }
+
+        return ledger;
+    }
+
+    public LedgerEntry? Find(string repo, string key) => _entries.GetValueOrDefault((repo, key));
+
+    public IReadOnlyList<LedgerEntry> Entries => [.. _entries.Values];
+
+    public IReadOnlyList<LedgerWrite> Writes => _writes;
+
+    /// <summary>Successful creates in <paramref name="repo"/> on the UTC day of <paramref name="now"/>.</summary>
+    public int CreatedOn(string repo, DateTimeOffset now) =>
+        _writes.Count(w => w.Repo == repo && w.Action == "create" && w.Ok && w.At.UtcDateTime.Date == now.UtcDateTime.Date);
+
+    public void Put(LedgerEntry entry)
+    {
+        _entries[(entry.Repo, entry.Key)] = entry;
+        Save();
+    }
+
+    public void Record(LedgerWrite write)
+    {
+        _writes.Add(write);
+        Save();
+    }
+
+    private void Save()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
+        var tmp = _file + ".tmp";
+        var doc = new Document(1,
+            [.. _entries.Values.OrderBy(e => e.Repo, StringComparer.Ordinal).ThenBy(e => e.Key, StringComparer.Ordinal)],
+            // Budgets look back one day; keep a month of writes for the record.
+            [.. _writes.Where(w => w.At > _writes.Max(x => x.At).AddDays(-31))]);
+        File.WriteAllText(tmp, JsonSerializer.Serialize(doc, Json) + "\n");
+        File.Move(tmp, _file, overwrite: true);
+    }
+
+    private sealed record Document(int Version, List<LedgerEntry> Issues, List<LedgerWrite> Writes);
+}

@@ -1,0 +1,42 @@
+using Sentinel.Issues;
+using Sentinel.Tests.Aggregate;
+using Sentinel.Tests.Support;
+using Sentinel.Triage;
+
+namespace Sentinel.Tests.Issues;
+
+/// <summary>The real corpus through triage and approval to issues: no planted secret leaves in any request.</summary>
+public sealed class IssueCorpusPrivacyTests(AggregatedCorpusFixture fixture) : IClassFixture<AggregatedCorpusFixture>, IDisposable
+{
+    private readonly FakeGitHub _github = new();
+
+    [Fact]
+    public async Task No_planted_corpus_secret_appears_in_any_request()
+    {
+        await Triager.RunAsync(fixture.Lake, "molsysmt", null, TimeProvider.System, CancellationToken.None);
+        foreach (var p in new ProposalStore(fixture.Lake).Load().Where(p => p.Library == "molsysmt" && p.Status is "pending" or "stale"))
+        {
+            Triager.Decide(fixture.Lake, p.Id, "approve", "maintainer-a", null, TimeProvider.System);
+        }
+
+        var config = IssuesLake.Config(_github.BaseUrl, ("molsysmt", "uibcdf/molsysmt", true));
+        config.Github.MinSecondsBetweenWrites = 0;
+        config.Libraries["molsysmt"].MaxNewIssuesPerDay = 100;
+        config.Github.MaxWritesPerRun = 100;
+        var result = await IssueFiler.RunAsync(fixture.Lake, config, "molsysmt", IssuesLake.Token, new InstantTime(), CancellationToken.None);
+        Assert.True(result.Done >= 1);
+        Assert.Equal(0, result.Failed);
+        Assert.NotEmpty(_github.Requests);
+        foreach (var r in _github.Requests)
+        {
+            Assert.All(Corpus.PlantedSecrets, s =>
+            {
+                Assert.DoesNotContain(s, r.Body, StringComparison.Ordinal);
+                Assert.DoesNotContain(s, r.Query ?? "", StringComparison.Ordinal);
+            });
+            Assert.DoesNotContain("/home/", r.Body, StringComparison.Ordinal);
+        }
+    }
+
+    public void Dispose() => _github.Dispose();
+}

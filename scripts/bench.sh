@@ -1,58 +1,156 @@
 #!/usr/bin/env bash
-# Ingest benchmark (first cut; the full scale-set harness with the DuckDB-native baseline is tracked
-# by the benchmark issue). Builds a directory bundle of N events resampled from a real corpus run
-# (fresh timestamps, so every event is distinct), ingests it into an empty lake with the Release
-# build, and prints events/s, MB/s and peak RSS, median of --runs runs.
+# Scale-set benchmark: ingest against the DuckDB-native baseline, then aggregate and dashboard, all on
+# the same files in one invocation. Generates N events in B bundles resampled from the real corpus
+# (`sentinel-bench gen-bundles`: json, directory, zip and tar.gz bundles, plus the same events as
+# NDJSON for DuckDB), then per run: (a) `sentinel ingest` of the scale set into an empty lake,
+# (b) DuckDB's own COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet) over the same events,
+# (c) `sentinel aggregate --full` on that lake, (d) `sentinel dashboard` on it. Prints seconds,
+# events/s, MB/s and peak RSS per step (medians of --runs runs), the ingest / DuckDB throughput ratio
+# and the targets, and ends with one line:
+#   ingest_vs_duckdb=<ratio> ingest_events_per_s=<n> ingest_peak_rss_mb=<n>
+# See docs/benchmarks.md.
 #
-#   scripts/bench.sh [--events N] [--runs R]
+#   scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--record FILE]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-EVENTS=200000
+EVENTS=1000000
+BUNDLES=200
 RUNS=3
+SEED=1
+RECORD=""
+usage() { echo "usage: scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--record FILE]" >&2; exit 1; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --events) EVENTS="$2"; shift 2 ;;
-        --runs) RUNS="$2"; shift 2 ;;
-        *) echo "usage: scripts/bench.sh [--events N] [--runs R]" >&2; exit 1 ;;
+        --events) EVENTS="${2:-}"; shift 2 || usage ;;
+        --bundles) BUNDLES="${2:-}"; shift 2 || usage ;;
+        --runs) RUNS="${2:-}"; shift 2 || usage ;;
+        --seed) SEED="${2:-}"; shift 2 || usage ;;
+        --record) RECORD="${2:-}"; shift 2 || usage ;;
+        -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) usage ;;
     esac
 done
-CORPUS="${SENTINEL_CORPUS:-$ROOT/../shared/corpus}"
-[[ -f "$CORPUS/expected.json" ]] || { echo "corpus not found at $CORPUS (set SENTINEL_CORPUS)" >&2; exit 1; }
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-
-dotnet build -c Release "$ROOT/src/Sentinel.Cli" -v q -nologo >/dev/null
-DLL="$ROOT/src/Sentinel.Cli/bin/Release/net10.0/sentinel.dll"
-
-python3 - "$CORPUS/m09_molsysmt-0.10.1_debug_mgarcia" "$WORK/bundle" "$EVENTS" <<'PY'
-import json, os, sys, datetime
-src, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-os.makedirs(out)
-events = [json.loads(l) for l in open(os.path.join(src, "events.jsonl")) if l.strip()]
-start = datetime.datetime(2026, 10, 1, tzinfo=datetime.timezone.utc)
-with open(os.path.join(out, "events.jsonl"), "w") as f:
-    for i in range(n):
-        e = dict(events[i % len(events)])
-        e["timestamp"] = (start + datetime.timedelta(microseconds=10 * i)).isoformat()
-        f.write(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n")
-with open(os.path.join(src, "bundle.json")) as f, open(os.path.join(out, "bundle.json"), "w") as g:
-    g.write(f.read())
-PY
-MB=$(python3 -c "import os;print(round(os.path.getsize('$WORK/bundle/events.jsonl')/1048576,1))")
-
-results=()
-for r in $(seq 1 "$RUNS"); do
-    rm -rf "$WORK/lake"
-    /usr/bin/time -f "%e %M" -o "$WORK/time" dotnet "$DLL" ingest "$WORK/bundle" --lake "$WORK/lake" --json >/dev/null 2>"$WORK/err" \
-        || { cat "$WORK/err" >&2; exit 3; }
-    read -r secs rss_kb < "$WORK/time"
-    results+=("$secs $rss_kb")
-    echo "run $r: ${secs}s, peak RSS $((rss_kb / 1024)) MB" >&2
+for v in EVENTS BUNDLES RUNS; do
+    [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --${v,,} must be a positive integer, got '${!v}'" >&2; exit 1; }
 done
-median=$(printf '%s\n' "${results[@]}" | sort -n | awk -v n="$RUNS" 'NR==int((n+1)/2)')
-read -r secs rss_kb <<<"$median"
-eps=$(python3 -c "print(round($EVENTS/$secs))")
-mbs=$(python3 -c "print(round($MB/$secs,1))")
-printf '| events | input MB | seconds (median of %s) | events/s | MB/s | peak RSS MB |\n|---|---|---|---|---|---|\n| %s | %s | %s | %s | %s | %s |\n' \
-    "$RUNS" "$EVENTS" "$MB" "$secs" "$eps" "$mbs" "$((rss_kb / 1024))"
-echo "ingest_events_per_s=$eps ingest_mb_per_s=$mbs ingest_peak_rss_mb=$((rss_kb / 1024))"
+[[ "$SEED" =~ ^[0-9]+$ ]] || { echo "bench: --seed must be a non-negative integer, got '$SEED'" >&2; exit 1; }
+(( BUNDLES <= EVENTS )) || { echo "bench: --bundles ($BUNDLES) must not exceed --events ($EVENTS)" >&2; exit 1; }
+[[ -z "$RECORD" ]] || RECORD="$(cd "$(dirname "$RECORD")" && pwd)/$(basename "$RECORD")"
+
+CORPUS="${SENTINEL_CORPUS:-$ROOT/../shared/corpus}"
+if [[ ! -d "$CORPUS" ]]; then
+    echo "bench: corpus not found at $CORPUS: set SENTINEL_CORPUS to a folder of real smonitor bundles (default ../shared/corpus)" >&2
+    exit 1
+fi
+CORPUS="$(cd "$CORPUS" && pwd)"
+[[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time is needed for peak RSS (apt-get install time)" >&2; exit 1; }
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/sentinel-bench.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+# No ./sentinel.yml from wherever this is started: defaults only, so runs compare.
+cd "$WORK"
+
+echo "bench: building Release" >&2
+for project in src/Sentinel.Cli tests/Sentinel.Bench; do
+    dotnet build -c Release "$ROOT/$project" -v q -nologo >"$WORK/build.log" 2>&1 \
+        || { cat "$WORK/build.log" >&2; echo "bench: build of $project failed" >&2; exit 3; }
+done
+DLL="$ROOT/src/Sentinel.Cli/bin/Release/net10.0/sentinel.dll"
+BENCH="$ROOT/tests/Sentinel.Bench/bin/Release/net10.0/sentinel-bench.dll"
+for command in ingest aggregate dashboard; do
+    dotnet "$DLL" "$command" --help >/dev/null 2>"$WORK/err" \
+        || { cat "$WORK/err" >&2; echo "bench: \`sentinel $command --help\` failed: this build cannot run step $command" >&2; exit 3; }
+done
+
+# The scale set, generated once; every run and every step reads these same files.
+echo "bench: generating $EVENTS events in $BUNDLES bundles from $CORPUS" >&2
+/usr/bin/time -f "%e %M" -o "$WORK/time" dotnet "$BENCH" gen-bundles --corpus "$CORPUS" --out "$WORK/set" \
+    --ndjson "$WORK/set.ndjson" --events "$EVENTS" --bundles "$BUNDLES" --seed "$SEED" 2>"$WORK/err" \
+    || { cat "$WORK/err" >&2; echo "bench: gen-bundles failed" >&2; exit 3; }
+GEN_LINE="$(grep '^gen-bundles:' "$WORK/err" | tail -n 1)"
+echo "bench: $GEN_LINE (peak RSS $(( $(cut -d' ' -f2 "$WORK/time") / 1024 )) MB)" >&2
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+EVENT_BYTES="$(field event_bytes "$GEN_LINE")"
+BUNDLE_BYTES="$(field bundle_bytes "$GEN_LINE")"
+
+# One timed step: "seconds rss_kb" appended to $WORK/<name>; stdout of the command in $WORK/<name>.out.
+timed() {
+    local name="$1"; shift
+    if ! /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/err"; then
+        tail -n 20 "$WORK/err" >&2
+        echo "bench: step $name failed: $*" >&2
+        exit 3
+    fi
+    cat "$WORK/time" >> "$WORK/$name"
+}
+
+: > "$WORK/ingest"; : > "$WORK/duckdb"; : > "$WORK/aggregate"; : > "$WORK/dashboard"
+for r in $(seq 1 "$RUNS"); do
+    rm -rf "$WORK/lake" "$WORK/site" "$WORK/baseline.parquet"
+    timed ingest dotnet "$DLL" ingest "$WORK/set" --lake "$WORK/lake" --json
+    written="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('events_written', -1))" "$WORK/ingest.out")"
+    [[ "$written" == "$EVENTS" ]] || echo "bench: warning: ingest wrote $written events of $EVENTS" >&2
+    timed duckdb dotnet "$BENCH" duckdb-baseline --input "$WORK/set.ndjson" --out "$WORK/baseline.parquet"
+    copied="$(field events "$(grep '^duckdb-baseline:' "$WORK/err" | tail -n 1)")"
+    [[ "$copied" == "$EVENTS" ]] || echo "bench: warning: DuckDB copied $copied events of $EVENTS" >&2
+    rm -f "$WORK/baseline.parquet"
+    timed aggregate dotnet "$DLL" aggregate --full --lake "$WORK/lake"
+    timed dashboard dotnet "$DLL" dashboard --lake "$WORK/lake" --out "$WORK/site" --format json
+    read -r is ik < <(tail -n 1 "$WORK/ingest")
+    read -r ds dk < <(tail -n 1 "$WORK/duckdb")
+    read -r as ak < <(tail -n 1 "$WORK/aggregate")
+    read -r bs bk < <(tail -n 1 "$WORK/dashboard")
+    echo "bench: run $r/$RUNS: ingest ${is}s ($((ik / 1024)) MB), DuckDB ${ds}s ($((dk / 1024)) MB), aggregate --full ${as}s ($((ak / 1024)) MB), dashboard ${bs}s ($((bk / 1024)) MB)" >&2
+done
+
+python3 - "$WORK" "$EVENTS" "$BUNDLES" "$RUNS" "$SEED" "$EVENT_BYTES" "$BUNDLE_BYTES" "$(nproc)" > "$WORK/report.md" <<'PY'
+import statistics, sys
+work, events, bundles, runs, seed, event_bytes, bundle_bytes, cores = sys.argv[1:9]
+events, event_bytes, bundle_bytes = int(events), int(event_bytes), int(bundle_bytes)
+mb = event_bytes / 1048576
+
+def load(name):
+    return [tuple(map(float, l.split())) for l in open(f"{work}/{name}") if l.strip()]
+
+steps = {name: load(name) for name in ("ingest", "duckdb", "aggregate", "dashboard")}
+med = {name: (statistics.median(s for s, _ in rows), round(statistics.median(k for _, k in rows) / 1024)) for name, rows in steps.items()}
+# Throughput ratio on the same events = DuckDB seconds / ingest seconds, paired per run (both ran
+# back to back, so a load spike on this shared machine hits both), median over runs.
+ratio = statistics.median(d[0] / i[0] for i, d in zip(steps["ingest"], steps["duckdb"]))
+ok = lambda good: "ok" if good else "MISSED"
+ingest_s, ingest_mb = med["ingest"]
+eps = round(events / ingest_s)
+
+print(f"Scale set: {events:,} events in {bundles} bundles (json, directory, zip, tar.gz in turn; seed {seed}), "
+      f"{mb:,.1f} MB of events as NDJSON, {bundle_bytes / 1048576:,.1f} MB on disk. "
+      f"Medians of {runs} run(s) on {cores} cores; seconds and peak RSS from /usr/bin/time, .NET start-up included. "
+      f"events/s and MB/s are the scale set's events and NDJSON MB over each step's seconds.")
+print()
+print("| step | seconds | events/s | MB/s | peak RSS MB | target | |")
+print("|---|---|---|---|---|---|---|")
+rows = [
+    ("ingest", "(a) `sentinel ingest` of the scale set into an empty lake"),
+    ("duckdb", "(b) DuckDB-native `COPY (SELECT * FROM read_json(…)) TO … (FORMAT parquet)`"),
+    ("aggregate", "(c) `sentinel aggregate --full`"),
+    ("dashboard", "(d) `sentinel dashboard`"),
+]
+for name, label in rows:
+    s, m = med[name]
+    target = f"| peak RSS ≤ 400 MB | {ok(m <= 400)} " if name == "ingest" else "| | "
+    print(f"| {label} | {s:.2f} | {events / s:,.0f} | {mb / s:,.1f} | {m} {target}|")
+print(f"| **ingest / DuckDB-native throughput** | | **{ratio:.2f}×** | | | ≥ 1.0× | {ok(ratio >= 1.0)} |")
+print()
+print(f"ingest_vs_duckdb={ratio:.2f} ingest_events_per_s={eps} ingest_peak_rss_mb={ingest_mb}")
+PY
+
+if [[ -n "$RECORD" ]]; then
+    {
+        echo "Recorded $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(uname -m), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)), .NET $(dotnet --version), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+        echo
+        echo "    scripts/bench.sh --events $EVENTS --bundles $BUNDLES --runs $RUNS --seed $SEED"
+        echo
+        head -n -1 "$WORK/report.md"
+    } > "$RECORD"
+    echo "bench: table written to $RECORD" >&2
+fi
+cat "$WORK/report.md"

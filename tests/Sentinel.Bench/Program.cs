@@ -12,6 +12,22 @@ const string Usage = """
     given --seed (default 1). With --append-events, adds one more, smaller ingest of fresh runs to an
     existing --out lake (a daily cron's new data); --bundles then defaults to the lake's events per bundle.
 
+           sentinel-bench gen-bundles --corpus DIR --out DIR --events N --bundles B [--seed S]
+                                      [--shapes json,dir,zip,tar.gz] [--ndjson DIR]
+
+    Writes a scale set of B smonitor bundles (N/B events each) to --out (new or empty), resampled from
+    the real bundles of --corpus (its bad/ folder skipped): each bundle replays one corpus run with a
+    fresh run id, fresh timestamps and jittered timings, in the --shapes given in turn (default all four).
+    The same events go, one NDJSON file per bundle, to --ndjson (default: <out>.ndjson, next to --out).
+    Deterministic for a given corpus and --seed (default 1).
+
+           sentinel-bench duckdb-baseline --input DIR --out FILE.parquet
+
+    The peer baseline for ingest: DuckDB's COPY (SELECT * FROM read_json('DIR/*.jsonl', union_by_name
+    = true)) TO FILE (FORMAT parquet), run on the NDJSON folder that gen-bundles writes.
+
+    Each command prints one summary line on stderr.
+
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -20,13 +36,19 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     return args.Length == 0 ? ExitCode.InvalidUsage : ExitCode.Success;
 }
 
-if (args[0] != "gen-lake")
+string[] known = args[0] switch
+{
+    "gen-lake" => ["--seed-lake", "--out", "--events", "--bundles", "--seed", "--append-events"],
+    "gen-bundles" => ["--corpus", "--out", "--events", "--bundles", "--seed", "--shapes", "--ndjson"],
+    "duckdb-baseline" => ["--input", "--out"],
+    _ => [],
+};
+if (known.Length == 0)
 {
     return Fail(ExitCode.InvalidUsage, $"unknown command '{args[0]}'");
 }
 
 var values = new Dictionary<string, string>(StringComparer.Ordinal);
-string[] known = ["--seed-lake", "--out", "--events", "--bundles", "--seed", "--append-events"];
 for (var i = 1; i < args.Length; i++)
 {
     if (args[i] is "-h" or "--help")
@@ -46,6 +68,16 @@ for (var i = 1; i < args.Length; i++)
     }
 
     values[args[i]] = args[++i];
+}
+
+if (args[0] == "gen-bundles")
+{
+    return GenBundles();
+}
+
+if (args[0] == "duckdb-baseline")
+{
+    return Baseline();
 }
 
 if (!values.TryGetValue("--seed-lake", out var seedLake) || !values.TryGetValue("--out", out var outLake))
@@ -87,6 +119,61 @@ catch (LakeLockedException e)
 catch (Exception e) when (e is GenLakeException or IOException or UnauthorizedAccessException)
 {
     return Fail(ExitCode.Failure, e.Message);
+}
+
+int GenBundles()
+{
+    if (!values.TryGetValue("--corpus", out var corpus) || !values.TryGetValue("--out", out var outDir)
+        || !values.ContainsKey("--events") || !values.ContainsKey("--bundles"))
+    {
+        return Fail(ExitCode.InvalidUsage, "--corpus, --out, --events and --bundles are required");
+    }
+
+    if (!TryNumber("--events", 1, out var events) || !TryNumber("--bundles", 1, out var bundles) || !TryNumber("--seed", 0, out var seed))
+    {
+        return ExitCode.InvalidUsage;
+    }
+
+    try
+    {
+        var shapes = BundleGenerator.ParseShapes(values.GetValueOrDefault("--shapes", "json,dir,zip,tar.gz"));
+        var full = Path.GetFullPath(outDir).TrimEnd('/');
+        var ndjson = Path.GetFullPath(values.GetValueOrDefault("--ndjson", full + ".ndjson"));
+        if (ndjson.StartsWith(full + "/", StringComparison.Ordinal))
+        {
+            return Fail(ExitCode.InvalidUsage, "--ndjson must not be inside --out (ingest would read its .jsonl files as bundles)");
+        }
+
+        var result = BundleGenerator.Run(new GenBundlesOptions(Path.GetFullPath(corpus), full, ndjson, events, bundles,
+            values.ContainsKey("--seed") ? seed : 1, shapes));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"gen-bundles: events={result.Events} bundles={result.Bundles} source_runs={result.SourceRuns} bundle_bytes={result.BundleBytes} event_bytes={result.EventBytes} seconds={result.Seconds:0.00} events_per_s={result.Events / Math.Max(result.Seconds, 1e-9):0}"));
+        return ExitCode.Success;
+    }
+    catch (Exception e) when (e is GenLakeException or IOException or UnauthorizedAccessException)
+    {
+        return Fail(ExitCode.Failure, e.Message);
+    }
+}
+
+int Baseline()
+{
+    if (!values.TryGetValue("--input", out var input) || !values.TryGetValue("--out", out var output))
+    {
+        return Fail(ExitCode.InvalidUsage, "--input and --out are required");
+    }
+
+    try
+    {
+        var result = DuckDbBaseline.Run(input, output);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"duckdb-baseline: events={result.Events} input_bytes={result.InputBytes} parquet_bytes={result.OutputBytes} seconds={result.Seconds:0.00}"));
+        return ExitCode.Success;
+    }
+    catch (Exception e) when (e is GenLakeException or IOException or UnauthorizedAccessException or DuckDB.NET.Data.DuckDBException)
+    {
+        return Fail(ExitCode.Failure, e.Message);
+    }
 }
 
 bool TryNumber(string name, long min, out long value)

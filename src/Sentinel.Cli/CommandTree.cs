@@ -27,6 +27,7 @@ public static class CommandTree
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(TriageCommand.Create());
         root.Subcommands.Add(IssuesCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 }

@@ -11,7 +11,7 @@ public sealed class CliTests
     {
         var r = SentinelRunner.Cli(null, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query", "dashboard", "run", "triage", "issues" })
+        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query", "dashboard", "run", "triage", "issues", "serve" })
         {
             Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
         }
@@ -26,6 +26,7 @@ public sealed class CliTests
         Golden.Verify("help-run.txt", SentinelRunner.Cli(null, "run", "--help").Stdout);
         Golden.Verify("help-triage.txt", SentinelRunner.Cli(null, "triage", "--help").Stdout);
         Golden.Verify("help-issues.txt", SentinelRunner.Cli(null, "issues", "--help").Stdout);
+        Golden.Verify("help-serve.txt", SentinelRunner.Cli(null, "serve", "--help").Stdout);
     }
 
     [Fact]

@@ -1,0 +1,216 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Sentinel.Serve;
+
+/// <summary>
+/// The inbox folder as the server sees it: durable writes (temp file in <c>.tmp/</c>, fsync, rename to
+/// <c>&lt;receipt&gt;.&lt;ext&gt;</c>), the deletion-token secret (<c>.secret</c>, 0600) and the quota.
+/// Dot-entries are skipped by <c>sentinel ingest</c>, so neither <c>.tmp/</c> nor <c>.secret</c> is ever read as a bundle.
+/// </summary>
+internal sealed class Inbox
+{
+    public const int ReceiptLength = 24;
+    public const int TokenLength = 32;
+    private static readonly string[] Extensions = ["json", "zip", "tar.gz"];
+    private static readonly TimeSpan UsageStaleAfter = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan TempFilesStaleAfter = TimeSpan.FromHours(1);
+
+    private readonly byte[] _secret;
+    private readonly long _quota;
+    private readonly Lock _gate = new();
+    private long _used;
+    private long _usedMeasuredAt = long.MinValue;
+
+    public Inbox(string dir, long quotaBytes)
+    {
+        Dir = Path.GetFullPath(dir);
+        TempDir = Path.Combine(Dir, ".tmp");
+        _quota = quotaBytes;
+        Directory.CreateDirectory(Dir);
+        Directory.CreateDirectory(TempDir);
+        _secret = LoadOrCreateSecret(Path.Combine(Dir, ".secret"));
+        RemoveStaleTempFiles();
+    }
+
+    public string Dir { get; }
+
+    public string TempDir { get; }
+
+    public enum CommitOutcome
+    {
+        Stored,
+        Duplicate,
+        QuotaExceeded,
+    }
+
+    public enum DeleteOutcome
+    {
+        Deleted,
+        WrongToken,
+        NotFound,
+    }
+
+    public static bool IsReceipt(string? s) =>
+        s is { Length: ReceiptLength } && s.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+
+    public static string ReceiptOf(ReadOnlySpan<byte> sha256) => Convert.ToHexStringLower(sha256)[..ReceiptLength];
+
+    public string NewTempFile() => Path.Combine(TempDir, $"{Guid.NewGuid():N}.part");
+
+    public string TokenFor(string receipt) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(receipt)))[..TokenLength];
+
+    /// <summary>Room for <paramref name="incoming"/> more bytes? (A cheap early answer; <see cref="Commit"/> decides.)</summary>
+    public bool HasRoomFor(long incoming)
+    {
+        lock (_gate)
+        {
+            return UsedLocked() + incoming <= _quota;
+        }
+    }
+
+    /// <summary>Renames a fully written, fsynced temp file into place, unless the same bytes are already there or the inbox is full.</summary>
+    public CommitOutcome Commit(string tempFile, string receipt, BodyKind kind, long size)
+    {
+        var target = Path.Combine(Dir, $"{receipt}.{BodySniffer.Extension(kind)}");
+        lock (_gate)
+        {
+            if (File.Exists(target))
+            {
+                return CommitOutcome.Duplicate; // the caller deletes the temp file
+            }
+
+            if (UsedLocked() + size > _quota)
+            {
+                return CommitOutcome.QuotaExceeded;
+            }
+
+            File.Move(tempFile, target, overwrite: false);
+            _used += size;
+            return CommitOutcome.Stored;
+        }
+    }
+
+    public DeleteOutcome Delete(string receipt, string? token)
+    {
+        if (!IsReceipt(receipt))
+        {
+            return DeleteOutcome.NotFound;
+        }
+
+        // The token is checked before existence, so a wrong token learns nothing about what was uploaded.
+        var expected = Encoding.ASCII.GetBytes(TokenFor(receipt));
+        var given = Encoding.ASCII.GetBytes(token?.Trim() ?? "");
+        if (!CryptographicOperations.FixedTimeEquals(expected, given))
+        {
+            return DeleteOutcome.WrongToken;
+        }
+
+        lock (_gate)
+        {
+            foreach (var ext in Extensions)
+            {
+                var file = Path.Combine(Dir, $"{receipt}.{ext}");
+                if (File.Exists(file))
+                {
+                    var size = new FileInfo(file).Length;
+                    File.Delete(file);
+                    _used = Math.Max(0, _used - size);
+                    return DeleteOutcome.Deleted;
+                }
+            }
+        }
+
+        return DeleteOutcome.NotFound;
+    }
+
+    // The inbox is also emptied by ingest (phase 2 moves files out), so the count is re-measured when stale.
+    private long UsedLocked()
+    {
+        var now = Environment.TickCount64;
+        if (_usedMeasuredAt == long.MinValue || now - _usedMeasuredAt > (long)UsageStaleAfter.TotalMilliseconds)
+        {
+            _used = Measure(Dir, isRoot: true);
+            _usedMeasuredAt = now;
+        }
+
+        return _used;
+    }
+
+    private static long Measure(string dir, bool isRoot)
+    {
+        long total = 0;
+        foreach (var entry in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+        {
+            if (isRoot && entry.Name.StartsWith('.'))
+            {
+                continue;
+            }
+
+            total += entry switch
+            {
+                FileInfo f when f.LinkTarget is null => f.Length,
+                DirectoryInfo d when d.LinkTarget is null => Measure(d.FullName, isRoot: false),
+                _ => 0,
+            };
+        }
+
+        return total;
+    }
+
+    private void RemoveStaleTempFiles()
+    {
+        foreach (var f in new DirectoryInfo(TempDir).EnumerateFiles("*.part"))
+        {
+            if (DateTime.UtcNow - f.LastWriteTimeUtc > TempFilesStaleAfter)
+            {
+                TryDelete(f.FullName);
+            }
+        }
+    }
+
+    public static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static byte[] LoadOrCreateSecret(string file)
+    {
+        if (!File.Exists(file))
+        {
+            var tmp = $"{file}.{Guid.NewGuid():N}.tmp";
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var stream = new FileStream(tmp, options))
+            {
+                stream.Write(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))));
+                stream.Flush(flushToDisk: true);
+            }
+
+            try
+            {
+                File.Move(tmp, file, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(file))
+            {
+                TryDelete(tmp); // another server process created it first: use theirs
+            }
+        }
+
+        return Convert.FromHexString(File.ReadAllText(file).Trim());
+    }
+}

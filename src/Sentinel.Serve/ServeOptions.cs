@@ -1,0 +1,32 @@
+namespace Sentinel.Serve;
+
+/// <summary>Settings of the upload server; every one has a safe default except the inbox.</summary>
+public sealed record ServeOptions
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    /// <summary>Where to listen (Kestrel URLs, ';'-separated). Loopback by default: meant to sit behind a reverse proxy.</summary>
+    public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>The folder <c>sentinel ingest</c> reads; created if missing.</summary>
+    public required string Inbox { get; init; }
+
+    /// <summary>Largest accepted body, enforced while streaming (413 past it).</summary>
+    public long MaxUploadBytes { get; init; } = 50L * 1024 * 1024;
+
+    /// <summary>Total size the inbox may hold (507 when an upload would pass it).</summary>
+    public long InboxQuotaBytes { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>Requests one client (remote IP) may make per <see cref="RateLimitWindow"/> (429 past it).</summary>
+    public int RateLimitPermits { get; init; } = 60;
+
+    public TimeSpan RateLimitWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A request (headers + body + answer) must finish within this (408 past it).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Log server warnings and errors to the console (never request lines, client IPs or user agents).</summary>
+    public bool ConsoleLog { get; init; }
+
+    public static long Megabytes(long mb) => mb * 1024 * 1024;
+}

@@ -33,7 +33,8 @@ internal static partial class Attribution
     /// <summary>A name-key value normalised for comparison with a namespace (<c>TopoMT</c> → <c>topomt</c>).</summary>
     public static string NormalizeName(string s) => s.Trim().ToLowerInvariant().Replace('-', '_');
 
-    public static bool IsVersion(string s) => s.Length <= 64 && VersionPattern().IsMatch(s);
+    /// <summary>A PEP 440-like version that is also clean under the scrubber: a local label (<c>+…</c>) can carry anything.</summary>
+    public static bool IsVersion(string s) => s.Length <= 64 && VersionPattern().IsMatch(s) && Scrubber.Check(s) is null;
 
     /// <summary>
     /// Attributes every event of a bundle to a library and resolves versions per (run, library).

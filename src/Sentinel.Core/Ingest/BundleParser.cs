@@ -278,7 +278,7 @@ internal sealed class BundleParser
     {
         var system = StringProperty(json, "system"u8);
         var machine = StringProperty(json, "machine"u8);
-        static bool Ok(string? s) => s is { Length: > 0 and <= 32 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        static bool Ok(string? s) => s is { Length: > 0 and <= 32 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && Scrubber.Check(s) is null;
         // The kernel release is dropped on purpose: it narrows a machine down.
         into.Platform = Ok(system) ? (Ok(machine) ? $"{system}-{machine}" : system) : null;
     }
@@ -336,7 +336,7 @@ internal sealed class BundleParser
     }
 
     private static string? CategoryOrNull(string? s) =>
-        s is { Length: > 0 and <= 64 } && EventReducer.IsIdentifier(Encoding.UTF8.GetBytes(s)) ? s : null;
+        s is { Length: > 0 and <= 64 } && EventReducer.IsIdentifier(Encoding.UTF8.GetBytes(s)) && Scrubber.Check(s) is null ? s : null;
 
     /// <summary>Catalog text is untrusted: length-capped, control characters removed, scrubbed.</summary>
     private static string? CatalogText(string? text, RedactionLedger ledger)

@@ -48,9 +48,11 @@ public static partial class Scrubber
 
         foreach (Match m in Base64Forty().Matches(value))
         {
-            // A 40-character base64 run with mixed case and a digit is the shape of an AWS secret key.
+            // A 40-character base64 run with mixed case and a digit is the shape of an AWS secret key; one
+            // glued to more base64 characters ("key/…", "0.1+…") is caught when the run has a '/' or '+'
+            // (which identifiers and words never have).
             var s = m.Value;
-            if (s.Any(char.IsDigit) && s.Any(char.IsUpper) && s.Any(char.IsLower))
+            if (s.Any(char.IsDigit) && s.Any(char.IsUpper) && s.Any(char.IsLower) && (s.Length == 40 || s.AsSpan().IndexOfAny('/', '+') >= 0))
             {
                 return "aws_secret_key";
             }
@@ -103,6 +105,6 @@ public static partial class Scrubber
     [GeneratedRegex(@"(?i)(?<![0-9a-z:])(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,5})?)(?![0-9a-z:])")]
     private static partial Regex IPv6();
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])")]
+    [GeneratedRegex(@"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40,}(?![A-Za-z0-9/+])")]
     private static partial Regex Base64Forty();
 }

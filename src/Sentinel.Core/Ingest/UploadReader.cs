@@ -111,12 +111,23 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         using var zip = OpenZip(path);
         var members = new List<(string Name, ZipArchiveEntry Entry)>();
         long declared = 0;
-        if (zip.Entries.Count > Limits.MaxEntries)
+        IReadOnlyList<ZipArchiveEntry> entries;
+        try
         {
-            Reject(path, $"{zip.Entries.Count} archive entries, over the limit of {Limits.MaxEntries} (ingest.limits.max_entries)");
+            // The central directory is read here, not when the archive opens: damage shows up now.
+            entries = zip.Entries;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleRejectedException(new Problem(path, null, $"not a readable zip archive: {e.Message}"));
         }
 
-        foreach (var entry in zip.Entries)
+        if (entries.Count > Limits.MaxEntries)
+        {
+            Reject(path, $"{entries.Count} archive entries, over the limit of {Limits.MaxEntries} (ingest.limits.max_entries)");
+        }
+
+        foreach (var entry in entries)
         {
             var name = CheckMemberName(path, entry.FullName);
             var unixType = (entry.ExternalAttributes >> 16) & 0xF000;

@@ -246,9 +246,7 @@ public static class Aggregator
         }
         else
         {
-            var list = string.Join(", ", parquetFiles.Select(f => $"'{f.Replace("'", "''", StringComparison.Ordinal)}'"));
-            var hive = partitioned ? ", hive_partitioning = true, hive_types_autocast = false" : "";
-            body = $"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\""))} FROM read_parquet([{list}]{hive}, union_by_name = true)";
+            body = $"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\""))} FROM {DuckDb.ReadParquet(parquetFiles, partitioned)}";
         }
 
         Execute(db, $"CREATE OR REPLACE TEMP VIEW {name} AS {body}");
@@ -323,9 +321,9 @@ public static class Aggregator
         {
             // Computed once, written twice; the table keeps the query's ORDER BY (insertion order is preserved).
             Execute(db, $"CREATE OR REPLACE TEMP TABLE final_{table} AS {SqlText.Get("final_" + table)}");
-            var parquet = Quote(Path.Combine(staging, table + ".parquet"));
+            var parquet = DuckDb.Literal(Path.Combine(staging, table + ".parquet"));
             Execute(db, $"COPY final_{table} TO {parquet} (FORMAT parquet, COMPRESSION snappy)");
-            Execute(db, $"COPY (SELECT {JsonProjection(db, $"SELECT * FROM final_{table}")} FROM final_{table}) TO {Quote(Path.Combine(staging, table + ".json"))} (FORMAT json, ARRAY true)");
+            Execute(db, $"COPY (SELECT {JsonProjection(db, $"SELECT * FROM final_{table}")} FROM final_{table}) TO {DuckDb.Literal(Path.Combine(staging, table + ".json"))} (FORMAT json, ARRAY true)");
         }
 
         File.WriteAllText(Path.Combine(staging, "meta.json"), JsonSerializer.Serialize(
@@ -374,7 +372,6 @@ public static class Aggregator
             : $"\"{c.Name}\""));
     }
 
-    private static string Quote(string path) => $"'{path.Replace("'", "''", StringComparison.Ordinal)}'";
 
     // One statement per table (a prepared statement per row costs ~1 ms each).
     private static void Insert(DuckDBConnection db, string table, int width, IEnumerable<object?[]> rows)
@@ -401,9 +398,7 @@ public static class Aggregator
     internal static void Execute(DuckDBConnection db, string sql)
     {
         var clock = Trace ? Stopwatch.StartNew() : null;
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
+        DuckDb.Execute(db, sql);
         if (clock is not null)
         {
             var first = sql.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("--", StringComparison.Ordinal)) ?? "";

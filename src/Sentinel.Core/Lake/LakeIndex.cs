@@ -74,12 +74,24 @@ public static class DuckDb
     }
 
     /// <summary>A read_parquet source over a table folder; Hive values stay strings (1.10 is not 1.1).</summary>
-    public static string Glob(string tableDir, bool partitioned)
+    public static string Glob(string tableDir, bool partitioned) =>
+        $"{Literal(Path.Combine(Path.GetFullPath(tableDir), "**", "*.parquet"))}{Options(partitioned)}";
+
+    /// <summary><c>read_parquet([...])</c> over an explicit list of (committed) files, read the same way as <see cref="Glob"/>.</summary>
+    public static string ReadParquet(IEnumerable<string> files, bool partitioned) =>
+        $"read_parquet([{string.Join(", ", files.Select(Literal))}]{Options(partitioned)})";
+
+    private static string Options(bool partitioned) =>
+        partitioned ? ", hive_partitioning = true, hive_types_autocast = false, union_by_name = true" : ", union_by_name = true";
+
+    /// <summary>A SQL string literal (paths, names).</summary>
+    public static string Literal(string value) => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'";
+
+    public static void Execute(DuckDBConnection db, string sql)
     {
-        var pattern = Path.Combine(Path.GetFullPath(tableDir), "**", "*.parquet").Replace("'", "''", StringComparison.Ordinal);
-        return partitioned
-            ? $"'{pattern}', hive_partitioning = true, hive_types_autocast = false, union_by_name = true"
-            : $"'{pattern}', union_by_name = true";
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
     }
 
     internal static string HexList(IEnumerable<string> values) =>

@@ -166,7 +166,7 @@ public static class LakeQuery
             var file = Path.Combine(summary, table + ".parquet");
             if (File.Exists(file))
             {
-                Execute(db, $"CREATE VIEW summary_{table} AS SELECT * FROM read_parquet({Quote(file)})");
+                Execute(db, $"CREATE VIEW summary_{table} AS SELECT * FROM read_parquet({DuckDb.Literal(file)})");
             }
         }
     }
@@ -175,8 +175,7 @@ public static class LakeQuery
     {
         if (files.Count > 0)
         {
-            var hive = partitioned ? ", hive_partitioning = true, hive_types_autocast = false" : "";
-            Execute(db, $"CREATE VIEW {name} AS SELECT * FROM read_parquet([{string.Join(", ", files.Select(Quote))}]{hive}, union_by_name = true)");
+            Execute(db, $"CREATE VIEW {name} AS SELECT * FROM {DuckDb.ReadParquet(files, partitioned)}");
             return;
         }
 
@@ -200,16 +199,10 @@ public static class LakeQuery
         _ => "VARCHAR",
     };
 
-    private static string Quote(string path) => $"'{path.Replace("'", "''", StringComparison.Ordinal)}'";
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
-    private static void Execute(DuckDBConnection db, string sql)
-    {
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
+    private static void Execute(DuckDBConnection db, string sql) => DuckDb.Execute(db, sql);
 
     /// <summary>A cell as plain text (table and CSV output): invariant culture, ISO timestamps, lists as [a, b].</summary>
     public static string Text(object? value) => value switch

@@ -67,13 +67,7 @@ internal static class RunCommand
             Console.Error.WriteLine($"aggregate: {aggregate.Mode}, {aggregate.IngestsFolded} ingest(s) folded in, {aggregate.Regressions} regression finding(s)");
             if (parse.GetValue(triage) || config.Triage.Provider == "openai")
             {
-                Func<Sentinel.Triage.ProblemSignal, Sentinel.Triage.Verdict, CancellationToken, Task<Sentinel.Triage.LlmOutcome>>? llm = null;
-                if (config.Triage.Provider == "openai")
-                {
-                    llm = new Sentinel.Triage.LlmTriager(Sentinel.Triage.LlmTriager.CreateOpenAiClient(config.Triage), config.Triage,
-                        Path.Combine(Sentinel.Triage.ProposalStore.Directory(lake), "llm-cache")).TriageAsync;
-                }
-
+                var llm = Sentinel.Triage.Triager.LlmStep(lake, config.Triage);
                 var t = await Sentinel.Triage.Triager.RunAsync(lake, null, llm, TimeProvider.System, ct);
                 Console.Error.WriteLine($"triage: {t.Signals} signal(s), {t.New} new proposal(s), {t.BecameStale} now stale" +
                     (llm is null ? "" : $", {t.LlmVerdicts} LLM verdict(s), {t.LlmFailures} fallback(s)"));

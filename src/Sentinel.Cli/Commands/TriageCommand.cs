@@ -57,15 +57,8 @@ internal static class TriageCommand
             }
 
             var config = GlobalOptions.LoadConfig(parse);
-            var useLlm = (parse.GetValue(provider) ?? config.Triage.Provider) == "openai";
-            Func<ProblemSignal, Verdict, CancellationToken, Task<LlmOutcome>>? llm = null;
-            if (useLlm)
-            {
-                var triager = new LlmTriager(LlmTriager.CreateOpenAiClient(config.Triage), config.Triage,
-                    Path.Combine(ProposalStore.Directory(lake), "llm-cache"));
-                llm = triager.TriageAsync;
-            }
-
+            var llm = Triager.LlmStep(lake, config.Triage, parse.GetValue(provider));
+            var useLlm = llm is not null;
             TriageResult result;
             try
             {

@@ -81,6 +81,16 @@ public sealed class ProposalStore
 /// <summary><c>sentinel triage</c>: signals → heuristic (always) → LLM (optional) → proposals; and the decisions.</summary>
 public static class Triager
 {
+    /// <summary>
+    /// The LLM step for <see cref="RunAsync"/> when the provider (the override, else <c>triage.provider</c>) is
+    /// <c>openai</c>; null (heuristics only) otherwise. One per run: its caps count per instance.
+    /// </summary>
+    public static Func<ProblemSignal, Verdict, CancellationToken, Task<LlmOutcome>>? LlmStep(
+        string lake, Config.TriageConfig config, string? provider = null) =>
+        (provider ?? config.Provider) == "openai"
+            ? new LlmTriager(LlmTriager.CreateOpenAiClient(config), config, Path.Combine(ProposalStore.Directory(lake), "llm-cache")).TriageAsync
+            : null;
+
     /// <param name="llm">The LLM step (<c>LlmTriager.TriageAsync</c>), or null for heuristics only.</param>
     public static async Task<TriageResult> RunAsync(string lake, string? library,
         Func<ProblemSignal, Verdict, CancellationToken, Task<LlmOutcome>>? llm, TimeProvider clock, CancellationToken ct)

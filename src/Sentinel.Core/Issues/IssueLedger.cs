@@ -24,14 +24,6 @@ public sealed record LedgerWrite(string Repo, string Key, string Action, DateTim
 /// </summary>
 public sealed class IssueLedger
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     private readonly string _file;
     private readonly Dictionary<(string Repo, string Key), LedgerEntry> _entries = [];
     private readonly List<LedgerWrite> _writes = [];
@@ -43,11 +35,8 @@ public sealed class IssueLedger
     public static IssueLedger Load(string lake)
     {
         var ledger = new IssueLedger(PathOf(lake));
-        if (File.Exists(ledger._file))
+        if (StateFile.Read<Document>(ledger._file) is { } doc)
         {
-            using var stream = File.OpenRead(ledger._file);
-            var doc = JsonSerializer.Deserialize<Document>(stream, Json)
-                ?? throw new InvalidDataException($"{ledger._file}: empty ledger");
             foreach (var e in doc.Issues)
             {
                 ledger._entries[(e.Repo, e.Key)] = e;
@@ -83,14 +72,11 @@ public sealed class IssueLedger
 
     private void Save()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
-        var tmp = _file + ".tmp";
         var doc = new Document(1,
             [.. _entries.Values.OrderBy(e => e.Repo, StringComparer.Ordinal).ThenBy(e => e.Key, StringComparer.Ordinal)],
             // Budgets look back one day; keep a month of writes for the record.
             [.. _writes.Where(w => w.At > _writes.Max(x => x.At).AddDays(-31))]);
-        File.WriteAllText(tmp, JsonSerializer.Serialize(doc, Json) + "\n");
-        File.Move(tmp, _file, overwrite: true);
+        StateFile.Write(_file, doc);
     }
 
     private sealed record Document(int Version, List<LedgerEntry> Issues, List<LedgerWrite> Writes);

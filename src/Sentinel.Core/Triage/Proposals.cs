@@ -41,38 +41,16 @@ public sealed class TriageException : Exception
 /// <summary>Proposals kept in <c>&lt;lake&gt;/state/triage/proposals.json</c>, written atomically under the lake lock.</summary>
 public sealed class ProposalStore
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     private readonly string _file;
 
     public ProposalStore(string lake) => _file = Path.Combine(new LakePaths(Path.GetFullPath(lake)).State, "triage", "proposals.json");
 
     public static string Directory(string lake) => Path.Combine(new LakePaths(Path.GetFullPath(lake)).State, "triage");
 
-    public IReadOnlyList<Proposal> Load()
-    {
-        if (!File.Exists(_file))
-        {
-            return [];
-        }
+    public IReadOnlyList<Proposal> Load() => StateFile.Read<List<Proposal>>(_file) ?? [];
 
-        using var stream = File.OpenRead(_file);
-        return JsonSerializer.Deserialize<List<Proposal>>(stream, Json) ?? [];
-    }
-
-    public void Save(IEnumerable<Proposal> proposals)
-    {
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
-        var tmp = _file + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(proposals.OrderBy(p => p.Id, StringComparer.Ordinal).ToList(), Json) + "\n");
-        File.Move(tmp, _file, overwrite: true);
-    }
+    public void Save(IEnumerable<Proposal> proposals) =>
+        StateFile.Write(_file, proposals.OrderBy(p => p.Id, StringComparer.Ordinal).ToList());
 
     /// <summary>A short stable id from the key: what a human types after --approve.</summary>
     public static string IdOf(string key) => "p-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..10];

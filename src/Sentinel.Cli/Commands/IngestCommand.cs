@@ -12,7 +12,7 @@ internal static class IngestCommand
         var paths = new Argument<string[]>("PATH")
         {
             Description = "Bundles to ingest: .json/.jsonl files, directory bundles, .zip, .tar.gz/.tgz, or folders of these (walked).",
-            Arity = ArgumentArity.OneOrMore,
+            Arity = ArgumentArity.ZeroOrMore,
         };
         paths.Validators.Add(r =>
         {
@@ -25,18 +25,46 @@ internal static class IngestCommand
         var format = new Option<string>("--format") { Description = "Summary format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
         var versions = VersionOverrides.Create();
+        var inbox = new Option<string?>("--inbox")
+        {
+            Description = "Ingest the inbox folder `sentinel serve` writes (instead of PATH): receipts are kept in the ledger for " +
+                          "`sentinel forget`, and each processed upload moves to DIR/.done/ after the commit.",
+            HelpName = "DIR",
+        };
 
         var command = new Command("ingest",
             "Validate, scrub and store bundles in the lake. Bad inputs are quarantined with a reason; re-running is safe " +
             "(duplicates store nothing). Exit 2 when any input was quarantined.")
         {
-            paths, json, format, versions,
+            paths, inbox, json, format, versions,
         };
+        command.Validators.Add(r =>
+        {
+            var given = r.GetValue(paths)?.Length ?? 0;
+            var dir = r.GetValue(inbox);
+            if (dir is null && given == 0)
+            {
+                r.AddError("give at least one PATH to ingest, or --inbox DIR");
+            }
+            else if (dir is not null && given > 0)
+            {
+                r.AddError("--inbox takes no PATH: it ingests what is in DIR");
+            }
+        });
         command.SetAction((parse, ct) => GlobalOptions.RunAsync(async () =>
         {
             var config = GlobalOptions.LoadConfig(parse);
-            var options = new IngestOptions(parse.GetValue(paths)!, parse.GetValue(GlobalOptions.Lake)!, config,
-                VersionOverrides.Parse(parse.GetValue(versions)));
+            var inboxDir = parse.GetValue(inbox);
+            if (inboxDir is not null && !Directory.Exists(inboxDir))
+            {
+                throw new UsageException($"{inboxDir}: no such inbox folder");
+            }
+
+            var options = new IngestOptions(inboxDir is null ? parse.GetValue(paths)! : [inboxDir], parse.GetValue(GlobalOptions.Lake)!, config,
+                VersionOverrides.Parse(parse.GetValue(versions)))
+            {
+                Inbox = inboxDir,
+            };
             var asJson = parse.GetValue(json) || parse.GetValue(format) == "json";
             var result = await RunWithProgressAsync(options, ct);
             if (asJson)
@@ -56,11 +84,12 @@ internal static class IngestCommand
                     receipts = result.Receipts,
                     seconds = Math.Round(result.Seconds, 3),
                     events_per_second = Math.Round(result.EventsPerSecond),
+                    moved_to_done = inboxDir is null ? (int?)null : result.MovedToDone,
                 });
             }
             else
             {
-                Render(result);
+                Render(result, inboxDir);
             }
 
             return result.ExitCode;
@@ -94,7 +123,7 @@ internal static class IngestCommand
         return result!;
     }
 
-    private static void Render(IngestResult r)
+    private static void Render(IngestResult r, string? inbox)
     {
         var console = Terminal.Out;
         var table = new Table().Border(TableBorder.Rounded).AddColumn("ingest").AddColumn(new TableColumn("").RightAligned());
@@ -107,6 +136,11 @@ internal static class IngestCommand
         table.AddRow("performance rows written", r.PerformanceRowsWritten.ToString("N0"));
         table.AddRow("catalog rows written", r.CatalogRowsWritten.ToString("N0"));
         table.AddRow("events/s", r.EventsPerSecond.ToString("N0"));
+        if (inbox is not null)
+        {
+            table.AddRow("moved to .done/", r.MovedToDone.ToString());
+        }
+
         console.Write(table);
         if (r.Redactions.Count > 0)
         {

@@ -132,7 +132,7 @@ internal sealed class IngestSession
             await _writer.StageCatalogAsync(_catalog, ct);
         }
 
-        var rows = _bundles.Select(b => b.ToRow(_ingestId, _now)).ToList();
+        var rows = _bundles.Select(b => b.ToRow(_ingestId, _now, _options.Inbox is not null)).ToList();
         await _writer.CommitAsync(rows, ct);
         _outcomes.AddRange(_bundles.Select(b => b.Outcome(b.Reading.BadEvents.Count > 0 ? InputOutcome.Partial : InputOutcome.Accepted)));
     }
@@ -312,11 +312,11 @@ internal sealed class IngestSession
         public InputOutcome Outcome(string status) =>
             new(upload.Path, status, Receipt(bundleId), EventsWritten, EventsDuplicate, Reading.BadEvents.Count, Reading.BadEvents);
 
-        public BundleRow ToRow(string ingestId, DateTime now) => new(
+        public BundleRow ToRow(string ingestId, DateTime now, bool fromInbox) => new(
             bundleId, Receipt(bundleId), ingestId, now, UploadReader.ShapeName(upload.Shape), runKey,
             Reading.SmonitorVersion, Reading.PythonVersion, Reading.Platform, Reading.Profile,
             Reading.EventsSeen, EventsWritten, EventsDuplicate, Reading.BadEvents.Count, PerformanceRows,
             CatalogRows, string.Join(",", Reading.Events.Select(e => e.Library).Distinct().Order(StringComparer.Ordinal)),
-            Ingester.Json(Reading.Ledger.Counts));
+            Ingester.Json(Reading.Ledger.Counts), fromInbox ? InboxFiles.UploadReceipt(upload.Path) : null);
     }
 }

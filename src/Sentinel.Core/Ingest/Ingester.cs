@@ -23,6 +23,12 @@ public sealed record IngestOptions(
     /// <summary>Replay of a partially quarantined upload: read it again although its bundle_id is known.</summary>
     public bool ReprocessKnownBundles { get; init; }
 
+    /// <summary>
+    /// Set when ingesting an inbox written by <c>sentinel serve</c>: each upload's receipt (its file name)
+    /// is kept in the ledger for <c>sentinel forget</c>, and processed files move to <c>&lt;inbox&gt;/.done/</c>.
+    /// </summary>
+    public string? Inbox { get; init; }
+
     /// <summary>The name a re-quarantined input keeps (replay reads from the quarantine's copy).</summary>
     public string? QuarantineAs { get; init; }
 
@@ -48,6 +54,9 @@ public sealed record IngestResult(
     IReadOnlyDictionary<string, long> Redactions, IReadOnlyList<string> Receipts,
     IReadOnlyList<InputOutcome> Outcomes, IReadOnlyList<Problem> Skipped, double Seconds)
 {
+    /// <summary>Inbox files moved to <c>.done/</c> after the commit (inbox mode only).</summary>
+    public int MovedToDone { get; init; }
+
     public double EventsPerSecond => Seconds > 0 ? EventsWritten / Seconds : 0;
 
     public int ExitCode => Quarantined.Count > 0 || Skipped.Count > 0 ? Sentinel.ExitCode.PartialFailure : Sentinel.ExitCode.Success;
@@ -96,7 +105,16 @@ public static class Ingester
             throw;
         }
 
-        return session.Result(discovery.Skipped, watch.Elapsed.TotalSeconds);
+        var result = session.Result(discovery.Skipped, watch.Elapsed.TotalSeconds);
+        if (options.Inbox is null)
+        {
+            return result;
+        }
+
+        // Only after the commit: a crash before this leaves the files in the inbox, and the re-run
+        // acknowledges them as duplicates and moves them then.
+        var moved = InboxFiles.MoveToDone(options.Inbox, result.Outcomes.Select(o => o.Input));
+        return result with { MovedToDone = moved };
     }
 
     /// <summary>What <c>sentinel inspect</c> shows: the reduced view of one upload, writing nothing.</summary>

@@ -17,4 +17,4 @@ internal sealed record BundleRow(
     string BundleId, string Receipt, string IngestId, DateTime ReceivedAt, string Shape, string RunKey,
     string? SmonitorVersion, string? PythonVersion, string? Platform, string? Profile,
     long EventsSeen, long EventsWritten, long EventsDuplicate, long EventsRejected, long PerformanceRows, long CatalogRows,
-    string Libraries, string Redactions);
+    string Libraries, string Redactions, string? UploadReceipt);

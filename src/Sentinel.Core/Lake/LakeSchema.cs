@@ -2,7 +2,10 @@ using Parquet.Schema;
 
 namespace Sentinel.Lake;
 
-/// <summary>The lake contract (docs/lake.md). Bump <see cref="Version"/> on any change, with a migration.</summary>
+/// <summary>
+/// The lake contract (docs/lake.md). Bump <see cref="Version"/> on any incompatible change, with a migration.
+/// A new nullable column appended to a table is compatible (every reader uses <c>union_by_name</c>, older files read it as NULL).
+/// </summary>
 public static class LakeSchema
 {
     public const int Version = 1;
@@ -36,7 +39,7 @@ public static class LakeSchema
         Text("run_key"), Text("smonitor_version"), Text("python_version"), Text("platform"), Text("profile"),
         new DataField<long>("events_seen"), new DataField<long>("events_written"), new DataField<long>("events_duplicate"),
         new DataField<long>("events_rejected"), new DataField<long>("performance_rows"), new DataField<long>("catalog_rows"),
-        Text("libraries"), Text("redactions"), new DataField<int>("schema_version"));
+        Text("libraries"), Text("redactions"), new DataField<int>("schema_version"), Text("upload_receipt"));
 
     /// <summary>Columns that repeat a handful of values: dictionary-encoded.</summary>
     internal static readonly string[] DictionaryColumns =

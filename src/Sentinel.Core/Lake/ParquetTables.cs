@@ -106,6 +106,7 @@ internal static class ParquetTables
             await Str(rg, s, 16, rows.Select(r => r.Libraries));
             await Str(rg, s, 17, rows.Select(r => r.Redactions));
             await rg.WriteAsync<int>(s.DataFields[18], Enumerable.Repeat(LakeSchema.Version, rows.Count).ToArray().AsMemory());
+            await Str(rg, s, 19, rows.Select(r => r.UploadReceipt));
         }, ct);
     }
 

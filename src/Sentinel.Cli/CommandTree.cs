@@ -12,7 +12,7 @@ public static class CommandTree
             "SMonitor Sentinel: the opt-in, privacy-first backend for smonitor bundles.\n" +
             "Ingest uploaded bundles into a privacy-scrubbed Parquet lake, aggregate health and regressions with DuckDB, " +
             "report them, publish a static dashboard, triage problems for human approval, file approved ones as GitHub issues, " +
-            "and query the lake read-only. " +
+            "query the lake read-only, and maintain it (forget an upload, retention, compaction). " +
             "`sentinel run` does the daily job in one go.\n" +
             "Exit codes: 0 success, 1 invalid usage or config, 2 some inputs rejected, 3 failure, 4 lake locked.");
         root.Options.Add(GlobalOptions.Lake);
@@ -28,6 +28,9 @@ public static class CommandTree
         root.Subcommands.Add(TriageCommand.Create());
         root.Subcommands.Add(IssuesCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(MaintenanceCommands.Forget());
+        root.Subcommands.Add(MaintenanceCommands.Retention());
+        root.Subcommands.Add(MaintenanceCommands.Compact());
         return root;
     }
 }

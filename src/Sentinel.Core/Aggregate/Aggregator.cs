@@ -56,7 +56,13 @@ public static class Aggregator
         }
 
         var generation = LakeGeneration.Read(paths);
+        var created = !File.Exists(dbPath);
         var db = OpenPartials(dbPath);
+        if (created)
+        {
+            SeedRetired(db, paths);
+        }
+
         try
         {
             var files = LakeFiles.Scan(paths, db);
@@ -69,6 +75,7 @@ public static class Aggregator
                 db.Dispose();
                 DeleteDatabase(dbPath);
                 db = OpenPartials(dbPath);
+                SeedRetired(db, paths);
                 processed.Clear();
             }
 
@@ -110,6 +117,78 @@ public static class Aggregator
             """);
         Execute(db, SqlText.Get("partials_schema"));
         return db;
+    }
+
+    /// <summary>The partials of rows that retention removed from the lake: <c>state/retired.duckdb</c>.</summary>
+    internal static string RetiredPath(LakePaths paths) => Path.Combine(paths.State, "retired.duckdb");
+
+    // Additive grains (p_ingests and p_meta are bookkeeping, not counts).
+    private static readonly string[] PartialTables = ["p_runs", "p_bundles", "p_problem_runs", "p_problem_days", "p_level_days", "p_perf"];
+
+    /// <summary>
+    /// A fresh partials database starts from the retired partials, so the summaries keep counting what
+    /// retention deleted from the lake (the partials merge additively, in any order).
+    /// </summary>
+    private static void SeedRetired(DuckDBConnection db, LakePaths paths)
+    {
+        var retired = RetiredPath(paths);
+        if (!File.Exists(retired))
+        {
+            return;
+        }
+
+        Execute(db, $"ATTACH {DuckDb.Literal(retired)} AS retired (READ_ONLY)");
+        try
+        {
+            var version = Rows(db, "SELECT value FROM retired.p_meta WHERE key = 'partials_version'", r => r.GetString(0)).SingleOrDefault();
+            if (version != PartialsVersion)
+            {
+                throw new InvalidDataException(
+                    $"{retired}: the retired partials have format {version ?? "(none)"}, this sentinel needs {PartialsVersion}; " +
+                    "the raw rows they summarise were deleted by retention, so they cannot be rebuilt: run the sentinel version that wrote them, or migrate the file");
+            }
+
+            Execute(db, "BEGIN TRANSACTION");
+            foreach (var table in PartialTables)
+            {
+                Execute(db, $"INSERT INTO {table} SELECT * FROM retired.{table}");
+            }
+
+            Execute(db, "COMMIT");
+        }
+        finally
+        {
+            Execute(db, "DETACH retired");
+        }
+    }
+
+    /// <summary>
+    /// Writes a new retired-partials database at <paramref name="target"/>: the current one (if any) plus
+    /// the partials of the rows of <paramref name="eventFiles"/>/<paramref name="performanceFiles"/> that match
+    /// <paramref name="predicate"/> (a SQL condition on their columns). Retention stages it and swaps it in
+    /// with the same commit that deletes those rows, so they are never counted twice nor lost.
+    /// Returns (events, performance rows) retired.
+    /// </summary>
+    internal static (long Events, long Performance) Retire(LakePaths paths, string target, IReadOnlyList<string> eventFiles,
+        IReadOnlyList<string> performanceFiles, string predicate)
+    {
+        DeleteDatabase(target);
+        using var db = OpenPartials(target);
+        SeedRetired(db, paths);
+        CreateSourceView(db, "d_events", eventFiles, EventColumns, where: predicate);
+        CreateSourceView(db, "d_performance", performanceFiles, PerformanceColumns, where: predicate);
+        var events = Scalar(db, "SELECT count(*) FROM d_events");
+        var performance = Scalar(db, "SELECT count(*) FROM d_performance");
+        Execute(db, "BEGIN TRANSACTION");
+        foreach (var statement in Statements(SqlText.Get("partials_merge")))
+        {
+            Execute(db, statement);
+        }
+
+        SetMeta(db, "partials_version", PartialsVersion);
+        Execute(db, "COMMIT");
+        Execute(db, "DROP VIEW d_events; DROP VIEW d_performance; CHECKPOINT;");
+        return (events, performance);
     }
 
     private static void DeleteDatabase(string dbPath)
@@ -237,7 +316,8 @@ public static class Aggregator
         ("library", "VARCHAR"), ("version", "VARCHAR"), ("code", "VARCHAR"), ("title", "VARCHAR"),
     ];
 
-    private static void CreateSourceView(DuckDBConnection db, string name, IReadOnlyList<string> parquetFiles, (string Name, string Type)[] columns, bool partitioned = true)
+    private static void CreateSourceView(DuckDBConnection db, string name, IReadOnlyList<string> parquetFiles, (string Name, string Type)[] columns,
+        bool partitioned = true, string? where = null)
     {
         string body;
         if (parquetFiles.Count == 0)
@@ -246,7 +326,8 @@ public static class Aggregator
         }
         else
         {
-            body = $"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\""))} FROM {DuckDb.ReadParquet(parquetFiles, partitioned)}";
+            body = $"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\""))} FROM {DuckDb.ReadParquet(parquetFiles, partitioned)}"
+                   + (where is null ? "" : $" WHERE {where}");
         }
 
         Execute(db, $"CREATE OR REPLACE TEMP VIEW {name} AS {body}");

@@ -81,6 +81,13 @@ public static class DuckDb
     public static string ReadParquet(IEnumerable<string> files, bool partitioned) =>
         $"read_parquet([{string.Join(", ", files.Select(Literal))}]{Options(partitioned)})";
 
+    /// <summary>
+    /// <c>read_parquet([...])</c> of the files' stored columns only, for rewriting them: no Hive columns
+    /// (DuckDB would otherwise detect <c>library=…/version=…</c> in the paths and add them).
+    /// </summary>
+    public static string ReadParquetStored(IEnumerable<string> files, bool withFileName = false) =>
+        $"read_parquet([{string.Join(", ", files.Select(Literal))}], hive_partitioning = false, union_by_name = true{(withFileName ? ", filename = true" : "")})";
+
     private static string Options(bool partitioned) =>
         partitioned ? ", hive_partitioning = true, hive_types_autocast = false, union_by_name = true" : ", union_by_name = true";
 

@@ -132,7 +132,7 @@ internal sealed class LakeWriter
         return recovered;
     }
 
-    private static void Apply(LakePaths paths, Journal journal, Action<string>? beforeRename)
+    internal static void Apply(LakePaths paths, Journal journal, Action<string>? beforeRename)
     {
         var staging = Path.Combine(paths.Staging, journal.IngestId);
         foreach (var move in journal.Moves)
@@ -148,12 +148,32 @@ internal sealed class LakeWriter
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             File.Move(from, to, overwrite: true);
         }
+
+        if (journal.Supersedes is { } superseded)
+        {
+            // A rewrite: its files are in place but invisible until the log names it; then the files it
+            // replaces are hidden in the same rename, and only after that deleted.
+            beforeRename?.Invoke("state/rewrites.json");
+            RewriteLog.Publish(paths, journal.IngestId, superseded);
+            foreach (var relative in superseded)
+            {
+                beforeRename?.Invoke("delete " + relative);
+                var file = Path.Combine(paths.Root, relative);
+                if (File.Exists(file))
+                {
+                    File.Delete(file);
+                }
+            }
+
+            RewriteLog.Trim(paths, journal.IngestId);
+        }
     }
 
     private string NextFileName() => $"part-{_ingestId}-{_sequence++:D5}.parquet";
 }
 
-internal sealed record Journal(string IngestId, List<JournalMove> Moves);
+/// <summary>A commit in progress. <paramref name="Supersedes"/> is set for rewrites: the lake-relative files they replace.</summary>
+internal sealed record Journal(string IngestId, List<JournalMove> Moves, List<string>? Supersedes = null);
 
 internal sealed record JournalMove(string Staged, string Final);
 

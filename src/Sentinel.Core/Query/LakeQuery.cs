@@ -155,10 +155,7 @@ public static class LakeQuery
         View(db, "events", files.EventFiles(ingests).ToList(), LakeSchema.Events, partitioned: true);
         View(db, "performance", files.PerformanceFiles(ingests).ToList(), LakeSchema.Performance, partitioned: true);
         View(db, "catalog", files.Catalog, LakeSchema.Catalog, partitioned: false);
-        var ledger = Directory.Exists(paths.Bundles)
-            ? Directory.EnumerateFiles(paths.Bundles, "*.parquet").Select(Path.GetFullPath).Order(StringComparer.Ordinal).ToList()
-            : [];
-        View(db, "bundles", ledger, LakeSchema.Bundles, partitioned: false);
+        View(db, "bundles", files.Bundles, LakeSchema.Bundles, partitioned: false);
 
         var summary = Path.Combine(paths.Root, Aggregator.SummaryFolder);
         foreach (var table in Aggregator.Tables)

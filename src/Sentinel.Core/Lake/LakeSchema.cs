@@ -12,8 +12,13 @@ public static class LakeSchema
     public const string Unknown = "unknown";
     public const string MetadataKey = "sentinel.schema_version";
 
+    // Milliseconds, not microseconds: Parquet.Net 6.1 writes the min/max statistics of an INT64 timestamp
+    // in milliseconds whatever the unit (aloneguid/parquet-dotnet#769), so with microsecond data every engine
+    // that prunes by statistics (DuckDB: any WHERE on a timestamp) answers wrongly. Milliseconds keep data
+    // and statistics in the same unit. Files rewritten by DuckDB (compaction, forget, retention) keep
+    // whichever unit they read, with correct statistics.
     private static DateTimeDataField Timestamp(string name, bool nullable = false) =>
-        new(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: nullable);
+        new(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Millis, isNullable: nullable);
 
     private static DataField<string> Text(string name) => new(name, true);
 

@@ -14,13 +14,6 @@ internal static class IngestCommand
             Description = "Bundles to ingest: .json/.jsonl files, directory bundles, .zip, .tar.gz/.tgz, or folders of these (walked).",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        paths.Validators.Add(r =>
-        {
-            foreach (var token in r.Tokens.Where(t => t.Value.StartsWith("--", StringComparison.Ordinal)))
-            {
-                r.AddError($"unknown option '{token.Value}' (see `sentinel ingest --help`)");
-            }
-        });
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON document on stdout (same as --format json)." };
         var format = new Option<string>("--format") { Description = "Summary format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
@@ -40,6 +33,11 @@ internal static class IngestCommand
         };
         command.Validators.Add(r =>
         {
+            foreach (var token in (r.GetValue(paths) ?? []).Where(t => t.StartsWith("--", StringComparison.Ordinal)))
+            {
+                r.AddError($"unknown option '{token}' (see `sentinel ingest --help`)");
+            }
+
             var given = r.GetValue(paths)?.Length ?? 0;
             var dir = r.GetValue(inbox);
             if (dir is null && given == 0)

@@ -137,10 +137,10 @@ public static class Aggregator
             return;
         }
 
-        Execute(db, $"ATTACH {DuckDb.Literal(retired)} AS retired (READ_ONLY)");
+        Execute(db, $"ATTACH {DuckDb.Literal(retired)} AS retired_seed (READ_ONLY)");
         try
         {
-            var version = Rows(db, "SELECT value FROM retired.p_meta WHERE key = 'partials_version'", r => r.GetString(0)).SingleOrDefault();
+            var version = Rows(db, "SELECT value FROM retired_seed.p_meta WHERE key = 'partials_version'", r => r.GetString(0)).SingleOrDefault();
             if (version != PartialsVersion)
             {
                 throw new InvalidDataException(
@@ -151,14 +151,14 @@ public static class Aggregator
             Execute(db, "BEGIN TRANSACTION");
             foreach (var table in PartialTables)
             {
-                Execute(db, $"INSERT INTO {table} SELECT * FROM retired.{table}");
+                Execute(db, $"INSERT INTO {table} SELECT * FROM retired_seed.{table}");
             }
 
             Execute(db, "COMMIT");
         }
         finally
         {
-            Execute(db, "DETACH retired");
+            Execute(db, "DETACH retired_seed");
         }
     }
 

@@ -32,11 +32,12 @@ public sealed record CompactResult(IReadOnlyList<CompactedPartition> Partitions,
 /// </summary>
 public static class LakeMaintenance
 {
-    /// <summary>Test seam: called before every visible step of a rewrite's commit.</summary>
-    internal static Action<string>? BeforeStep { get; set; }
-
     /// <summary>Removes every row of the uploads with these receipts (upload or ingest receipts) from the lake.</summary>
-    public static ForgetResult Forget(string lake, IReadOnlyList<string> receipts, bool dryRun, TimeProvider? clock = null)
+    public static ForgetResult Forget(string lake, IReadOnlyList<string> receipts, bool dryRun, TimeProvider? clock = null) =>
+        Forget(lake, receipts, dryRun, clock, beforeStep: null);
+
+    /// <param name="beforeStep">Test seam: called before every visible step of the rewrite's commit.</param>
+    internal static ForgetResult Forget(string lake, IReadOnlyList<string> receipts, bool dryRun, TimeProvider? clock, Action<string>? beforeStep)
     {
         var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
@@ -47,7 +48,7 @@ public static class LakeMaintenance
         var bundleIds = found.Values.SelectMany(v => v).Distinct(StringComparer.Ordinal).ToList();
         var notFound = receipts.Where(r => !found.ContainsKey(r)).Distinct(StringComparer.Ordinal).ToList();
 
-        var rewrite = new LakeRewrite(paths, clock ?? TimeProvider.System) { BeforeStep = BeforeStep };
+        var rewrite = new LakeRewrite(paths, clock ?? TimeProvider.System) { BeforeStep = beforeStep };
         var tables = new List<TableChange>();
         try
         {
@@ -90,7 +91,10 @@ public static class LakeMaintenance
     /// added to <c>state/retired.duckdb</c> in the same commit, so the summaries keep counting them.
     /// The ledger and the catalog stay (no telemetry in them; the ledger keeps re-uploads from counting twice).
     /// </summary>
-    public static RetentionResult Retention(string lake, TimeSpan olderThan, bool dryRun, TimeProvider? clock = null)
+    public static RetentionResult Retention(string lake, TimeSpan olderThan, bool dryRun, TimeProvider? clock = null) =>
+        Retention(lake, olderThan, dryRun, clock, beforeStep: null);
+
+    internal static RetentionResult Retention(string lake, TimeSpan olderThan, bool dryRun, TimeProvider? clock, Action<string>? beforeStep)
     {
         if (olderThan <= TimeSpan.Zero)
         {
@@ -107,7 +111,7 @@ public static class LakeMaintenance
         var files = LakeFiles.Scan(paths, db);
         var predicate = $"received_at < TIMESTAMPTZ {DuckDb.Literal(cutoff.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff+00", CultureInfo.InvariantCulture))}";
 
-        var rewrite = new LakeRewrite(paths, time) { BeforeStep = BeforeStep };
+        var rewrite = new LakeRewrite(paths, time) { BeforeStep = beforeStep };
         try
         {
             var events = RowRewriter.DropRows(db, rewrite, "events", files.AllEventFiles, predicate, !dryRun);
@@ -119,7 +123,7 @@ public static class LakeMaintenance
                 (retiredEvents, retiredPerformance) = Aggregator.Retire(paths, staged, files.AllEventFiles, files.AllPerformanceFiles, predicate);
                 if (retiredEvents != events.RowsRemoved || retiredPerformance != performance.RowsRemoved)
                 {
-                    throw new InvalidDataException("retention: the retired partials and the rows to delete disagree; nothing was changed");
+                    throw new InvalidDataException($"retention: the retired partials ({retiredEvents} events, {retiredPerformance} timing rows) and the rows to delete ({events.RowsRemoved}, {performance.RowsRemoved}) disagree; nothing was changed");
                 }
 
                 rewrite.Commit();
@@ -141,7 +145,10 @@ public static class LakeMaintenance
     /// Merges the small files (under <see cref="CompactTargetBytes"/>) of every partition folder (and of
     /// <c>catalog/</c> and <c>bundles/</c>) that has more than one into one file, keeping the rows and their order.
     /// </summary>
-    public static CompactResult Compact(string lake, bool dryRun, TimeProvider? clock = null)
+    public static CompactResult Compact(string lake, bool dryRun, TimeProvider? clock = null) =>
+        Compact(lake, dryRun, clock, beforeStep: null);
+
+    internal static CompactResult Compact(string lake, bool dryRun, TimeProvider? clock, Action<string>? beforeStep)
     {
         var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
@@ -156,7 +163,7 @@ public static class LakeMaintenance
             .ToList();
         var total = files.AllEventFiles.Count + files.AllPerformanceFiles.Count + files.Catalog.Count + files.Bundles.Count;
 
-        var rewrite = new LakeRewrite(paths, clock ?? TimeProvider.System) { BeforeStep = BeforeStep };
+        var rewrite = new LakeRewrite(paths, clock ?? TimeProvider.System) { BeforeStep = beforeStep };
         var partitions = new List<CompactedPartition>();
         try
         {

@@ -37,7 +37,7 @@ public sealed class AggregatedCorpusFixture : IAsyncLifetime
     }
 
     /// <summary>Ingests corpus bundles, one run per version override (a manifest's worth).</summary>
-    public static async Task IngestAsync(string lake, IEnumerable<System.Text.Json.JsonElement> bundles)
+    public static async Task IngestAsync(string lake, IEnumerable<System.Text.Json.JsonElement> bundles, TimeProvider? clock = null)
     {
         foreach (var group in bundles.GroupBy(ManifestVersion))
         {
@@ -48,7 +48,7 @@ public sealed class AggregatedCorpusFixture : IAsyncLifetime
             }
 
             var paths = group.Select(b => Corpus.PathOf(b.GetProperty("path").GetString()!)).ToArray();
-            var result = await Ingester.RunAsync(new IngestOptions(paths, lake, Config, overrides));
+            var result = await Ingester.RunAsync(new IngestOptions(paths, lake, Config, overrides) { Clock = clock ?? TimeProvider.System });
             Assert.Empty(result.Quarantined);
         }
     }

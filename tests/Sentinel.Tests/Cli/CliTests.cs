@@ -11,7 +11,7 @@ public sealed class CliTests
     {
         var r = SentinelRunner.Cli(null, "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query", "dashboard", "run", "triage", "issues", "serve" })
+        foreach (var command in new[] { "ingest", "inspect", "quarantine", "aggregate", "report", "query", "dashboard", "run", "triage", "issues", "serve", "forget", "retention", "compact" })
         {
             Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
         }
@@ -27,6 +27,9 @@ public sealed class CliTests
         Golden.Verify("help-triage.txt", SentinelRunner.Cli(null, "triage", "--help").Stdout);
         Golden.Verify("help-issues.txt", SentinelRunner.Cli(null, "issues", "--help").Stdout);
         Golden.Verify("help-serve.txt", SentinelRunner.Cli(null, "serve", "--help").Stdout);
+        Golden.Verify("help-forget.txt", SentinelRunner.Cli(null, "forget", "--help").Stdout);
+        Golden.Verify("help-retention.txt", SentinelRunner.Cli(null, "retention", "--help").Stdout);
+        Golden.Verify("help-compact.txt", SentinelRunner.Cli(null, "compact", "--help").Stdout);
     }
 
     [Fact]

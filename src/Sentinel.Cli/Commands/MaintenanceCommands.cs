@@ -160,17 +160,21 @@ internal static class MaintenanceCommands
 
     public static Command Compact()
     {
+        var all = new Option<bool>("--all")
+        {
+            Description = "Rewrite every file, also a partition's only file and large ones (migrates files written by older sentinel versions; see docs/lake.md).",
+        };
         var dryRun = DryRun();
         var format = Format();
         var command = new Command("compact",
             $"Merge the small Parquet files (under {Maintenance.LakeMaintenance.CompactTargetBytes / (1024 * 1024)} MB) of each partition into one. " +
             "Same rows, fewer files. A rewrite: atomic for readers, safe to re-run (a compacted lake has nothing to do).")
         {
-            dryRun, format,
+            all, dryRun, format,
         };
         command.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
-            var result = LakeMaintenance.Compact(parse.GetValue(GlobalOptions.Lake)!, parse.GetValue(dryRun));
+            var result = LakeMaintenance.Compact(parse.GetValue(GlobalOptions.Lake)!, parse.GetValue(dryRun), all: parse.GetValue(all));
             if (parse.GetValue(format) == "json")
             {
                 JsonOutput.Write(result);

@@ -145,10 +145,11 @@ public static class LakeMaintenance
     /// Merges the small files (under <see cref="CompactTargetBytes"/>) of every partition folder (and of
     /// <c>catalog/</c> and <c>bundles/</c>) that has more than one into one file, keeping the rows and their order.
     /// </summary>
-    public static CompactResult Compact(string lake, bool dryRun, TimeProvider? clock = null) =>
-        Compact(lake, dryRun, clock, beforeStep: null);
+    /// <param name="all">Rewrite every file, also a partition's only one and large ones: migrates files written by older versions.</param>
+    public static CompactResult Compact(string lake, bool dryRun, TimeProvider? clock = null, bool all = false) =>
+        Compact(lake, dryRun, clock, beforeStep: null, all);
 
-    internal static CompactResult Compact(string lake, bool dryRun, TimeProvider? clock, Action<string>? beforeStep)
+    internal static CompactResult Compact(string lake, bool dryRun, TimeProvider? clock, Action<string>? beforeStep, bool all = false)
     {
         var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
@@ -156,9 +157,9 @@ public static class LakeMaintenance
         using var db = DuckDb.Open();
         var files = LakeFiles.Scan(paths, db);
         var groups = files.AllEventFiles.Concat(files.AllPerformanceFiles).Concat(files.Catalog).Concat(files.Bundles)
-            .Where(f => new FileInfo(f).Length < CompactTargetBytes)
+            .Where(f => all || new FileInfo(f).Length < CompactTargetBytes)
             .GroupBy(f => Path.GetDirectoryName(f)!, StringComparer.Ordinal)
-            .Where(g => g.Count() > 1)
+            .Where(g => all || g.Count() > 1)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToList();
         var total = files.AllEventFiles.Count + files.AllPerformanceFiles.Count + files.Catalog.Count + files.Bundles.Count;

@@ -134,6 +134,19 @@ internal static class MaintenanceTestSupport
         }
     }
 
+    /// <summary>
+    /// The commit steps a crash test stops at (each costs a full rebuild on 2 cores): before the journal,
+    /// the first and a middle rename, the publishing rename of state/rewrites.json, the first delete
+    /// after it, and the last step.
+    /// </summary>
+    public static IReadOnlyList<int> CrashPoints(IReadOnlyList<string> steps)
+    {
+        var publish = steps.ToList().IndexOf("state/rewrites.json");
+        Assert.True(publish > 0, "the rewrite never published");
+        int[] points = [0, 1, publish / 2, publish, publish + 1, steps.Count - 1];
+        return [.. points.Where(i => i >= 0 && i < steps.Count).Distinct().Order()];
+    }
+
     /// <summary>Thrown by a test seam to stop a rewrite where a crash would.</summary>
     public sealed class SimulatedCrash(string step) : Exception($"simulated crash before {step}");
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The daily job of .github/workflows/dashboard.yml, run locally: ingest an inbox of uploads (default:
-# a copy of samples/bundles), move them to the archive, aggregate, build the PUBLIC dashboard and write
+# a copy of samples/bundles), move them to inbox/.done/, honour deletion requests, aggregate, build the PUBLIC dashboard and write
 # the Markdown health report the workflow puts in its job summary. Same commands, same order.
 #
 #   scripts/cron-local.sh [WORKDIR]        (default: a new temporary folder)
@@ -21,14 +21,9 @@ cd "$WORK"
 
 # --- the steps of dashboard.yml ------------------------------------------------------------------
 status=0
-if [ -n "$(ls -A data/inbox)" ]; then
-  sentinel ingest data/inbox --json > ingest.json || status=$?
-fi
+sentinel ingest --inbox data/inbox --json > ingest.json || status=$?
 if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then exit "$status"; fi
-if [ -n "$(ls -A data/inbox)" ]; then
-  mkdir -p "data/archive/$(date -u +%F)"
-  mv data/inbox/* "data/archive/$(date -u +%F)/"
-fi
+sentinel forget --inbox data/inbox
 sentinel aggregate
 sentinel dashboard --out site --audience public --generated-at "$(date -u +%FT%TZ)"
 sentinel report --format markdown >> summary.md

@@ -238,8 +238,8 @@ public sealed partial class WorkflowTests
         Assert.True(File.Exists(Path.Combine(dir.Path, "site", "index.html")));
         Assert.Contains("public view", File.ReadAllText(Path.Combine(dir.Path, "site", "index.html")), StringComparison.Ordinal);
         Assert.StartsWith("# Sentinel health report", File.ReadAllText(Path.Combine(dir.Path, "summary.md")), StringComparison.Ordinal);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(dir.Path, "data", "inbox")));
-        Assert.NotEmpty(Directory.EnumerateFileSystemEntries(Path.Combine(dir.Path, "data", "archive")));
+        Assert.Equal([".done"], Directory.EnumerateFileSystemEntries(Path.Combine(dir.Path, "data", "inbox")).Select(Path.GetFileName));
+        Assert.NotEmpty(Directory.EnumerateFileSystemEntries(Path.Combine(dir.Path, "data", "inbox", ".done")));
         Assert.True(File.Exists(Path.Combine(dir.Path, "data", "lake", "summary", "meta.json")));
     }
 }

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using Sentinel.Lake;
 
@@ -18,9 +21,13 @@ internal sealed class IngestSession
 
     private readonly HashSet<string> _knownBundles;
     private readonly HashSet<string> _catalogKeys;
-    private readonly HashSet<UInt128> _eventIdsThisRun = [];
+    private readonly EventIdSet _eventIdsThisRun = new();
     private readonly HashSet<string> _perfKeysThisRun = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Library, string Version), List<(EventRow Row, PendingBundle Owner)>> _events = [];
+    // Buffered event rows in compact form (32 bytes each); the strings they share are in _templates.
+    private readonly Dictionary<(string Library, string Version), List<BufferedEvent>> _events = [];
+    private readonly List<RowTemplate> _templates = [];
+    private int[] _kindTemplates = []; // the current bundle's kind index -> _templates index, -1 until used
+    private readonly byte[] _idInput = new byte[512];
     private readonly Dictionary<(string Library, string Version), List<(PerformanceRow Row, PendingBundle Owner)>> _performance = [];
     private readonly List<CatalogRow> _catalog = [];
     private readonly List<PendingBundle> _bundles = [];
@@ -78,18 +85,18 @@ internal sealed class IngestSession
         var pending = new PendingBundle(upload, bundleId, bundleRunKey, reading);
         _bundles.Add(pending);
 
-        foreach (var ev in reading.Events)
+        // A bundle larger than the buffer is written in slices: the buffer never holds more than
+        // FlushRows rows, whatever the size of one bundle.
+        _kindTemplates = new int[reading.Events.Kinds.Count];
+        Array.Fill(_kindTemplates, -1);
+        for (var next = 0; next < reading.Events.Count;)
         {
-            var runId = ev.RunId ?? reading.RunId;
-            var runKey = runId == reading.RunId ? bundleRunKey : RunKey(runId, bundleId);
-            var idInput = new byte[ev.IdentityDigest.Length + (runId?.Length ?? 0) + 1];
-            Encoding.ASCII.GetBytes(runId ?? "", idInput);
-            ev.IdentityDigest.CopyTo(idInput, idInput.Length - ev.IdentityDigest.Length);
-            var eventId = Ingester.KeyedHex(_secret, "event", idInput, 16);
-            var row = new EventRow(eventId, bundleId, runKey, ev.Timestamp, _now, ev.Level, ev.Code, ev.Category,
-                ev.ExceptionType, ev.Source, ev.TraceHash, reading.PythonVersion, reading.Platform, reading.Profile,
-                reading.SmonitorVersion);
-            Buffer(_events, (ev.Library, ev.Version), (row, pending));
+            next = BufferEvents(reading, pending, next);
+            if (_buffered >= _options.FlushRows)
+            {
+                await FlushAsync(ct);
+                IngestTrace.Line("flushed");
+            }
         }
 
         foreach (var t in reading.Timings)
@@ -109,6 +116,8 @@ internal sealed class IngestSession
 
         pending.CatalogRows = AddCatalog(reading, bundleId);
         _redactions.AddAll(reading.Ledger);
+        // What the ledger row and the outcome need stays; the events are in the buffer now.
+        reading.ReleaseEvents();
         if (reading.BadEvents.Count > 0)
         {
             var entry = Quarantine.Store(_paths, upload.Path, QuarantineEntry.Partial, UploadReader.ShapeName(upload.Shape), reading.BadEvents, _now, _options.QuarantineAs);
@@ -116,9 +125,11 @@ internal sealed class IngestSession
                 $"{reading.BadEvents.Count} bad event(s) quarantined, good events kept: {reading.BadEvents[0].Where}: {reading.BadEvents[0].Message}", entry.Id));
         }
 
+        IngestTrace.Line("read " + Path.GetFileName(upload.Path), _buffered);
         if (_buffered >= _options.FlushRows)
         {
             await FlushAsync(ct);
+            IngestTrace.Line("flushed");
         }
 
         return pending.Outcome(reading.BadEvents.Count > 0 ? InputOutcome.Partial : InputOutcome.Accepted);
@@ -134,6 +145,7 @@ internal sealed class IngestSession
 
         var rows = _bundles.Select(b => b.ToRow(_ingestId, _now)).ToList();
         await _writer.CommitAsync(rows, ct);
+        IngestTrace.Line("committed");
         _outcomes.AddRange(_bundles.Select(b => b.Outcome(b.Reading.BadEvents.Count > 0 ? InputOutcome.Partial : InputOutcome.Accepted)));
     }
 
@@ -180,29 +192,60 @@ internal sealed class IngestSession
         _buffered++;
     }
 
+    /// <summary>Buffers the bundle's events from <paramref name="from"/> until the buffer is full; returns where it stopped.</summary>
+    private int BufferEvents(BundleReading reading, PendingBundle pending, int from)
+    {
+        var events = reading.Events;
+        var i = from;
+        while (i < events.Count)
+        {
+            ref readonly var ev = ref events[i++];
+            var template = _kindTemplates[ev.Kind];
+            if (template < 0)
+            {
+                template = _kindTemplates[ev.Kind] = _templates.Count;
+                var kind = events.Kinds[ev.Kind];
+                var runId = kind.RunId ?? reading.RunId;
+                var runKey = runId == reading.RunId ? pending.RunKey : RunKey(runId, pending.BundleId);
+                _templates.Add(new RowTemplate(pending, kind, runId, runKey, reading));
+            }
+
+            var t = _templates[template];
+            Buffer(_events, (t.Kind.Library, t.Kind.Version), new BufferedEvent(EventId(t.RunId, ev.IdentityDigest), ev.TimestampTicks, template));
+            if (_buffered >= _options.FlushRows)
+            {
+                break;
+            }
+        }
+
+        return i;
+    }
+
+    /// <summary>The event_id: keyed hash of "event" 0 run_id 0 digest, the first 16 bytes (shown as 32 hex digits).</summary>
+    private UInt128 EventId(string? runId, in Sha256Digest digest)
+    {
+        var input = _idInput.AsSpan();
+        "event"u8.CopyTo(input);
+        input[5] = 0;
+        var length = 6 + Encoding.ASCII.GetBytes(runId ?? "", input[6..]);
+        input[length++] = 0;
+        ((ReadOnlySpan<byte>)digest).CopyTo(input[length..]);
+        length += 32;
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(_secret, input[..length], mac);
+        return BinaryPrimitives.ReadUInt128BigEndian(mac);
+    }
+
     private async Task FlushAsync(CancellationToken ct)
     {
-        var runKeys = _events.Values.SelectMany(l => l.Select(e => e.Row.RunKey)).ToHashSet(StringComparer.Ordinal);
+        var runKeys = _templates.Select(t => t.RunKey).ToHashSet(StringComparer.Ordinal);
         var stored = _index.EventIds(runKeys);
         foreach (var ((library, version), rows) in _events.OrderBy(k => k.Key.Library, StringComparer.Ordinal).ThenBy(k => k.Key.Version, StringComparer.Ordinal))
         {
-            var keep = new List<EventRow>(rows.Count);
-            foreach (var (row, owner) in rows)
+            var keep = Deduplicate(CollectionsMarshal.AsSpan(rows), stored);
+            if (keep > 0)
             {
-                // Overlapping re-exports and --append-events repeats collapse to one row.
-                if (stored.Contains(row.EventId) || !_eventIdsThisRun.Add(UInt128.Parse(row.EventId, System.Globalization.NumberStyles.HexNumber)))
-                {
-                    owner.EventsDuplicate++;
-                    continue;
-                }
-
-                owner.EventsWritten++;
-                keep.Add(row);
-            }
-
-            if (keep.Count > 0)
-            {
-                await _writer.StageEventsAsync(library, version, keep, ct);
+                await _writer.StageEventsAsync(library, version, Columns(rows, keep), ct);
             }
         }
 
@@ -230,7 +273,66 @@ internal sealed class IngestSession
 
         _events.Clear();
         _performance.Clear();
+        _templates.Clear();
+        Array.Fill(_kindTemplates, -1);
         _buffered = 0;
+    }
+
+    /// <summary>Marks duplicates (Template = -1) and counts them on their bundles; returns the rows kept.</summary>
+    private int Deduplicate(Span<BufferedEvent> rows, EventIdSet stored)
+    {
+        var keep = 0;
+        foreach (ref var row in rows)
+        {
+            var owner = _templates[row.Template].Owner;
+            // Overlapping re-exports and --append-events repeats collapse to one row.
+            if (stored.Contains(row.Id) || !_eventIdsThisRun.Add(row.Id))
+            {
+                owner.EventsDuplicate++;
+                row.Template = -1;
+                continue;
+            }
+
+            owner.EventsWritten++;
+            keep++;
+        }
+
+        return keep;
+    }
+
+    private EventColumns Columns(List<BufferedEvent> rows, int count)
+    {
+        var c = new EventColumns(count);
+        Span<byte> id = stackalloc byte[16];
+        var j = 0;
+        foreach (var row in rows)
+        {
+            if (row.Template < 0)
+            {
+                continue;
+            }
+
+            var t = _templates[row.Template];
+            BinaryPrimitives.WriteUInt128BigEndian(id, row.Id);
+            c.EventId[j] = Convert.ToHexStringLower(id);
+            c.BundleId[j] = t.Owner.BundleId;
+            c.RunKey[j] = t.RunKey;
+            c.Timestamp[j] = new DateTime(row.TimestampTicks, DateTimeKind.Utc);
+            c.ReceivedAt[j] = _now;
+            c.Level[j] = t.Kind.Level;
+            c.Code[j] = t.Kind.Code;
+            c.Category[j] = t.Kind.Category;
+            c.ExceptionType[j] = t.Kind.ExceptionType;
+            c.Source[j] = t.Kind.KeptSource;
+            c.TraceHash[j] = t.Kind.TraceHash;
+            c.PythonVersion[j] = t.PythonVersion;
+            c.Platform[j] = t.Platform;
+            c.Profile[j] = t.Profile;
+            c.SmonitorVersion[j] = t.SmonitorVersion;
+            j++;
+        }
+
+        return c;
     }
 
     private int AddCatalog(BundleReading reading, string bundleId)
@@ -243,8 +345,16 @@ internal sealed class IngestSession
 
         // A catalog code belongs to the library whose events carry it, else to the library whose
         // events carry the same code prefix, else (single-library bundles) to the host.
-        var byCode = reading.Events.Where(e => e.Code is not null).GroupBy(e => e.Code!)
-            .ToDictionary(g => g.Key, g => (g.First().Library, g.First().Version), StringComparer.Ordinal);
+        // Kinds are in order of first appearance, so the first kind with a code is its first event's.
+        var byCode = new Dictionary<string, (string Library, string Version)>(StringComparer.Ordinal);
+        foreach (var kind in reading.Events.Kinds)
+        {
+            if (kind.Code is not null)
+            {
+                byCode.TryAdd(kind.Code, (kind.Library, kind.Version));
+            }
+        }
+
         var byPrefix = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
         foreach (var (code, lv) in byCode)
         {
@@ -255,7 +365,7 @@ internal sealed class IngestSession
             }
         }
 
-        var libraries = reading.Events.Select(e => e.Library).Where(l => l != LakeSchema.Unknown).Distinct().ToList();
+        var libraries = reading.Events.Kinds.Select(k => k.Library).Where(l => l != LakeSchema.Unknown).Distinct().ToList();
         foreach (var entry in reading.Catalog)
         {
             (string Library, string Version) owner;
@@ -304,6 +414,8 @@ internal sealed class IngestSession
     private sealed class PendingBundle(UploadInput upload, string bundleId, string runKey, BundleReading reading)
     {
         public BundleReading Reading { get; } = reading;
+        public string BundleId => bundleId;
+        public string RunKey => runKey;
         public long EventsWritten;
         public long EventsDuplicate;
         public long PerformanceRows;
@@ -316,7 +428,28 @@ internal sealed class IngestSession
             bundleId, Receipt(bundleId), ingestId, now, UploadReader.ShapeName(upload.Shape), runKey,
             Reading.SmonitorVersion, Reading.PythonVersion, Reading.Platform, Reading.Profile,
             Reading.EventsSeen, EventsWritten, EventsDuplicate, Reading.BadEvents.Count, PerformanceRows,
-            CatalogRows, string.Join(",", Reading.Events.Select(e => e.Library).Distinct().Order(StringComparer.Ordinal)),
+            CatalogRows, string.Join(",", Reading.Libraries),
             Ingester.Json(Reading.Ledger.Counts));
+    }
+
+    /// <summary>One buffered event row: its id, time and the shared rest (a <see cref="RowTemplate"/>).</summary>
+    private struct BufferedEvent(UInt128 id, long timestampTicks, int template)
+    {
+        public readonly UInt128 Id = id;
+        public readonly long TimestampTicks = timestampTicks;
+        public int Template = template; // -1 once found to be a duplicate
+    }
+
+    /// <summary>The values one kind of event of one bundle shares, row after row.</summary>
+    private sealed class RowTemplate(PendingBundle owner, EventKind kind, string? runId, string runKey, BundleReading reading)
+    {
+        public PendingBundle Owner { get; } = owner;
+        public EventKind Kind { get; } = kind;
+        public string? RunId { get; } = runId;
+        public string RunKey { get; } = runKey;
+        public string? PythonVersion { get; } = reading.PythonVersion;
+        public string? Platform { get; } = reading.Platform;
+        public string? Profile { get; } = reading.Profile;
+        public string? SmonitorVersion { get; } = reading.SmonitorVersion;
     }
 }

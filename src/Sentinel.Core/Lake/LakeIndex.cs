@@ -27,11 +27,28 @@ internal sealed class LakeIndex : IDisposable
             ? Strings($"SELECT library || '|' || version || '|' || code FROM read_parquet({DuckDb.Glob(_paths.Catalog, partitioned: false)})")
             : [];
 
-    /// <summary>event_ids already stored for these runs.</summary>
-    public HashSet<string> EventIds(IReadOnlyCollection<string> runKeys) =>
-        runKeys.Count == 0 || !LakePaths.HasFiles(_paths.Events)
-            ? []
-            : Strings($"SELECT event_id FROM read_parquet({DuckDb.Glob(_paths.Events, partitioned: true)}) WHERE run_key IN ({DuckDb.HexList(runKeys)})");
+    /// <summary>event_ids already stored for these runs, as 128-bit values (not one string object each).</summary>
+    public EventIdSet EventIds(IReadOnlyCollection<string> runKeys)
+    {
+        var set = new EventIdSet();
+        if (runKeys.Count == 0 || !LakePaths.HasFiles(_paths.Events))
+        {
+            return set;
+        }
+
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = $"SELECT event_id FROM read_parquet({DuckDb.Glob(_paths.Events, partitioned: true)}) WHERE run_key IN ({DuckDb.HexList(runKeys)})";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            if (!reader.IsDBNull(0))
+            {
+                set.Add(EventIdSet.Parse(reader.GetString(0)));
+            }
+        }
+
+        return set;
+    }
 
     /// <summary>(run_key|function) already stored for these runs.</summary>
     public HashSet<string> PerformanceKeys(IReadOnlyCollection<string> runKeys) =>

@@ -26,7 +26,7 @@ internal sealed class LakeWriter
         _beforeRename = beforeRename;
     }
 
-    public async Task StageEventsAsync(string library, string version, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    public async Task StageEventsAsync(string library, string version, EventColumns rows, CancellationToken ct)
     {
         var relative = Path.Combine(LakePaths.Partition("events", library, version), NextFileName());
         await ParquetTables.WriteEventsAsync(Path.Combine(_stagingRoot, relative), rows, ct);

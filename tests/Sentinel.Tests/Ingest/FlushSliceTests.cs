@@ -1,0 +1,60 @@
+using Sentinel.Config;
+using Sentinel.Ingest;
+using Sentinel.Tests.Support;
+
+namespace Sentinel.Tests.Ingest;
+
+/// <summary>
+/// The ingest buffer holds at most FlushRows rows: a bundle larger than that is staged in slices,
+/// and deduplication carries over from slice to slice. None of this may show in the lake's rows.
+/// </summary>
+public sealed class FlushSliceTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Ingest_WithAFlushBufferOfSevenRows_StoresTheSameRowsAsOneFlush()
+    {
+        using var dir = new TempDir();
+        var whole = dir.Sub("whole");
+        var sliced = dir.Sub("sliced");
+
+        // The whole corpus: archive twins of one run, a bundle that repeats its own events, partial
+        // and rejected inputs, bundles of hundreds of events (sliced into 7-row flushes here).
+        var once = await SentinelRunner.IngestAsync(Options(whole, flushRows: 250_000));
+        Directory.CreateDirectory(Path.Combine(sliced, "state"));
+        File.Copy(Path.Combine(whole, "state", "secret.key"), Path.Combine(sliced, "state", "secret.key"));
+        var inSlices = await SentinelRunner.IngestAsync(Options(sliced, flushRows: 7));
+
+        Assert.True(once.EventsWritten > 100, $"{once.EventsWritten} events");
+        Assert.True(once.EventsDuplicate > 0, "the corpus has repeated events");
+        Assert.Equal(once.EventsWritten, inSlices.EventsWritten);
+        Assert.Equal(once.EventsDuplicate, inSlices.EventsDuplicate);
+        Assert.Equal(once.Outcomes.Select(o => (o.Input, o.Status, o.EventsWritten, o.EventsDuplicate, o.EventsRejected)),
+            inSlices.Outcomes.Select(o => (o.Input, o.Status, o.EventsWritten, o.EventsDuplicate, o.EventsRejected)));
+        Assert.True(EventFiles(sliced) > EventFiles(whole) * 5, $"{EventFiles(sliced)} event files in slices, {EventFiles(whole)} in one flush");
+        using var a = new LakeReader(whole);
+        using var b = new LakeReader(sliced);
+        Assert.True(a.Scalar<long>("SELECT max(events_written) FROM bundles") > 7, "no bundle larger than one slice");
+        foreach (var sql in new[]
+        {
+            "SELECT * FROM events ORDER BY ALL",
+            "SELECT * FROM performance ORDER BY ALL",
+            "SELECT * FROM catalog ORDER BY ALL",
+            "SELECT * EXCLUDE (ingest_id) FROM bundles ORDER BY ALL",
+        })
+        {
+            var expected = Text(a.Rows(sql));
+            Assert.True(expected.Count > 0, sql);
+            Assert.Equal(expected, Text(b.Rows(sql)));
+        }
+    }
+
+    private static IngestOptions Options(string lake, int flushRows) =>
+        new([Corpus.Root], lake, new SentinelConfig(), new Dictionary<string, string>()) { Clock = new FixedClock(Now), FlushRows = flushRows };
+
+    private static int EventFiles(string lake) => Directory.GetFiles(Path.Combine(lake, "events"), "*.parquet", SearchOption.AllDirectories).Length;
+
+    private static List<string> Text(List<object?[]> rows) =>
+        [.. rows.Select(r => string.Join('\u241f', r.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture))))];
+}

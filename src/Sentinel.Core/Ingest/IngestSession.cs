@@ -21,13 +21,20 @@ internal sealed class IngestSession
 
     private readonly HashSet<string> _knownBundles;
     private readonly HashSet<string> _catalogKeys;
-    private readonly EventIdSet _eventIdsThisRun = new();
+    // Event ids without a run id (the keyed hash of the content alone) can repeat under another
+    // bundle's run_key, so they are remembered for the whole ingest; every other id is looked up
+    // by run_key in the lake and in this ingest's staged files (see FlushAsync).
+    private readonly EventIdSet _runlessEventIds = new();
     private readonly HashSet<string> _perfKeysThisRun = new(StringComparer.Ordinal);
     // Buffered event rows in compact form (32 bytes each); the strings they share are in _templates.
     private readonly Dictionary<(string Library, string Version), List<BufferedEvent>> _events = [];
     private readonly List<RowTemplate> _templates = [];
     private int[] _kindTemplates = []; // the current bundle's kind index -> _templates index, -1 until used
     private readonly byte[] _idInput = new byte[512];
+
+    // Row groups of a staged events file: close to DuckDB's own 122,880, and a large partition's
+    // string columns are built 65,536 rows at a time instead of all FlushRows at once.
+    private const int RowGroupRows = 65_536;
     private readonly Dictionary<(string Library, string Version), List<(PerformanceRow Row, PendingBundle Owner)>> _performance = [];
     private readonly List<CatalogRow> _catalog = [];
     private readonly List<PendingBundle> _bundles = [];
@@ -238,14 +245,18 @@ internal sealed class IngestSession
 
     private async Task FlushAsync(CancellationToken ct)
     {
+        // Equal event ids with a run id have the same run_id, hence the same run_key: the ids this
+        // ingest already wrote for the buffer's runs are in its staged files. So memory grows with
+        // the largest run, not with the whole input (an in-memory set of every id written did).
         var runKeys = _templates.Select(t => t.RunKey).ToHashSet(StringComparer.Ordinal);
-        var stored = _index.EventIds(runKeys);
+        var stored = _index.EventIds(runKeys, _writer.StagedEventFiles);
+        var thisFlush = new EventIdSet();
         foreach (var ((library, version), rows) in _events.OrderBy(k => k.Key.Library, StringComparer.Ordinal).ThenBy(k => k.Key.Version, StringComparer.Ordinal))
         {
-            var keep = Deduplicate(CollectionsMarshal.AsSpan(rows), stored);
+            var keep = Deduplicate(CollectionsMarshal.AsSpan(rows), stored, thisFlush);
             if (keep > 0)
             {
-                await _writer.StageEventsAsync(library, version, Columns(rows, keep), ct);
+                await _writer.StageEventsAsync(library, version, Slices(rows, keep), ct);
             }
         }
 
@@ -279,14 +290,15 @@ internal sealed class IngestSession
     }
 
     /// <summary>Marks duplicates (Template = -1) and counts them on their bundles; returns the rows kept.</summary>
-    private int Deduplicate(Span<BufferedEvent> rows, EventIdSet stored)
+    private int Deduplicate(Span<BufferedEvent> rows, EventIdSet stored, EventIdSet thisFlush)
     {
         var keep = 0;
         foreach (ref var row in rows)
         {
-            var owner = _templates[row.Template].Owner;
+            var template = _templates[row.Template];
+            var owner = template.Owner;
             // Overlapping re-exports and --append-events repeats collapse to one row.
-            if (stored.Contains(row.Id) || !_eventIdsThisRun.Add(row.Id))
+            if (stored.Contains(row.Id) || !thisFlush.Add(row.Id) || (template.RunId is null && !_runlessEventIds.Add(row.Id)))
             {
                 owner.EventsDuplicate++;
                 row.Template = -1;
@@ -300,13 +312,24 @@ internal sealed class IngestSession
         return keep;
     }
 
-    private EventColumns Columns(List<BufferedEvent> rows, int count)
+    /// <summary>The kept rows as Parquet row groups of at most <see cref="RowGroupRows"/>, each built when it is written.</summary>
+    private IEnumerable<EventColumns> Slices(List<BufferedEvent> rows, int keep)
+    {
+        var next = 0;
+        for (var left = keep; left > 0; left -= RowGroupRows)
+        {
+            yield return Columns(rows, ref next, Math.Min(left, RowGroupRows));
+        }
+    }
+
+    private EventColumns Columns(List<BufferedEvent> rows, ref int next, int count)
     {
         var c = new EventColumns(count);
         Span<byte> id = stackalloc byte[16];
         var j = 0;
-        foreach (var row in rows)
+        for (; j < count; next++)
         {
+            var row = rows[next];
             if (row.Template < 0)
             {
                 continue;

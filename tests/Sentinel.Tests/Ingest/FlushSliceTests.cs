@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Sentinel.Config;
 using Sentinel.Ingest;
 using Sentinel.Tests.Support;
@@ -48,6 +49,42 @@ public sealed class FlushSliceTests
             Assert.True(expected.Count > 0, sql);
             Assert.Equal(expected, Text(b.Rows(sql)));
         }
+    }
+
+    /// <summary>
+    /// Without a run_id, an event's id is the keyed hash of its content alone and the run_key is the
+    /// bundle's own: two uploads of the same run-less events collapse to one row only through the
+    /// ingest's memory of run-less ids, which must also hold across slices.
+    /// </summary>
+    [Theory]
+    [InlineData(250_000)]
+    [InlineData(2)]
+    public async Task Ingest_RunlessEventsInTwoUploads_AreStoredOnce(int flushRows)
+    {
+        using var dir = new TempDir();
+        var inputs = dir.Sub("inputs");
+        Directory.CreateDirectory(inputs);
+        var bundle = JsonNode.Parse(File.ReadAllText(Corpus.PathOf("m01_molsysmt-0.9.0_user_mgarcia.json")))!.AsObject();
+        bundle["runtime"]!.AsObject().Remove("run_id");
+        var events = bundle["events"]!.AsArray();
+        foreach (var e in events)
+        {
+            e!.AsObject().Remove("run_id");
+        }
+
+        File.WriteAllText(Path.Combine(inputs, "a.json"), bundle.ToJsonString());
+        bundle["note"] = "the same events in another upload";
+        File.WriteAllText(Path.Combine(inputs, "b.json"), bundle.ToJsonString());
+
+        var result = await SentinelRunner.IngestAsync(
+            new IngestOptions([inputs], dir.Sub("lake"), new SentinelConfig(), new Dictionary<string, string>()) { FlushRows = flushRows });
+
+        Assert.Equal(2, result.Accepted);
+        Assert.Equal(events.Count, result.EventsWritten);
+        Assert.Equal(events.Count, result.EventsDuplicate);
+        using var reader = new LakeReader(dir.Sub("lake"));
+        Assert.Equal(events.Count, reader.Scalar<long>("SELECT count(DISTINCT event_id) FROM events"));
+        Assert.Equal(2, reader.Scalar<long>("SELECT count(DISTINCT run_key) FROM bundles"));
     }
 
     private static IngestOptions Options(string lake, int flushRows) =>

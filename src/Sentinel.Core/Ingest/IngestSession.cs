@@ -25,6 +25,8 @@ internal sealed class IngestSession
     // bundle's run_key, so they are remembered for the whole ingest; every other id is looked up
     // by run_key in the lake and in this ingest's staged files (see FlushAsync).
     private readonly EventIdSet _runlessEventIds = new();
+    // run_key -> this ingest's staged events files that hold rows of it: a flush reads back only those.
+    private readonly Dictionary<string, List<string>> _stagedFilesByRun = new(StringComparer.Ordinal);
     private readonly HashSet<string> _perfKeysThisRun = new(StringComparer.Ordinal);
     // Buffered event rows in compact form (32 bytes each); the strings they share are in _templates.
     private readonly Dictionary<(string Library, string Version), List<BufferedEvent>> _events = [];
@@ -249,14 +251,25 @@ internal sealed class IngestSession
         // ingest already wrote for the buffer's runs are in its staged files. So memory grows with
         // the largest run, not with the whole input (an in-memory set of every id written did).
         var runKeys = _templates.Select(t => t.RunKey).ToHashSet(StringComparer.Ordinal);
-        var stored = _index.EventIds(runKeys, _writer.StagedEventFiles);
+        var staged = runKeys.SelectMany(k => _stagedFilesByRun.GetValueOrDefault(k) ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var stored = _index.EventIds(runKeys, staged);
         var thisFlush = new EventIdSet();
         foreach (var ((library, version), rows) in _events.OrderBy(k => k.Key.Library, StringComparer.Ordinal).ThenBy(k => k.Key.Version, StringComparer.Ordinal))
         {
-            var keep = Deduplicate(CollectionsMarshal.AsSpan(rows), stored, thisFlush);
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            var keep = Deduplicate(CollectionsMarshal.AsSpan(rows), stored, thisFlush, written);
             if (keep > 0)
             {
-                await _writer.StageEventsAsync(library, version, Slices(rows, keep), ct);
+                var file = await _writer.StageEventsAsync(library, version, Slices(rows, keep), ct);
+                foreach (var runKey in written)
+                {
+                    if (!_stagedFilesByRun.TryGetValue(runKey, out var files))
+                    {
+                        _stagedFilesByRun[runKey] = files = [];
+                    }
+
+                    files.Add(file);
+                }
             }
         }
 
@@ -290,7 +303,8 @@ internal sealed class IngestSession
     }
 
     /// <summary>Marks duplicates (Template = -1) and counts them on their bundles; returns the rows kept.</summary>
-    private int Deduplicate(Span<BufferedEvent> rows, EventIdSet stored, EventIdSet thisFlush)
+    /// <param name="written">Gets the run_keys of the rows kept.</param>
+    private int Deduplicate(Span<BufferedEvent> rows, EventIdSet stored, EventIdSet thisFlush, HashSet<string> written)
     {
         var keep = 0;
         foreach (ref var row in rows)
@@ -306,6 +320,7 @@ internal sealed class IngestSession
             }
 
             owner.EventsWritten++;
+            written.Add(template.RunKey);
             keep++;
         }
 

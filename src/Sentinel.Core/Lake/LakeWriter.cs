@@ -15,7 +15,6 @@ internal sealed class LakeWriter
     private readonly string _stagingRoot;
     private readonly Action<string>? _beforeRename;
     private readonly List<(string Staged, string Final)> _staged = [];
-    private readonly List<string> _stagedEvents = [];
     private int _sequence;
     private bool _journalWritten;
 
@@ -27,16 +26,15 @@ internal sealed class LakeWriter
         _beforeRename = beforeRename;
     }
 
-    public async Task StageEventsAsync(string library, string version, IEnumerable<EventColumns> rows, CancellationToken ct)
+    /// <summary>Stages one events file; returns its full path (readable until the commit moves it).</summary>
+    public async Task<string> StageEventsAsync(string library, string version, IEnumerable<EventColumns> rows, CancellationToken ct)
     {
         var relative = Path.Combine(LakePaths.Partition("events", library, version), NextFileName());
-        await ParquetTables.WriteEventsAsync(Path.Combine(_stagingRoot, relative), rows, ct);
+        var path = Path.Combine(_stagingRoot, relative);
+        await ParquetTables.WriteEventsAsync(path, rows, ct);
         _staged.Add((relative, relative));
-        _stagedEvents.Add(Path.Combine(_stagingRoot, relative));
+        return path;
     }
-
-    /// <summary>Full paths of the events files staged so far (read back for deduplication within the ingest).</summary>
-    public IReadOnlyList<string> StagedEventFiles => _stagedEvents;
 
     public async Task StagePerformanceAsync(string library, string version, IReadOnlyList<PerformanceRow> rows, CancellationToken ct)
     {

@@ -4,29 +4,33 @@
 # (`sentinel-bench gen-bundles`: json, directory, zip and tar.gz bundles, plus the same events as
 # NDJSON for DuckDB), then per run: (a) `sentinel ingest` of the scale set into an empty lake,
 # (b) DuckDB's own COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet) over the same events,
-# (c) `sentinel aggregate --full` on that lake, (d) `sentinel dashboard` on it. Prints seconds,
-# events/s, MB/s and peak RSS per step (medians of --runs runs), the ingest / DuckDB throughput ratio
+# (c) `sentinel aggregate --full` on that lake, (d) `sentinel dashboard` on it, and, for one large
+# single-run bundle (one directory bundle whose events.jsonl holds M MiB, `gen-bundles
+# --single-run-mb`), (e) its ingest and (f) DuckDB's COPY of the same events. Prints seconds,
+# events/s, MB/s and peak RSS per step (medians of --runs runs), the ingest / DuckDB throughput ratios
 # and the targets, and ends with one line:
-#   ingest_vs_duckdb=<ratio> ingest_events_per_s=<n> ingest_peak_rss_mb=<n>
-# See docs/benchmarks.md.
+#   ingest_vs_duckdb=<ratio> ingest_events_per_s=<n> ingest_peak_rss_mb=<n> single_run_mb=<M> single_events=<n> single_ingest_s=<s> single_events_per_s=<n> single_peak_rss_mb=<n> single_vs_duckdb=<ratio>
+# (the single_* fields only when --single-run-mb is not 0). See docs/benchmarks.md.
 #
-#   scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--record FILE]
+#   scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--single-run-mb M] [--record FILE]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EVENTS=1000000
 BUNDLES=200
 RUNS=3
 SEED=1
+SINGLE_MB=130
 RECORD=""
-usage() { echo "usage: scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--record FILE]" >&2; exit 1; }
+usage() { echo "usage: scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--single-run-mb M] [--record FILE]" >&2; exit 1; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --events) EVENTS="${2:-}"; shift 2 || usage ;;
         --bundles) BUNDLES="${2:-}"; shift 2 || usage ;;
         --runs) RUNS="${2:-}"; shift 2 || usage ;;
         --seed) SEED="${2:-}"; shift 2 || usage ;;
+        --single-run-mb) SINGLE_MB="${2:-}"; shift 2 || usage ;;
         --record) RECORD="${2:-}"; shift 2 || usage ;;
-        -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) usage ;;
     esac
 done
@@ -34,6 +38,7 @@ for v in EVENTS BUNDLES RUNS; do
     [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --${v,,} must be a positive integer, got '${!v}'" >&2; exit 1; }
 done
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "bench: --seed must be a non-negative integer, got '$SEED'" >&2; exit 1; }
+[[ "$SINGLE_MB" =~ ^[0-9]+$ ]] || { echo "bench: --single-run-mb must be a non-negative integer (0: no single-run bundle), got '$SINGLE_MB'" >&2; exit 1; }
 (( BUNDLES <= EVENTS )) || { echo "bench: --bundles ($BUNDLES) must not exceed --events ($EVENTS)" >&2; exit 1; }
 [[ -z "$RECORD" ]] || RECORD="$(cd "$(dirname "$RECORD")" && pwd)/$(basename "$RECORD")"
 
@@ -73,6 +78,20 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 EVENT_BYTES="$(field event_bytes "$GEN_LINE")"
 BUNDLE_BYTES="$(field bundle_bytes "$GEN_LINE")"
 
+# The large single-run upload of issue 9: one directory bundle, one run, M MiB of events.jsonl.
+SINGLE_EVENTS=0
+SINGLE_BYTES=0
+if (( SINGLE_MB > 0 )); then
+    echo "bench: generating one single-run directory bundle of $SINGLE_MB MiB of events" >&2
+    dotnet "$BENCH" gen-bundles --corpus "$CORPUS" --out "$WORK/single" --ndjson "$WORK/single.ndjson" \
+        --single-run-mb "$SINGLE_MB" --seed "$SEED" 2>"$WORK/err" \
+        || { cat "$WORK/err" >&2; echo "bench: gen-bundles --single-run-mb failed" >&2; exit 3; }
+    SINGLE_LINE="$(grep '^gen-bundles:' "$WORK/err" | tail -n 1)"
+    echo "bench: $SINGLE_LINE" >&2
+    SINGLE_EVENTS="$(field events "$SINGLE_LINE")"
+    SINGLE_BYTES="$(field event_bytes "$SINGLE_LINE")"
+fi
+
 # One timed step: "seconds rss_kb" appended to $WORK/<name>; stdout of the command in $WORK/<name>.out.
 timed() {
     local name="$1"; shift
@@ -84,7 +103,7 @@ timed() {
     cat "$WORK/time" >> "$WORK/$name"
 }
 
-: > "$WORK/ingest"; : > "$WORK/duckdb"; : > "$WORK/aggregate"; : > "$WORK/dashboard"
+: > "$WORK/ingest"; : > "$WORK/duckdb"; : > "$WORK/aggregate"; : > "$WORK/dashboard"; : > "$WORK/single_ingest"; : > "$WORK/single_duckdb"
 for r in $(seq 1 "$RUNS"); do
     rm -rf "$WORK/lake" "$WORK/site" "$WORK/baseline.parquet"
     timed ingest dotnet "$DLL" ingest "$WORK/set" --lake "$WORK/lake" --json
@@ -101,22 +120,36 @@ for r in $(seq 1 "$RUNS"); do
     read -r as ak < <(tail -n 1 "$WORK/aggregate")
     read -r bs bk < <(tail -n 1 "$WORK/dashboard")
     echo "bench: run $r/$RUNS: ingest ${is}s ($((ik / 1024)) MB), DuckDB ${ds}s ($((dk / 1024)) MB), aggregate --full ${as}s ($((ak / 1024)) MB), dashboard ${bs}s ($((bk / 1024)) MB)" >&2
+    if (( SINGLE_MB > 0 )); then
+        rm -rf "$WORK/single-lake"
+        timed single_ingest dotnet "$DLL" ingest "$WORK/single" --lake "$WORK/single-lake" --json
+        written="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('events_written', -1))" "$WORK/single_ingest.out")"
+        [[ "$written" == "$SINGLE_EVENTS" ]] || echo "bench: warning: single-run ingest wrote $written events of $SINGLE_EVENTS" >&2
+        timed single_duckdb dotnet "$BENCH" duckdb-baseline --input "$WORK/single.ndjson" --out "$WORK/baseline.parquet"
+        rm -rf "$WORK/single-lake" "$WORK/baseline.parquet"
+        read -r ss sk < <(tail -n 1 "$WORK/single_ingest")
+        read -r ts tk < <(tail -n 1 "$WORK/single_duckdb")
+        echo "bench: run $r/$RUNS: single-run bundle: ingest ${ss}s ($((sk / 1024)) MB), DuckDB ${ts}s ($((tk / 1024)) MB)" >&2
+    fi
 done
 
-python3 - "$WORK" "$EVENTS" "$BUNDLES" "$RUNS" "$SEED" "$EVENT_BYTES" "$BUNDLE_BYTES" "$(nproc)" > "$WORK/report.md" <<'PY'
+python3 - "$WORK" "$EVENTS" "$BUNDLES" "$RUNS" "$SEED" "$EVENT_BYTES" "$BUNDLE_BYTES" "$(nproc)" "$SINGLE_MB" "$SINGLE_EVENTS" "$SINGLE_BYTES" > "$WORK/report.md" <<'PY'
 import statistics, sys
-work, events, bundles, runs, seed, event_bytes, bundle_bytes, cores = sys.argv[1:9]
+work, events, bundles, runs, seed, event_bytes, bundle_bytes, cores, single_mb, single_events, single_bytes = sys.argv[1:12]
 events, event_bytes, bundle_bytes = int(events), int(event_bytes), int(bundle_bytes)
+single_mb, single_events, single_bytes = int(single_mb), int(single_events), int(single_bytes)
 mb = event_bytes / 1048576
 
 def load(name):
     return [tuple(map(float, l.split())) for l in open(f"{work}/{name}") if l.strip()]
 
-steps = {name: load(name) for name in ("ingest", "duckdb", "aggregate", "dashboard")}
+names = ("ingest", "duckdb", "aggregate", "dashboard") + (("single_ingest", "single_duckdb") if single_mb else ())
+steps = {name: load(name) for name in names}
 med = {name: (statistics.median(s for s, _ in rows), round(statistics.median(k for _, k in rows) / 1024)) for name, rows in steps.items()}
 # Throughput ratio on the same events = DuckDB seconds / ingest seconds, paired per run (both ran
 # back to back, so a load spike on this shared machine hits both), median over runs.
-ratio = statistics.median(d[0] / i[0] for i, d in zip(steps["ingest"], steps["duckdb"]))
+pair = lambda a, b: statistics.median(d[0] / i[0] for i, d in zip(steps[a], steps[b]))
+ratio = pair("ingest", "duckdb")
 ok = lambda good: "ok" if good else "MISSED"
 ingest_s, ingest_mb = med["ingest"]
 eps = round(events / ingest_s)
@@ -139,18 +172,57 @@ for name, label in rows:
     target = f"| peak RSS ≤ 400 MB | {ok(m <= 400)} " if name == "ingest" else "| | "
     print(f"| {label} | {s:.2f} | {events / s:,.0f} | {mb / s:,.1f} | {m} {target}|")
 print(f"| **ingest / DuckDB-native throughput** | | **{ratio:.2f}×** | | | ≥ 1.0× | {ok(ratio >= 1.0)} |")
+summary = f"ingest_vs_duckdb={ratio:.2f} ingest_events_per_s={eps} ingest_peak_rss_mb={ingest_mb}"
+if single_mb:
+    # The single-run bundle's rows use its own events and NDJSON size as the basis.
+    smb = single_bytes / 1048576
+    single_ratio = pair("single_ingest", "single_duckdb")
+    for name, label in (("single_ingest", f"(e) `sentinel ingest` of one single-run directory bundle ({single_events:,} events, {smb:,.0f} MiB events.jsonl)"),
+                        ("single_duckdb", "(f) DuckDB-native `COPY` of the same events")):
+        s, m = med[name]
+        target = f"| peak RSS ≤ 400 MB | {ok(m <= 400)} " if name == "single_ingest" else "| | "
+        print(f"| {label} | {s:.2f} | {single_events / s:,.0f} | {smb / s:,.1f} | {m} {target}|")
+    print(f"| **single-run ingest / DuckDB-native throughput** | | **{single_ratio:.2f}×** | | | | |")
+    single_s, single_rss = med["single_ingest"]
+    summary += (f" single_run_mb={single_mb} single_events={single_events} single_ingest_s={single_s:.2f}"
+                f" single_events_per_s={round(single_events / single_s)} single_peak_rss_mb={single_rss} single_vs_duckdb={single_ratio:.2f}")
 print()
-print(f"ingest_vs_duckdb={ratio:.2f} ingest_events_per_s={eps} ingest_peak_rss_mb={ingest_mb}")
+print(summary)
 PY
 
 if [[ -n "$RECORD" ]]; then
+    # The recorder owns only the block between its two markers: sections that people add to the
+    # file above or below it survive a re-record. A new file gets a title and the block; a file
+    # without the markers gets the block appended.
     {
-        echo "Recorded $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(uname -m), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)), .NET $(dotnet --version), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+        echo "<!-- bench.sh:begin (written by scripts/bench.sh --record; edits inside are overwritten) -->"
+        echo "Recorded $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(uname -m), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)), .NET $(dotnet --version), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
         echo
-        echo "    scripts/bench.sh --events $EVENTS --bundles $BUNDLES --runs $RUNS --seed $SEED"
+        echo "    scripts/bench.sh --events $EVENTS --bundles $BUNDLES --runs $RUNS --seed $SEED --single-run-mb $SINGLE_MB"
         echo
         head -n -1 "$WORK/report.md"
-    } > "$RECORD"
-    echo "bench: table written to $RECORD" >&2
+        echo "<!-- bench.sh:end -->"
+    } > "$WORK/block.md"
+    python3 - "$RECORD" "$WORK/block.md" <<'PY'
+import os, re, sys
+path, block = sys.argv[1], open(sys.argv[2]).read()
+begin, end = "<!-- bench.sh:begin", "<!-- bench.sh:end -->"
+if not os.path.exists(path):
+    text = "# Performance\n\n" + block
+else:
+    text = open(path).read()
+    b, e = text.find(begin), text.find(end)
+    if b >= 0 and e > b:
+        text = text[:b] + block.rstrip("\n") + text[e + len(end):]
+    elif b < 0 and e < 0:
+        print(f"bench: {path} has no bench.sh markers: block appended at the end", file=sys.stderr)
+        text = text.rstrip("\n") + "\n\n" + block
+    else:
+        sys.exit(f"bench: {path}: a bench.sh marker without its pair; fix the file by hand")
+tmp = path + ".tmp"
+open(tmp, "w").write(text)
+os.replace(tmp, path)
+PY
+    echo "bench: table written to $RECORD (between its bench.sh markers)" >&2
 fi
 cat "$WORK/report.md"

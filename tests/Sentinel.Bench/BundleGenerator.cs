@@ -23,7 +23,12 @@ internal enum BundleShape
 /// <param name="Corpus">A folder of real smonitor bundles (any shape); a <c>bad/</c> folder in it is skipped.</param>
 /// <param name="Out">The folder to write the bundles to: must not exist or be empty.</param>
 /// <param name="Ndjson">The side folder for the same events as one NDJSON file per bundle (the DuckDB baseline's input).</param>
-internal sealed record GenBundlesOptions(string Corpus, string Out, string Ndjson, long Events, long Bundles, long Seed, IReadOnlyList<BundleShape> Shapes);
+/// <param name="SingleRunBytes">
+/// When set, Events and Bundles are ignored: one directory bundle replays one corpus run until its
+/// events.jsonl reaches this many bytes (the large single-run upload of issue 9).
+/// </param>
+internal sealed record GenBundlesOptions(string Corpus, string Out, string Ndjson, long Events, long Bundles, long Seed, IReadOnlyList<BundleShape> Shapes,
+    long? SingleRunBytes = null);
 
 /// <param name="BundleBytes">Bytes written under Out (archives compressed).</param>
 /// <param name="EventBytes">Bytes of the events as NDJSON (the same in every shape, uncompressed).</param>
@@ -73,7 +78,7 @@ internal static class BundleGenerator
     public static GenBundlesResult Run(GenBundlesOptions options)
     {
         var clock = Stopwatch.StartNew();
-        if (options.Bundles > options.Events)
+        if (options.SingleRunBytes is null && options.Bundles > options.Events)
         {
             throw new GenLakeException($"--bundles {options.Bundles} is more than the {options.Events} events to spread over them");
         }
@@ -82,6 +87,13 @@ internal static class BundleGenerator
         if (runs.Count == 0)
         {
             throw new GenLakeException($"{options.Corpus}: no bundle with events found");
+        }
+
+        if (options.SingleRunBytes is { } bytes)
+        {
+            // Bundle 0 replays runs[start] (see below): as many of its events as fill the size.
+            var run = runs[(int)(Mix(options.Seed, 0, "start") % (ulong)runs.Count)];
+            options = options with { Events = run.EventsFilling(bytes), Bundles = 1, Shapes = [BundleShape.Directory] };
         }
 
         foreach (var dir in new[] { options.Out, options.Ndjson })
@@ -189,6 +201,23 @@ internal static class BundleGenerator
         public required EventTemplate[] Events { get; init; }
         public long FirstTicks { get; private set; }
         public long SpanTicks { get; private set; }
+
+        /// <summary>How many events, cycled, fill <paramref name="bytes"/> of NDJSON once spliced (at least one).</summary>
+        public long EventsFilling(long bytes)
+        {
+            long total = 0, count = 0;
+            while (total < bytes)
+            {
+                var e = Events[count % Events.Length];
+                // Splice swaps the timestamp for a 32-character one and the run id for a 32-hex one, both quoted.
+                total += e.Bytes.Length + 1
+                    - (e.TimestampStart >= 0 ? e.TimestampEnd - e.TimestampStart - (TimestampLength + 2) : 0)
+                    - (e.RunIdStart >= 0 ? e.RunIdEnd - e.RunIdStart - 34 : 0);
+                count++;
+            }
+
+            return Math.Max(count, 1);
+        }
 
         public static List<SourceRun> LoadCorpus(string corpus)
         {

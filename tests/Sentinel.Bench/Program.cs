@@ -14,12 +14,14 @@ const string Usage = """
 
            sentinel-bench gen-bundles --corpus DIR --out DIR --events N --bundles B [--seed S]
                                       [--shapes json,dir,zip,tar.gz] [--ndjson DIR]
+           sentinel-bench gen-bundles --corpus DIR --out DIR --single-run-mb M [--seed S] [--ndjson DIR]
 
     Writes a scale set of B smonitor bundles (N/B events each) to --out (new or empty), resampled from
     the real bundles of --corpus (its bad/ folder skipped): each bundle replays one corpus run with a
     fresh run id, fresh timestamps and jittered timings, in the --shapes given in turn (default all four).
     The same events go, one NDJSON file per bundle, to --ndjson (default: <out>.ndjson, next to --out).
-    Deterministic for a given corpus and --seed (default 1).
+    Deterministic for a given corpus and --seed (default 1). With --single-run-mb, writes ONE directory
+    bundle instead: one corpus run replayed until its events.jsonl holds M MiB (the large single-run upload).
 
            sentinel-bench duckdb-baseline --input DIR --out FILE.parquet
 
@@ -39,7 +41,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 string[] known = args[0] switch
 {
     "gen-lake" => ["--seed-lake", "--out", "--events", "--bundles", "--seed", "--append-events"],
-    "gen-bundles" => ["--corpus", "--out", "--events", "--bundles", "--seed", "--shapes", "--ndjson"],
+    "gen-bundles" => ["--corpus", "--out", "--events", "--bundles", "--seed", "--shapes", "--ndjson", "--single-run-mb"],
     "duckdb-baseline" => ["--input", "--out"],
     _ => [],
 };
@@ -123,13 +125,20 @@ catch (Exception e) when (e is GenLakeException or IOException or UnauthorizedAc
 
 int GenBundles()
 {
+    var single = values.ContainsKey("--single-run-mb");
     if (!values.TryGetValue("--corpus", out var corpus) || !values.TryGetValue("--out", out var outDir)
-        || !values.ContainsKey("--events") || !values.ContainsKey("--bundles"))
+        || (!single && (!values.ContainsKey("--events") || !values.ContainsKey("--bundles"))))
     {
-        return Fail(ExitCode.InvalidUsage, "--corpus, --out, --events and --bundles are required");
+        return Fail(ExitCode.InvalidUsage, "--corpus, --out, and --events with --bundles or --single-run-mb are required");
     }
 
-    if (!TryNumber("--events", 1, out var events) || !TryNumber("--bundles", 1, out var bundles) || !TryNumber("--seed", 0, out var seed))
+    if (single && (values.ContainsKey("--events") || values.ContainsKey("--bundles") || values.ContainsKey("--shapes")))
+    {
+        return Fail(ExitCode.InvalidUsage, "--single-run-mb writes one directory bundle: no --events, --bundles or --shapes");
+    }
+
+    if (!TryNumber("--events", 1, out var events) || !TryNumber("--bundles", 1, out var bundles) || !TryNumber("--seed", 0, out var seed)
+        || !TryNumber("--single-run-mb", 1, out var singleMb))
     {
         return ExitCode.InvalidUsage;
     }
@@ -145,7 +154,7 @@ int GenBundles()
         }
 
         var result = BundleGenerator.Run(new GenBundlesOptions(Path.GetFullPath(corpus), full, ndjson, events, bundles,
-            values.ContainsKey("--seed") ? seed : 1, shapes));
+            values.ContainsKey("--seed") ? seed : 1, shapes, single ? singleMb << 20 : null));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"gen-bundles: events={result.Events} bundles={result.Bundles} source_runs={result.SourceRuns} bundle_bytes={result.BundleBytes} event_bytes={result.EventBytes} seconds={result.Seconds:0.00} events_per_s={result.Events / Math.Max(result.Seconds, 1e-9):0}"));
         return ExitCode.Success;

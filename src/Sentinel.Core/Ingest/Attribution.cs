@@ -37,58 +37,44 @@ internal static partial class Attribution
     public static bool IsVersion(string s) => s.Length <= 64 && VersionPattern().IsMatch(s) && Scrubber.Check(s) is null;
 
     /// <summary>
-    /// Attributes every event of a bundle to a library and resolves versions per (run, library).
+    /// Attributes every event of a bundle to a library and resolves versions per (run, library),
+    /// from the kinds and the identity tally gathered while the bundle was read. The same result as
+    /// walking all events in order: a version comes from the first event of the (run, library) that
+    /// names the library with a valid version.
     /// </summary>
     public static void Attribute(BundleReading bundle, IReadOnlyDictionary<string, string> versionOverrides)
     {
         var host = HostLibrary(bundle);
-        foreach (var ev in bundle.Events)
+        foreach (var kind in bundle.Events.Kinds)
         {
-            ev.Library = ev.SourceNamespace ?? host ?? LakeSchema.Unknown;
-            if (ev.SourceNamespace is null)
-            {
-                ev.Source = null; // outside the attributed library's namespace: not kept
-            }
+            kind.Library = kind.SourceNamespace ?? host ?? LakeSchema.Unknown;
         }
 
         // Resolution order: explicit override > the library's own events in the run > unknown.
-        var resolved = new Dictionary<(string? Run, string Library), string>();
-        foreach (var ev in bundle.Events)
+        var resolved = new Dictionary<(string? Run, string Library), (int Ordinal, string Version)>();
+        foreach (var ((run, ns, name), (ordinal, version)) in bundle.Identity.Versions)
         {
-            if (ev.IdentityNames is null || ev.IdentityVersions is null)
+            var library = ns ?? host ?? LakeSchema.Unknown;
+            if (name != library)
             {
                 continue;
             }
 
-            var key = (ev.RunId ?? bundle.RunId, ev.Library);
-            if (resolved.ContainsKey(key))
+            var key = (run ?? bundle.RunId, library);
+            if (!resolved.TryGetValue(key, out var first) || ordinal < first.Ordinal)
             {
-                continue;
-            }
-
-            var pairs = Math.Min(ev.IdentityNames.Length, ev.IdentityVersions.Length);
-            for (var i = 0; i < pairs; i++)
-            {
-                var name = ev.IdentityNames[i];
-                var version = ev.IdentityVersions[i];
-                // On missing-dependency codes extra.library names the *missing* package while
-                // extra.version is the reporter's: only a matching name vouches for the version.
-                if (name is not null && version is not null && NormalizeName(name) == ev.Library && IsVersion(version))
-                {
-                    resolved[key] = version;
-                    break;
-                }
+                resolved[key] = (ordinal, version);
             }
         }
 
-        foreach (var ev in bundle.Events)
+        foreach (var kind in bundle.Events.Kinds)
         {
-            ev.Version = versionOverrides.TryGetValue(ev.Library, out var forced) ? forced
-                : resolved.TryGetValue((ev.RunId ?? bundle.RunId, ev.Library), out var v) ? v
+            kind.Version = versionOverrides.TryGetValue(kind.Library, out var forced) ? forced
+                : resolved.TryGetValue((kind.RunId ?? bundle.RunId, kind.Library), out var v) ? v.Version
                 : LakeSchema.Unknown;
         }
 
-        foreach (var ((run, library), version) in resolved)
+        foreach (var ((run, library), (_, version)) in resolved)
         {
             if (run == bundle.RunId)
             {
@@ -106,9 +92,9 @@ internal static partial class Attribution
     /// <summary>The library whose namespace dominates the bundle's events, else the one its identity keys name.</summary>
     public static string? HostLibrary(BundleReading bundle)
     {
-        var bySource = bundle.Events.Where(e => e.SourceNamespace is not null)
-            .GroupBy(e => e.SourceNamespace!)
-            .Select(g => (Name: g.Key, Count: g.Count()))
+        var bySource = bundle.Events.Kinds.Where(k => k.SourceNamespace is not null)
+            .GroupBy(k => k.SourceNamespace!)
+            .Select(g => (Name: g.Key, Count: g.Sum(k => k.Count)))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Name, StringComparer.Ordinal)
             .FirstOrDefault();
         if (bySource.Name is not null)
@@ -116,15 +102,16 @@ internal static partial class Attribution
             return bySource.Name;
         }
 
-        var byIdentity = bundle.Events.Where(e => e.IdentityNames is not null)
-            .SelectMany(e => e.IdentityNames!.Where(n => n is not null).Select(n => NormalizeName(n!)))
-            .Where(IsLibraryName)
-            .GroupBy(n => n)
-            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+        var byIdentity = bundle.Identity.Names
+            .Select(n => (Name: NormalizeName(n.Key), Count: n.Value))
+            .Where(n => IsLibraryName(n.Name))
+            .GroupBy(n => n.Name)
+            .Select(g => (Name: g.Key, Count: g.Sum(n => n.Count)))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Name, StringComparer.Ordinal)
             .FirstOrDefault();
-        if (byIdentity is not null)
+        if (byIdentity.Name is not null)
         {
-            return byIdentity.Key;
+            return byIdentity.Name;
         }
 
         var byTiming = bundle.Timings.Select(t => Namespace(t.Function)).Where(n => n is not null)
@@ -138,4 +125,105 @@ internal static partial class Attribution
     // PEP 440-ish: release, optional pre/post/dev segments and local label.
     [GeneratedRegex(@"^v?[0-9]+(\.[0-9]+)*([-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?([-_.]?(post|rev|r)[-_.]?[0-9]*)?([-_.]?dev[-_.]?[0-9]*)?(\+[a-z0-9]+([-_.][a-z0-9]+)*)?$", RegexOptions.IgnoreCase)]
     private static partial Regex VersionPattern();
+}
+
+/// <summary>
+/// What attribution needs from the events' identity keys (extra.library / extra.version and the
+/// like), gathered event by event while a bundle is read, so the events need not be kept as objects.
+/// </summary>
+internal sealed class AttributionTally
+{
+    private const int CacheLimit = 4096;
+
+    private readonly Dictionary<string, long> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string? Run, string? Namespace, string Name), (int Ordinal, string Version)> _versions = [];
+    private readonly Dictionary<string, string> _normalized = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _isVersion = new(StringComparer.Ordinal);
+
+    /// <summary>Raw identity names and how many times events carry them (the host library's second source).</summary>
+    public IReadOnlyDictionary<string, long> Names => _names;
+
+    /// <summary>
+    /// For (the event's own run_id, its source namespace or null when the host gets it, a normalised
+    /// name): the first event (ordinal in the bundle) whose identity keys pair that name with a valid
+    /// version, and the version. A namespaced event only counts for its own namespace.
+    /// </summary>
+    public IReadOnlyDictionary<(string? Run, string? Namespace, string Name), (int Ordinal, string Version)> Versions => _versions;
+
+    public void Clear()
+    {
+        _names.Clear();
+        _versions.Clear();
+        _normalized.Clear();
+        _isVersion.Clear();
+    }
+
+    public void Add(int ordinal, EventKind kind, string?[]? names, string?[]? versions)
+    {
+        if (names is null)
+        {
+            return;
+        }
+
+        foreach (var name in names)
+        {
+            if (name is not null)
+            {
+                _names[name] = _names.GetValueOrDefault(name) + 1;
+            }
+        }
+
+        if (versions is null)
+        {
+            return;
+        }
+
+        var pairs = Math.Min(names.Length, versions.Length);
+        for (var i = 0; i < pairs; i++)
+        {
+            var name = names[i];
+            var version = versions[i];
+            if (name is null || version is null)
+            {
+                continue;
+            }
+
+            // On missing-dependency codes extra.library names the *missing* package while
+            // extra.version is the reporter's: only a matching name vouches for the version.
+            var normalized = Normalized(name);
+            if ((kind.SourceNamespace is null || normalized == kind.SourceNamespace) && IsVersion(version))
+            {
+                _versions.TryAdd((kind.RunId, kind.SourceNamespace, normalized), (ordinal, version));
+            }
+        }
+    }
+
+    // The same few names and versions repeat on every event: checked once each.
+    private string Normalized(string name)
+    {
+        if (!_normalized.TryGetValue(name, out var normalized))
+        {
+            normalized = Attribution.NormalizeName(name);
+            if (_normalized.Count < CacheLimit)
+            {
+                _normalized[name] = normalized;
+            }
+        }
+
+        return normalized;
+    }
+
+    private bool IsVersion(string version)
+    {
+        if (!_isVersion.TryGetValue(version, out var ok))
+        {
+            ok = Attribution.IsVersion(version);
+            if (_isVersion.Count < CacheLimit)
+            {
+                _isVersion[version] = ok;
+            }
+        }
+
+        return ok;
+    }
 }

@@ -18,6 +18,7 @@ internal sealed class BundleParser
     private readonly LimitsConfig _limits;
     private readonly EventReducer _reducer;
     private readonly StringPool _pool;
+    private readonly ParsedEvent _event = new(); // refilled for every event
 
     public BundleParser(SentinelConfig config, StringPool pool)
     {
@@ -143,10 +144,10 @@ internal sealed class BundleParser
             while (lines.Next(out var line, out var number, out var tooLong))
             {
                 into.EventsSeen++;
-                var where = $"{file} line {number}";
+                var where = new EventLocation(file, number, InArray: false);
                 if (tooLong)
                 {
-                    into.BadEvents.Add(new Problem(where, null, $"event line longer than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"));
+                    into.BadEvents.Add(new Problem(where.ToString(), null, $"event line longer than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"));
                     into.Ledger.Add("rejected.event");
                     continue;
                 }
@@ -166,28 +167,28 @@ internal sealed class BundleParser
         }
     }
 
-    private void AddEvent(ReadOnlySpan<byte> json, string where, BundleReading into)
+    private void AddEvent(ReadOnlySpan<byte> json, EventLocation where, BundleReading into)
     {
-        ParsedEvent? ev;
+        bool ok;
         Problem? problem;
         try
         {
-            ev = _reducer.Reduce(json, where, into.Ledger, out problem);
+            ok = _reducer.Reduce(json, where, into.Ledger, _event, out problem);
         }
         catch (JsonException e)
         {
-            ev = null;
-            problem = new Problem(where, null, $"not valid JSON: {Clean(e.Message)}");
+            ok = false;
+            problem = new Problem(where.ToString(), null, $"not valid JSON: {Clean(e.Message)}");
         }
 
-        if (ev is null)
+        if (ok)
         {
-            into.BadEvents.Add(problem!);
-            into.Ledger.Add("rejected.event");
+            into.AddEvent(_event);
         }
         else
         {
-            into.Events.Add(ev);
+            into.BadEvents.Add(problem!);
+            into.Ledger.Add("rejected.event");
         }
     }
 
@@ -229,7 +230,7 @@ internal sealed class BundleParser
                     $"more than {_limits.MaxEventsPerBundle:N0} events (ingest.limits.max_events_per_bundle)"));
             }
 
-            AddEvent(value, $"{file} events[{index}]", into);
+            AddEvent(value, new EventLocation(file, index, InArray: true), into);
             index++;
         }
     }

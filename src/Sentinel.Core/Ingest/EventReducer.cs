@@ -31,20 +31,20 @@ internal sealed class EventReducer
         _pool = pool;
     }
 
-    /// <summary>Returns null and a problem when the event violates the contract.</summary>
-    public ParsedEvent? Reduce(ReadOnlySpan<byte> json, string where, RedactionLedger ledger, out Problem? problem)
+    /// <summary>Fills <paramref name="ev"/>; false and a problem when the event violates the contract.</summary>
+    public bool Reduce(ReadOnlySpan<byte> json, EventLocation where, RedactionLedger ledger, ParsedEvent ev, out Problem? problem)
     {
         problem = null;
+        ev.Reset();
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = _maxDepth });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            problem = new Problem(where, null, "an event must be a JSON object");
-            return null;
+            problem = new Problem(where.ToString(), null, "an event must be a JSON object");
+            return false;
         }
 
         ReadOnlySpan<byte> timestamp = default, level = default, message = default, code = default, fingerprint = default;
         bool hasTimestamp = false, hasLevel = false, hasMessage = false;
-        var ev = new ParsedEvent();
         string?[]? names = null, versions = null;
         SortedDictionary<string, string>? fingerprintExtra = null;
 
@@ -58,8 +58,8 @@ internal sealed class EventReducer
                 case 9 when name.SequenceEqual("timestamp"u8):
                     if (type != JsonTokenType.String)
                     {
-                        problem = new Problem(where, "timestamp", $"expected an ISO-8601 string, got {Describe(type)}");
-                        return null;
+                        problem = new Problem(where.ToString(), "timestamp", $"expected an ISO-8601 string, got {Describe(type)}");
+                        return false;
                     }
 
                     timestamp = reader.ValueIsEscaped ? Unescaped(ref reader) : reader.ValueSpan;
@@ -68,8 +68,8 @@ internal sealed class EventReducer
                 case 5 when name.SequenceEqual("level"u8):
                     if (type != JsonTokenType.String)
                     {
-                        problem = new Problem(where, "level", $"expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got {Describe(type)}");
-                        return null;
+                        problem = new Problem(where.ToString(), "level", $"expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got {Describe(type)}");
+                        return false;
                     }
 
                     level = reader.ValueIsEscaped ? Unescaped(ref reader) : reader.ValueSpan;
@@ -78,8 +78,8 @@ internal sealed class EventReducer
                 case 7 when name.SequenceEqual("message"u8):
                     if (type is not (JsonTokenType.String or JsonTokenType.Null))
                     {
-                        problem = new Problem(where, "message", $"expected a string, got {Describe(type)}");
-                        return null;
+                        problem = new Problem(where.ToString(), "message", $"expected a string, got {Describe(type)}");
+                        return false;
                     }
 
                     message = type == JsonTokenType.String ? reader.ValueSpan : default;
@@ -131,46 +131,48 @@ internal sealed class EventReducer
         {
             var missing = string.Join(", ", new[] { ("timestamp", hasTimestamp), ("level", hasLevel), ("message", hasMessage) }
                 .Where(p => !p.Item2).Select(p => p.Item1));
-            problem = new Problem(where, missing, $"required field(s) missing: {missing}");
-            return null;
+            problem = new Problem(where.ToString(), missing, $"required field(s) missing: {missing}");
+            return false;
         }
 
         switch (IsoTimestamp.TryParseUtc(timestamp, out ev.Timestamp))
         {
             case IsoTimestamp.Problem.NoOffset:
-                problem = new Problem(where, "timestamp", "ISO-8601 timestamp without a UTC offset; local time cannot be placed");
-                return null;
+                problem = new Problem(where.ToString(), "timestamp", "ISO-8601 timestamp without a UTC offset; local time cannot be placed");
+                return false;
             case IsoTimestamp.Problem.NotIso:
-                problem = new Problem(where, "timestamp", "not an ISO-8601 timestamp (day/month order is never guessed)");
-                return null;
+                problem = new Problem(where.ToString(), "timestamp", "not an ISO-8601 timestamp (day/month order is never guessed)");
+                return false;
         }
 
         var lvl = Level(level);
         if (lvl is null)
         {
-            problem = new Problem(where, "level", "expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL");
-            return null;
+            problem = new Problem(where.ToString(), "level", "expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL");
+            return false;
         }
 
         ev.Level = lvl;
         ev.IdentityNames = names;
         ev.IdentityVersions = versions;
-        ev.SourceNamespace = Attribution.Namespace(ev.Source);
+        // Pooled either way: events of a bundle are grouped by their (pooled) shared fields.
         ev.TraceHash = fingerprint.IsEmpty
-            ? Fingerprint(ev, fingerprintExtra)
+            ? _pool.Get(Fingerprint(ev, fingerprintExtra))
             : _pool.Get(fingerprint);
 
         // event_id = keyed hash of (run_id, timestamp, trace_hash, level, code, message): the
         // key is applied later, once the run is known; here only an unkeyed digest of the rest.
-        var buffer = new ArrayBufferWriter<byte>(timestamp.Length + message.Length + 64);
-        Append(buffer, timestamp);
-        Append(buffer, Encoding.ASCII.GetBytes(ev.TraceHash));
-        Append(buffer, Encoding.ASCII.GetBytes(lvl));
-        Append(buffer, code);
-        Append(buffer, message);
-        ev.IdentityDigest = SHA256.HashData(buffer.WrittenSpan);
-        return ev;
+        _identity.ResetWrittenCount();
+        Append(_identity, timestamp);
+        AppendAscii(_identity, ev.TraceHash);
+        AppendAscii(_identity, lvl);
+        Append(_identity, code);
+        Append(_identity, message);
+        SHA256.HashData(_identity.WrittenSpan, ev.IdentityDigest);
+        return true;
     }
+
+    private readonly ArrayBufferWriter<byte> _identity = new(4096);
 
     // Other JSON writers escape freely (System.Text.Json writes '+' as \u002B): compare the text, not the bytes.
     private static byte[] Unescaped(ref Utf8JsonReader reader)
@@ -185,6 +187,15 @@ internal sealed class EventReducer
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(len, value.Length);
         w.Write(len);
         w.Write(value);
+    }
+
+    private static void AppendAscii(ArrayBufferWriter<byte> w, string value)
+    {
+        var bytes = Encoding.ASCII.GetByteCount(value);
+        var span = w.GetSpan(bytes + 4);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span, bytes);
+        Encoding.ASCII.GetBytes(value, span[4..]);
+        w.Advance(bytes + 4);
     }
 
     private void ReadExtra(ref Utf8JsonReader reader, ref string?[]? names, ref string?[]? versions,
@@ -385,4 +396,10 @@ internal sealed class EventReducer
         JsonTokenType.StartArray => "an array",
         _ => t.ToString(),
     };
+}
+
+/// <summary>Where an event sits in its file, formatted only when a problem is recorded.</summary>
+internal readonly record struct EventLocation(string File, int Number, bool InArray)
+{
+    public override string ToString() => InArray ? $"{File} events[{Number}]" : $"{File} line {Number}";
 }

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using Sentinel.Lake;
 
@@ -18,9 +21,22 @@ internal sealed class IngestSession
 
     private readonly HashSet<string> _knownBundles;
     private readonly HashSet<string> _catalogKeys;
-    private readonly HashSet<UInt128> _eventIdsThisRun = [];
+    // Event ids without a run id (the keyed hash of the content alone) can repeat under another
+    // bundle's run_key, so they are remembered for the whole ingest; every other id is looked up
+    // by run_key in the lake and in this ingest's staged files (see FlushAsync).
+    private readonly EventIdSet _runlessEventIds = new();
+    // run_key -> this ingest's staged events files that hold rows of it: a flush reads back only those.
+    private readonly Dictionary<string, List<string>> _stagedFilesByRun = new(StringComparer.Ordinal);
     private readonly HashSet<string> _perfKeysThisRun = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Library, string Version), List<(EventRow Row, PendingBundle Owner)>> _events = [];
+    // Buffered event rows in compact form (32 bytes each); the strings they share are in _templates.
+    private readonly Dictionary<(string Library, string Version), List<BufferedEvent>> _events = [];
+    private readonly List<RowTemplate> _templates = [];
+    private int[] _kindTemplates = []; // the current bundle's kind index -> _templates index, -1 until used
+    private readonly byte[] _idInput = new byte[512];
+
+    // Row groups of a staged events file: close to DuckDB's own 122,880, and a large partition's
+    // string columns are built 65,536 rows at a time instead of all FlushRows at once.
+    private const int RowGroupRows = 65_536;
     private readonly Dictionary<(string Library, string Version), List<(PerformanceRow Row, PendingBundle Owner)>> _performance = [];
     private readonly List<CatalogRow> _catalog = [];
     private readonly List<PendingBundle> _bundles = [];
@@ -78,18 +94,18 @@ internal sealed class IngestSession
         var pending = new PendingBundle(upload, bundleId, bundleRunKey, reading);
         _bundles.Add(pending);
 
-        foreach (var ev in reading.Events)
+        // A bundle larger than the buffer is written in slices: the buffer never holds more than
+        // FlushRows rows, whatever the size of one bundle.
+        _kindTemplates = new int[reading.Events.Kinds.Count];
+        Array.Fill(_kindTemplates, -1);
+        for (var next = 0; next < reading.Events.Count;)
         {
-            var runId = ev.RunId ?? reading.RunId;
-            var runKey = runId == reading.RunId ? bundleRunKey : RunKey(runId, bundleId);
-            var idInput = new byte[ev.IdentityDigest.Length + (runId?.Length ?? 0) + 1];
-            Encoding.ASCII.GetBytes(runId ?? "", idInput);
-            ev.IdentityDigest.CopyTo(idInput, idInput.Length - ev.IdentityDigest.Length);
-            var eventId = Ingester.KeyedHex(_secret, "event", idInput, 16);
-            var row = new EventRow(eventId, bundleId, runKey, ev.Timestamp, _now, ev.Level, ev.Code, ev.Category,
-                ev.ExceptionType, ev.Source, ev.TraceHash, reading.PythonVersion, reading.Platform, reading.Profile,
-                reading.SmonitorVersion);
-            Buffer(_events, (ev.Library, ev.Version), (row, pending));
+            next = BufferEvents(reading, pending, next);
+            if (_buffered >= _options.FlushRows)
+            {
+                await FlushAsync(ct);
+                IngestTrace.Line("flushed");
+            }
         }
 
         foreach (var t in reading.Timings)
@@ -109,6 +125,8 @@ internal sealed class IngestSession
 
         pending.CatalogRows = AddCatalog(reading, bundleId);
         _redactions.AddAll(reading.Ledger);
+        // What the ledger row and the outcome need stays; the events are in the buffer now.
+        reading.ReleaseEvents();
         if (reading.BadEvents.Count > 0)
         {
             var entry = Quarantine.Store(_paths, upload.Path, QuarantineEntry.Partial, UploadReader.ShapeName(upload.Shape), reading.BadEvents, _now, _options.QuarantineAs);
@@ -116,9 +134,11 @@ internal sealed class IngestSession
                 $"{reading.BadEvents.Count} bad event(s) quarantined, good events kept: {reading.BadEvents[0].Where}: {reading.BadEvents[0].Message}", entry.Id));
         }
 
+        IngestTrace.Line("read " + Path.GetFileName(upload.Path), _buffered);
         if (_buffered >= _options.FlushRows)
         {
             await FlushAsync(ct);
+            IngestTrace.Line("flushed");
         }
 
         return pending.Outcome(reading.BadEvents.Count > 0 ? InputOutcome.Partial : InputOutcome.Accepted);
@@ -134,6 +154,7 @@ internal sealed class IngestSession
 
         var rows = _bundles.Select(b => b.ToRow(_ingestId, _now, _options.Inbox is not null)).ToList();
         await _writer.CommitAsync(rows, ct);
+        IngestTrace.Line("committed");
         _outcomes.AddRange(_bundles.Select(b => b.Outcome(b.Reading.BadEvents.Count > 0 ? InputOutcome.Partial : InputOutcome.Accepted)));
     }
 
@@ -180,29 +201,75 @@ internal sealed class IngestSession
         _buffered++;
     }
 
-    private async Task FlushAsync(CancellationToken ct)
+    /// <summary>Buffers the bundle's events from <paramref name="from"/> until the buffer is full; returns where it stopped.</summary>
+    private int BufferEvents(BundleReading reading, PendingBundle pending, int from)
     {
-        var runKeys = _events.Values.SelectMany(l => l.Select(e => e.Row.RunKey)).ToHashSet(StringComparer.Ordinal);
-        var stored = _index.EventIds(runKeys);
-        foreach (var ((library, version), rows) in _events.OrderBy(k => k.Key.Library, StringComparer.Ordinal).ThenBy(k => k.Key.Version, StringComparer.Ordinal))
+        var events = reading.Events;
+        var i = from;
+        while (i < events.Count)
         {
-            var keep = new List<EventRow>(rows.Count);
-            foreach (var (row, owner) in rows)
+            ref readonly var ev = ref events[i++];
+            var template = _kindTemplates[ev.Kind];
+            if (template < 0)
             {
-                // Overlapping re-exports and --append-events repeats collapse to one row.
-                if (stored.Contains(row.EventId) || !_eventIdsThisRun.Add(UInt128.Parse(row.EventId, System.Globalization.NumberStyles.HexNumber)))
-                {
-                    owner.EventsDuplicate++;
-                    continue;
-                }
-
-                owner.EventsWritten++;
-                keep.Add(row);
+                template = _kindTemplates[ev.Kind] = _templates.Count;
+                var kind = events.Kinds[ev.Kind];
+                var runId = kind.RunId ?? reading.RunId;
+                var runKey = runId == reading.RunId ? pending.RunKey : RunKey(runId, pending.BundleId);
+                _templates.Add(new RowTemplate(pending, kind, runId, runKey, reading));
             }
 
-            if (keep.Count > 0)
+            var t = _templates[template];
+            Buffer(_events, (t.Kind.Library, t.Kind.Version), new BufferedEvent(EventId(t.RunId, ev.IdentityDigest), ev.TimestampTicks, template));
+            if (_buffered >= _options.FlushRows)
             {
-                await _writer.StageEventsAsync(library, version, keep, ct);
+                break;
+            }
+        }
+
+        return i;
+    }
+
+    /// <summary>The event_id: keyed hash of "event" 0 run_id 0 digest, the first 16 bytes (shown as 32 hex digits).</summary>
+    private UInt128 EventId(string? runId, in Sha256Digest digest)
+    {
+        var input = _idInput.AsSpan();
+        "event"u8.CopyTo(input);
+        input[5] = 0;
+        var length = 6 + Encoding.ASCII.GetBytes(runId ?? "", input[6..]);
+        input[length++] = 0;
+        ((ReadOnlySpan<byte>)digest).CopyTo(input[length..]);
+        length += 32;
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(_secret, input[..length], mac);
+        return BinaryPrimitives.ReadUInt128BigEndian(mac);
+    }
+
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        // Equal event ids with a run id have the same run_id, hence the same run_key: the ids this
+        // ingest already wrote for the buffer's runs are in its staged files. So memory grows with
+        // the largest run, not with the whole input (an in-memory set of every id written did).
+        var runKeys = _templates.Select(t => t.RunKey).ToHashSet(StringComparer.Ordinal);
+        var staged = runKeys.SelectMany(k => _stagedFilesByRun.GetValueOrDefault(k) ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var stored = _index.EventIds(runKeys, staged);
+        var thisFlush = new EventIdSet();
+        foreach (var ((library, version), rows) in _events.OrderBy(k => k.Key.Library, StringComparer.Ordinal).ThenBy(k => k.Key.Version, StringComparer.Ordinal))
+        {
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            var keep = Deduplicate(CollectionsMarshal.AsSpan(rows), stored, thisFlush, written);
+            if (keep > 0)
+            {
+                var file = await _writer.StageEventsAsync(library, version, Slices(rows, keep), ct);
+                foreach (var runKey in written)
+                {
+                    if (!_stagedFilesByRun.TryGetValue(runKey, out var files))
+                    {
+                        _stagedFilesByRun[runKey] = files = [];
+                    }
+
+                    files.Add(file);
+                }
             }
         }
 
@@ -230,7 +297,80 @@ internal sealed class IngestSession
 
         _events.Clear();
         _performance.Clear();
+        _templates.Clear();
+        Array.Fill(_kindTemplates, -1);
         _buffered = 0;
+    }
+
+    /// <summary>Marks duplicates (Template = -1) and counts them on their bundles; returns the rows kept.</summary>
+    /// <param name="written">Gets the run_keys of the rows kept.</param>
+    private int Deduplicate(Span<BufferedEvent> rows, EventIdSet stored, EventIdSet thisFlush, HashSet<string> written)
+    {
+        var keep = 0;
+        foreach (ref var row in rows)
+        {
+            var template = _templates[row.Template];
+            var owner = template.Owner;
+            // Overlapping re-exports and --append-events repeats collapse to one row.
+            if (stored.Contains(row.Id) || !thisFlush.Add(row.Id) || (template.RunId is null && !_runlessEventIds.Add(row.Id)))
+            {
+                owner.EventsDuplicate++;
+                row.Template = -1;
+                continue;
+            }
+
+            owner.EventsWritten++;
+            written.Add(template.RunKey);
+            keep++;
+        }
+
+        return keep;
+    }
+
+    /// <summary>The kept rows as Parquet row groups of at most <see cref="RowGroupRows"/>, each built when it is written.</summary>
+    private IEnumerable<EventColumns> Slices(List<BufferedEvent> rows, int keep)
+    {
+        var next = 0;
+        for (var left = keep; left > 0; left -= RowGroupRows)
+        {
+            yield return Columns(rows, ref next, Math.Min(left, RowGroupRows));
+        }
+    }
+
+    private EventColumns Columns(List<BufferedEvent> rows, ref int next, int count)
+    {
+        var c = new EventColumns(count);
+        Span<byte> id = stackalloc byte[16];
+        var j = 0;
+        for (; j < count; next++)
+        {
+            var row = rows[next];
+            if (row.Template < 0)
+            {
+                continue;
+            }
+
+            var t = _templates[row.Template];
+            BinaryPrimitives.WriteUInt128BigEndian(id, row.Id);
+            c.EventId[j] = Convert.ToHexStringLower(id);
+            c.BundleId[j] = t.Owner.BundleId;
+            c.RunKey[j] = t.RunKey;
+            c.Timestamp[j] = new DateTime(row.TimestampTicks, DateTimeKind.Utc);
+            c.ReceivedAt[j] = _now;
+            c.Level[j] = t.Kind.Level;
+            c.Code[j] = t.Kind.Code;
+            c.Category[j] = t.Kind.Category;
+            c.ExceptionType[j] = t.Kind.ExceptionType;
+            c.Source[j] = t.Kind.KeptSource;
+            c.TraceHash[j] = t.Kind.TraceHash;
+            c.PythonVersion[j] = t.PythonVersion;
+            c.Platform[j] = t.Platform;
+            c.Profile[j] = t.Profile;
+            c.SmonitorVersion[j] = t.SmonitorVersion;
+            j++;
+        }
+
+        return c;
     }
 
     private int AddCatalog(BundleReading reading, string bundleId)
@@ -243,8 +383,16 @@ internal sealed class IngestSession
 
         // A catalog code belongs to the library whose events carry it, else to the library whose
         // events carry the same code prefix, else (single-library bundles) to the host.
-        var byCode = reading.Events.Where(e => e.Code is not null).GroupBy(e => e.Code!)
-            .ToDictionary(g => g.Key, g => (g.First().Library, g.First().Version), StringComparer.Ordinal);
+        // Kinds are in order of first appearance, so the first kind with a code is its first event's.
+        var byCode = new Dictionary<string, (string Library, string Version)>(StringComparer.Ordinal);
+        foreach (var kind in reading.Events.Kinds)
+        {
+            if (kind.Code is not null)
+            {
+                byCode.TryAdd(kind.Code, (kind.Library, kind.Version));
+            }
+        }
+
         var byPrefix = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
         foreach (var (code, lv) in byCode)
         {
@@ -255,7 +403,7 @@ internal sealed class IngestSession
             }
         }
 
-        var libraries = reading.Events.Select(e => e.Library).Where(l => l != LakeSchema.Unknown).Distinct().ToList();
+        var libraries = reading.Events.Kinds.Select(k => k.Library).Where(l => l != LakeSchema.Unknown).Distinct().ToList();
         foreach (var entry in reading.Catalog)
         {
             (string Library, string Version) owner;
@@ -304,6 +452,8 @@ internal sealed class IngestSession
     private sealed class PendingBundle(UploadInput upload, string bundleId, string runKey, BundleReading reading)
     {
         public BundleReading Reading { get; } = reading;
+        public string BundleId => bundleId;
+        public string RunKey => runKey;
         public long EventsWritten;
         public long EventsDuplicate;
         public long PerformanceRows;
@@ -316,7 +466,28 @@ internal sealed class IngestSession
             bundleId, Receipt(bundleId), ingestId, now, UploadReader.ShapeName(upload.Shape), runKey,
             Reading.SmonitorVersion, Reading.PythonVersion, Reading.Platform, Reading.Profile,
             Reading.EventsSeen, EventsWritten, EventsDuplicate, Reading.BadEvents.Count, PerformanceRows,
-            CatalogRows, string.Join(",", Reading.Events.Select(e => e.Library).Distinct().Order(StringComparer.Ordinal)),
+            CatalogRows, string.Join(",", Reading.Libraries),
             Ingester.Json(Reading.Ledger.Counts), fromInbox ? InboxFiles.UploadReceipt(upload.Path) : null);
+    }
+
+    /// <summary>One buffered event row: its id, time and the shared rest (a <see cref="RowTemplate"/>).</summary>
+    private struct BufferedEvent(UInt128 id, long timestampTicks, int template)
+    {
+        public readonly UInt128 Id = id;
+        public readonly long TimestampTicks = timestampTicks;
+        public int Template = template; // -1 once found to be a duplicate
+    }
+
+    /// <summary>The values one kind of event of one bundle shares, row after row.</summary>
+    private sealed class RowTemplate(PendingBundle owner, EventKind kind, string? runId, string runKey, BundleReading reading)
+    {
+        public PendingBundle Owner { get; } = owner;
+        public EventKind Kind { get; } = kind;
+        public string? RunId { get; } = runId;
+        public string RunKey { get; } = runKey;
+        public string? PythonVersion { get; } = reading.PythonVersion;
+        public string? Platform { get; } = reading.Platform;
+        public string? Profile { get; } = reading.Profile;
+        public string? SmonitorVersion { get; } = reading.SmonitorVersion;
     }
 }

@@ -140,9 +140,9 @@ public static class Ingester
         }
 
         Attribution.Attribute(reading, versionOverrides);
-        var groups = reading.Events.GroupBy(e => (e.Library, e.Version))
-            .Select(g => new InspectGroup(g.Key.Library, g.Key.Version, g.Count(),
-                g.GroupBy(e => e.Level).OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => (long)l.Count())))
+        var groups = reading.Events.Kinds.GroupBy(k => (k.Library, k.Version))
+            .Select(g => new InspectGroup(g.Key.Library, g.Key.Version, g.Sum(k => k.Count),
+                g.GroupBy(k => k.Level).OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Sum(k => k.Count))))
             .OrderBy(g => g.Library, StringComparer.Ordinal).ThenBy(g => g.Version, StringComparer.Ordinal).ToList();
         var verdict = reading.Events.Count == 0 && reading.EventsSeen > 0 ? "rejected"
             : reading.BadEvents.Count > 0 ? "partial" : "accepted";

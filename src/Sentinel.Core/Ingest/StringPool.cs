@@ -38,6 +38,22 @@ internal sealed class StringPool
         return s;
     }
 
+    /// <summary>The pooled instance of a string built elsewhere (a computed fingerprint).</summary>
+    public string Get(string value)
+    {
+        if (_strings.TryGetValue(value, out var existing))
+        {
+            return existing;
+        }
+
+        if (_strings.Count < 1_000_000)
+        {
+            _strings[value] = value;
+        }
+
+        return value;
+    }
+
     /// <summary>The scrubber's verdict for a pooled value, computed once per distinct value.</summary>
     public string? ScrubVerdict(string value)
     {

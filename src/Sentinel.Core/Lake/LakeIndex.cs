@@ -15,6 +15,9 @@ internal sealed class LakeIndex : IDisposable
     {
         _paths = paths;
         _connection = DuckDb.Open();
+        // The look-ups stream one column of a few runs; DuckDB's default limit (80% of RAM) only lets
+        // its buffer pool grow inside the ingest's process. The limit is per database, so it is set here.
+        DuckDb.Execute(_connection, "SET memory_limit = '128MB'");
     }
 
     public HashSet<string> BundleIds() =>
@@ -27,11 +30,44 @@ internal sealed class LakeIndex : IDisposable
             ? Strings($"SELECT library || '|' || version || '|' || code FROM read_parquet({DuckDb.Glob(_paths.Catalog, partitioned: false)})")
             : [];
 
-    /// <summary>event_ids already stored for these runs.</summary>
-    public HashSet<string> EventIds(IReadOnlyCollection<string> runKeys) =>
-        runKeys.Count == 0 || !LakePaths.HasFiles(_paths.Events)
-            ? []
-            : Strings($"SELECT event_id FROM read_parquet({DuckDb.Glob(_paths.Events, partitioned: true)}) WHERE run_key IN ({DuckDb.HexList(runKeys)})");
+    /// <summary>
+    /// event_ids already stored for these runs, in the committed lake and in <paramref name="staged"/>
+    /// (this ingest's own files, not yet committed), as 128-bit values (not one string object each).
+    /// </summary>
+    public EventIdSet EventIds(IReadOnlyCollection<string> runKeys, IReadOnlyList<string> staged)
+    {
+        var set = new EventIdSet();
+        var committed = LakePaths.HasFiles(_paths.Events);
+        if (runKeys.Count == 0 || (!committed && staged.Count == 0))
+        {
+            return set;
+        }
+
+        var runs = DuckDb.HexList(runKeys);
+        var sources = new List<string>();
+        if (committed)
+        {
+            sources.Add($"SELECT event_id FROM read_parquet({DuckDb.Glob(_paths.Events, partitioned: true)}) WHERE run_key IN ({runs})");
+        }
+
+        if (staged.Count > 0)
+        {
+            sources.Add($"SELECT event_id FROM {DuckDb.ReadParquet(staged, partitioned: false)} WHERE run_key IN ({runs})");
+        }
+
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = string.Join(" UNION ALL ", sources);
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            if (!reader.IsDBNull(0))
+            {
+                set.Add(EventIdSet.Parse(reader.GetString(0)));
+            }
+        }
+
+        return set;
+    }
 
     /// <summary>(run_key|function) already stored for these runs.</summary>
     public HashSet<string> PerformanceKeys(IReadOnlyCollection<string> runKeys) =>

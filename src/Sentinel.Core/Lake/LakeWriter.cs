@@ -26,11 +26,14 @@ internal sealed class LakeWriter
         _beforeRename = beforeRename;
     }
 
-    public async Task StageEventsAsync(string library, string version, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    /// <summary>Stages one events file; returns its full path (readable until the commit moves it).</summary>
+    public async Task<string> StageEventsAsync(string library, string version, IEnumerable<EventColumns> rows, CancellationToken ct)
     {
         var relative = Path.Combine(LakePaths.Partition("events", library, version), NextFileName());
-        await ParquetTables.WriteEventsAsync(Path.Combine(_stagingRoot, relative), rows, ct);
+        var path = Path.Combine(_stagingRoot, relative);
+        await ParquetTables.WriteEventsAsync(path, rows, ct);
         _staged.Add((relative, relative));
+        return path;
     }
 
     public async Task StagePerformanceAsync(string library, string version, IReadOnlyList<PerformanceRow> rows, CancellationToken ct)

@@ -22,27 +22,44 @@ internal static class ParquetTables
         return options;
     }
 
-    public static async Task WriteEventsAsync(string path, IReadOnlyList<EventRow> rows, CancellationToken ct)
+    /// <summary>
+    /// One file, one row group per slice. The slices are built as they are written, so a large
+    /// partition costs one slice of string columns at a time, not the whole flush.
+    /// </summary>
+    public static async Task WriteEventsAsync(string path, IEnumerable<EventColumns> slices, CancellationToken ct)
     {
         var s = LakeSchema.Events;
-        await WriteAsync(path, s, async rg =>
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
         {
-            await Str(rg, s, 0, rows.Select(r => r.EventId));
-            await Str(rg, s, 1, rows.Select(r => r.BundleId));
-            await Str(rg, s, 2, rows.Select(r => r.RunKey));
-            await Time(rg, s, 3, rows.Select(r => r.Timestamp));
-            await Time(rg, s, 4, rows.Select(r => r.ReceivedAt));
-            await Str(rg, s, 5, rows.Select(r => r.Level));
-            await Str(rg, s, 6, rows.Select(r => r.Code));
-            await Str(rg, s, 7, rows.Select(r => r.Category));
-            await Str(rg, s, 8, rows.Select(r => r.ExceptionType));
-            await Str(rg, s, 9, rows.Select(r => r.Source));
-            await Str(rg, s, 10, rows.Select(r => r.TraceHash));
-            await Str(rg, s, 11, rows.Select(r => r.PythonVersion));
-            await Str(rg, s, 12, rows.Select(r => r.Platform));
-            await Str(rg, s, 13, rows.Select(r => r.Profile));
-            await Str(rg, s, 14, rows.Select(r => r.SmonitorVersion));
-        }, ct);
+            await using (var writer = await ParquetWriter.CreateAsync(s, file, Options(), false, ct))
+            {
+                writer.CustomMetadata = new Dictionary<string, string> { [LakeSchema.MetadataKey] = LakeSchema.Version.ToString() };
+                foreach (var rows in slices)
+                {
+                    using var rg = writer.CreateRowGroup();
+                    await rg.WriteAsync(s.DataFields[0], rows.EventId!);
+                    await rg.WriteAsync(s.DataFields[1], rows.BundleId!);
+                    await rg.WriteAsync(s.DataFields[2], rows.RunKey!);
+                    await rg.WriteAsync<DateTime>(s.DataFields[3], rows.Timestamp.AsMemory());
+                    await rg.WriteAsync<DateTime>(s.DataFields[4], rows.ReceivedAt.AsMemory());
+                    await rg.WriteAsync(s.DataFields[5], rows.Level!);
+                    await rg.WriteAsync(s.DataFields[6], rows.Code);
+                    await rg.WriteAsync(s.DataFields[7], rows.Category);
+                    await rg.WriteAsync(s.DataFields[8], rows.ExceptionType);
+                    await rg.WriteAsync(s.DataFields[9], rows.Source);
+                    await rg.WriteAsync(s.DataFields[10], rows.TraceHash!);
+                    await rg.WriteAsync(s.DataFields[11], rows.PythonVersion);
+                    await rg.WriteAsync(s.DataFields[12], rows.Platform);
+                    await rg.WriteAsync(s.DataFields[13], rows.Profile);
+                    await rg.WriteAsync(s.DataFields[14], rows.SmonitorVersion);
+                    rg.CompleteValidate();
+                }
+            }
+
+            // Durable before it can be renamed into view.
+            file.Flush(flushToDisk: true);
+        }
     }
 
     public static async Task WritePerformanceAsync(string path, IReadOnlyList<PerformanceRow> rows, CancellationToken ct)

@@ -1,6 +1,6 @@
 namespace Sentinel.Tests.Support;
 
-/// <summary>A clock that always says the same time (received_at, retention cut-offs).</summary>
+/// <summary>A clock that always says the same instant (received_at of an ingest, retention cut-offs).</summary>
 public sealed class FixedClock(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;

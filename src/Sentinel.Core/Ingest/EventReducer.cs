@@ -162,14 +162,20 @@ internal sealed class EventReducer
 
         // event_id = keyed hash of (run_id, timestamp, trace_hash, level, code, message): the
         // key is applied later, once the run is known; here only an unkeyed digest of the rest.
+        ev.IdentityDigest = IdentityDigest(timestamp, ev.TraceHash, lvl, code, message);
+        return ev;
+    }
+
+    /// <summary>The unkeyed digest behind event_id (also used for safe-schema telemetry records, which carry no message).</summary>
+    internal static byte[] IdentityDigest(ReadOnlySpan<byte> timestamp, string traceHash, string level, ReadOnlySpan<byte> code, ReadOnlySpan<byte> message)
+    {
         var buffer = new ArrayBufferWriter<byte>(timestamp.Length + message.Length + 64);
         Append(buffer, timestamp);
-        Append(buffer, Encoding.ASCII.GetBytes(ev.TraceHash));
-        Append(buffer, Encoding.ASCII.GetBytes(lvl));
+        Append(buffer, Encoding.ASCII.GetBytes(traceHash));
+        Append(buffer, Encoding.ASCII.GetBytes(level));
         Append(buffer, code);
         Append(buffer, message);
-        ev.IdentityDigest = SHA256.HashData(buffer.WrittenSpan);
-        return ev;
+        return SHA256.HashData(buffer.WrittenSpan);
     }
 
     // Other JSON writers escape freely (System.Text.Json writes '+' as \u002B): compare the text, not the bytes.
@@ -271,7 +277,7 @@ internal sealed class EventReducer
     }
 
     /// <summary>smonitor's fingerprint, for events exported without one.</summary>
-    private static string Fingerprint(ParsedEvent ev, SortedDictionary<string, string>? extra)
+    internal static string Fingerprint(ParsedEvent ev, SortedDictionary<string, string>? extra)
     {
         var sb = new StringBuilder("{\"code\":");
         sb.Append(PythonJson.Quote(ev.Code)).Append(",\"exception_type\":").Append(PythonJson.Quote(ev.ExceptionType));

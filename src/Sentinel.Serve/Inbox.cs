@@ -12,7 +12,7 @@ internal sealed class Inbox
 {
     public const int ReceiptLength = 24;
     public const int TokenLength = 32;
-    private static readonly string[] Extensions = ["json", "zip", "tar.gz"];
+    private static readonly string[] Extensions = [.. Enum.GetValues<BodyKind>().Select(BodySniffer.Extension)];
     private static readonly TimeSpan UsageStaleAfter = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan TempFilesStaleAfter = TimeSpan.FromHours(1);
 

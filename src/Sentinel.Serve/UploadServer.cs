@@ -16,14 +16,15 @@ using Microsoft.Extensions.Logging;
 namespace Sentinel.Serve;
 
 /// <summary>
-/// <c>sentinel serve</c> (DESIGN §9): a minimal API that takes bundle uploads and writes them durably into the
-/// inbox <c>sentinel ingest</c> processes. Client IPs partition the rate limiter and nothing else: no request
+/// <c>sentinel serve</c> (DESIGN §9): a minimal API that takes bundle uploads and safe-schema telemetry records and
+/// writes them durably into the inbox <c>sentinel ingest</c> processes. Client IPs partition the rate limiter and nothing else: no request
 /// logging, no IP or user agent written anywhere.
 /// </summary>
 public static class UploadServer
 {
     public const string HealthPath = "/v1/health";
     public const string BundlesPath = "/v1/bundles";
+    public const string EventsPath = "/v1/events";
     public const string DeletionTokenHeader = "X-Deletion-Token";
     private const int BufferSize = 81920;
 
@@ -58,7 +59,7 @@ public static class UploadServer
             k.Limits.MaxRequestBodySize = o.MaxUploadBytes; // backstop; the handler counts too
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(Math.Min(30, o.RequestTimeout.TotalSeconds));
         });
-        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.TypeInfoResolverChain.Insert(0, ServeJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.TypeInfoResolverChain.Insert(0, ServeJson.Api));
         builder.Services.AddRequestTimeouts(t => t.DefaultPolicy = new RequestTimeoutPolicy
         {
             Timeout = o.RequestTimeout,
@@ -85,7 +86,7 @@ public static class UploadServer
                 var seconds = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds));
                 rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 await rejected.HttpContext.Response.WriteAsJsonAsync(
-                    new ApiError("rate_limited", $"too many requests from this client; retry after {seconds} s"), ServeJson.Default.ApiError, cancellationToken: ct);
+                    new ApiError("rate_limited", $"too many requests from this client; retry after {seconds} s"), ServeJson.Api.ApiError, cancellationToken: ct);
             };
         });
 
@@ -93,9 +94,14 @@ public static class UploadServer
         app.UseRateLimiter();
         app.UseRequestTimeouts();
 
-        app.MapGet(HealthPath, () => Results.Json(new Health("ok"), ServeJson.Default.Health));
-        app.MapPost(BundlesPath, (Func<HttpContext, Task<IResult>>)(ctx => UploadAsync(ctx, inbox, o)));
-        app.MapDelete(BundlesPath + "/{receipt}", (HttpContext ctx, string receipt) =>
+        app.MapGet(HealthPath, () => Results.Json(new Health("ok"), ServeJson.Api.Health));
+        app.MapPost(BundlesPath, (Func<HttpContext, Task<IResult>>)(ctx => UploadAsync(ctx, inbox, o, telemetry: false)));
+        app.MapPost(EventsPath, (Func<HttpContext, Task<IResult>>)(ctx => UploadAsync(ctx, inbox, o, telemetry: true)));
+        app.MapDelete(BundlesPath + "/{receipt}", Delete);
+        app.MapDelete(EventsPath + "/{receipt}", Delete);
+        return app;
+
+        IResult Delete(HttpContext ctx, string receipt)
         {
             var token = ctx.Request.Headers[DeletionTokenHeader].FirstOrDefault() ?? ctx.Request.Query["token"].FirstOrDefault();
             return inbox.Delete(receipt, token) switch
@@ -104,8 +110,7 @@ public static class UploadServer
                 Inbox.DeleteOutcome.WrongToken => Error(StatusCodes.Status403Forbidden, "forbidden", $"missing or wrong deletion token ({DeletionTokenHeader} header or ?token=)"),
                 _ => Error(StatusCodes.Status404NotFound, "not_found", "no upload with this receipt is waiting in the inbox"),
             };
-        });
-        return app;
+        }
     }
 
     /// <summary>The addresses the started server listens on (with the real port when asked for port 0).</summary>
@@ -115,12 +120,13 @@ public static class UploadServer
         return [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext ctx, Inbox inbox, ServeOptions o)
+    private static async Task<IResult> UploadAsync(HttpContext ctx, Inbox inbox, ServeOptions o, bool telemetry)
     {
-        if (BodySniffer.FromContentType(ctx.Request.ContentType) is not { } kind)
+        if (BodySniffer.FromContentType(ctx.Request.ContentType) is not { } kind || telemetry != (kind == BodyKind.Telemetry))
         {
-            return Error(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
-                "Content-Type must be application/json, application/zip or application/gzip (a .tar.gz bundle)");
+            return Error(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", telemetry
+                ? "Content-Type must be application/x-ndjson or application/jsonl: safe-schema telemetry records, one JSON object per line (bundles go to " + BundlesPath + ")"
+                : "Content-Type must be application/json, application/zip or application/gzip (a .tar.gz bundle); telemetry records as JSON Lines go to " + EventsPath);
         }
 
         var declared = ctx.Request.ContentLength;
@@ -138,7 +144,7 @@ public static class UploadServer
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            var sniffer = new BodySniffer(kind);
+            BodyCheck check = telemetry ? new TelemetryCheck() : new BodySniffer(kind);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long size = 0;
             await using (var file = new FileStream(temp, new FileStreamOptions
@@ -160,12 +166,12 @@ public static class UploadServer
                     }
 
                     var chunk = buffer.AsMemory(0, read);
-                    if (sniffer.Verdict is null)
+                    if (!check.Done)
                     {
-                        sniffer.Feed(chunk.Span);
-                        if (sniffer.Verdict == false)
+                        check.Feed(chunk.Span);
+                        if (check.Failure is { } refused)
                         {
-                            return Error(StatusCodes.Status400BadRequest, "malformed_body", sniffer.Problem);
+                            return Refused(refused);
                         }
                     }
 
@@ -173,10 +179,10 @@ public static class UploadServer
                     await file.WriteAsync(chunk, ctx.RequestAborted);
                 }
 
-                sniffer.Finish();
-                if (sniffer.Verdict == false)
+                check.Finish();
+                if (check.Failure is { } failure)
                 {
-                    return Error(StatusCodes.Status400BadRequest, "malformed_body", sniffer.Problem);
+                    return Refused(failure);
                 }
 
                 file.Flush(flushToDisk: true); // fsync before the rename makes it visible to ingest
@@ -186,7 +192,7 @@ public static class UploadServer
             return inbox.Commit(temp, receipt, kind, size) switch
             {
                 Inbox.CommitOutcome.QuotaExceeded => Full(),
-                _ => Results.Json(new Receipt(receipt, inbox.TokenFor(receipt)), ServeJson.Default.Receipt, statusCode: StatusCodes.Status202Accepted),
+                _ => Results.Json(new Receipt(receipt, inbox.TokenFor(receipt)), ServeJson.Api.Receipt, statusCode: StatusCodes.Status202Accepted),
             };
         }
         catch (BadHttpRequestException e)
@@ -217,7 +223,9 @@ public static class UploadServer
         "the inbox quota is used up; try again after the next ingest");
 
     private static IResult Error(int status, string error, string detail) =>
-        Results.Json(new ApiError(error, detail), ServeJson.Default.ApiError, statusCode: status);
+        Results.Json(new ApiError(error, detail), ServeJson.Api.ApiError, statusCode: status);
+
+    private static IResult Refused(ApiError error) => Results.Json(error, ServeJson.Api.ApiError, statusCode: StatusCodes.Status400BadRequest);
 }
 
 internal sealed record Health([property: JsonPropertyName("status")] string Status);
@@ -226,11 +234,19 @@ internal sealed record Receipt(
     [property: JsonPropertyName("receipt")] string Id,
     [property: JsonPropertyName("deletion_token")] string DeletionToken);
 
+/// <param name="Line">For a refused telemetry body: the 1-based line of the first problem.</param>
+/// <param name="Field">For a refused telemetry body: the field at fault, when there is one (never its value).</param>
 internal sealed record ApiError(
     [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("detail")] string Detail);
+    [property: JsonPropertyName("detail")] string Detail,
+    [property: JsonPropertyName("line"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Line = null,
+    [property: JsonPropertyName("field"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Field = null);
 
 [JsonSerializable(typeof(Health))]
 [JsonSerializable(typeof(Receipt))]
 [JsonSerializable(typeof(ApiError))]
-internal sealed partial class ServeJson : JsonSerializerContext;
+internal sealed partial class ServeJson : JsonSerializerContext
+{
+    /// <summary>Answers are JSON for programs, never embedded in HTML: quotes and '+' are written as they are, not as \u0027 / \u002B.</summary>
+    public static ServeJson Api { get; } = new(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

@@ -398,76 +398,12 @@ public sealed class ServeTests
         Assert.Empty(root.Parse(["serve", "--inbox", "in", "--urls", "http://127.0.0.1:0", "--max-upload-mb", "5", "--quota-mb", "100", "--rate-limit", "10"]).Errors);
     }
 
-    private static List<string> InboxFiles(string inbox) =>
-        [.. Directory.EnumerateFileSystemEntries(inbox).Where(p => !Path.GetFileName(p).StartsWith('.'))];
+    private static List<string> InboxFiles(string inbox) => TestServer.InboxFiles(inbox);
 
     private static List<string> EventIds(LakeReader reader) =>
         [.. reader.Rows("SELECT event_id FROM events ORDER BY event_id").Select(r => (string)r[0]!)];
 
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return doc.RootElement.Clone();
-    }
-
-    /// <summary>One started server on 127.0.0.1 with a free port, and a client for it.</summary>
-    private sealed class TestServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private TestServer(WebApplication app, HttpClient client)
-        {
-            _app = app;
-            Client = client;
-        }
-
-        public HttpClient Client { get; }
-
-        public static async Task<TestServer> StartAsync(string inbox, Func<ServeOptions, ServeOptions>? tweak = null)
-        {
-            var options = new ServeOptions { Inbox = inbox, Urls = "http://127.0.0.1:0" };
-            var app = UploadServer.Build(tweak?.Invoke(options) ?? options);
-            await app.StartAsync();
-            var address = Assert.Single(UploadServer.BoundAddresses(app));
-            Assert.DoesNotContain(":0", address.Replace("127.0.0.1", "", StringComparison.Ordinal), StringComparison.Ordinal);
-            var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
-            client.DefaultRequestHeaders.ExpectContinue = true; // refusals (413/415/429/507) come before the body is sent
-            return new TestServer(app, client);
-        }
-
-        public Task<HttpResponseMessage> PostFileAsync(string path)
-        {
-            var type = path.EndsWith(".zip", StringComparison.Ordinal) ? "application/zip"
-                : path.EndsWith(".tar.gz", StringComparison.Ordinal) || path.EndsWith(".tgz", StringComparison.Ordinal) ? "application/gzip"
-                : "application/json";
-            return PostBytesAsync(File.ReadAllBytes(path), type);
-        }
-
-        public Task<HttpResponseMessage> PostBytesAsync(byte[] body, string contentType)
-        {
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-            return Client.PostAsync(new Uri("/v1/bundles", UriKind.Relative), content);
-        }
-
-        public Task<HttpResponseMessage> DeleteAsync(string receipt, string? token)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Delete, new Uri($"/v1/bundles/{receipt}", UriKind.Relative));
-            if (token is not null)
-            {
-                request.Headers.Add(UploadServer.DeletionTokenHeader, token);
-            }
-
-            return Client.SendAsync(request);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    private static Task<JsonElement> JsonOf(HttpResponseMessage response) => TestServer.JsonOf(response);
 
     /// <summary>Sends a first part, stalls, then the rest: a slow client.</summary>
     private sealed class SlowContent(string first, TimeSpan stall, string rest) : HttpContent

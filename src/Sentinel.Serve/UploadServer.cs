@@ -26,7 +26,8 @@ public static class UploadServer
     public const string BundlesPath = "/v1/bundles";
     public const string EventsPath = "/v1/events";
     public const string DeletionTokenHeader = "X-Deletion-Token";
-    private const int BufferSize = 81920;
+    // Bigger than Kestrel's read-ahead chunks, so a 1 MB body is a handful of writes, not a dozen.
+    private const int BufferSize = 256 * 1024;
 
     /// <summary>Builds (does not start) the server. Listen on <c>http://127.0.0.1:0</c> and read <see cref="BoundAddresses"/> for a free port.</summary>
     public static WebApplication Build(ServeOptions o)
@@ -41,8 +42,10 @@ public static class UploadServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(UploadServer).Assembly.GetName().Name,
-            ContentRootPath = inbox.TempDir,
-            Args = [],
+            // The host watches its content root for appsettings changes (inotify): never point it at the inbox, where every
+            // upload writes, and switch the watching off altogether.
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
 
         // No request logging: only server warnings/errors, which never carry a client address or user agent.
@@ -147,13 +150,15 @@ public static class UploadServer
             BodyCheck check = telemetry ? new TelemetryCheck() : new BodySniffer(kind);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long size = 0;
-            await using (var file = new FileStream(temp, new FileStreamOptions
+            // Synchronous writes: on Linux an "asynchronous" file write is a synchronous one handed to the thread pool,
+            // one hop per chunk; a write into the page cache is a memory copy, cheaper done on the request's own thread.
+            using (var file = new FileStream(temp, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
                 BufferSize = 0,
-                Options = FileOptions.Asynchronous,
+                Options = FileOptions.None,
             }))
             {
                 int read;
@@ -176,7 +181,7 @@ public static class UploadServer
                     }
 
                     hash.AppendData(chunk.Span);
-                    await file.WriteAsync(chunk, ctx.RequestAborted);
+                    file.Write(chunk.Span);
                 }
 
                 check.Finish();

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -94,6 +95,21 @@ public static class UploadServer
         });
 
         var app = builder.Build();
+        if (o.TrustedProxies.Count > 0)
+        {
+            // Only X-Forwarded-For, only from the named proxies (the loopback default is cleared), only the last hop:
+            // the address the trusted proxy itself appended. It rewrites RemoteIpAddress for the rate limiter below.
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardLimit = 1 };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in o.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.UseRateLimiter();
         app.UseRequestTimeouts();
 

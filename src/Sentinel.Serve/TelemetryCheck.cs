@@ -20,8 +20,6 @@ internal sealed class TelemetryCheck : BodyCheck
 
     public TelemetryCheck() => _onLine = OnLine;
 
-    public int Records => _records;
-
     public override void Feed(ReadOnlySpan<byte> chunk) => _lines.Feed(chunk, _onLine);
 
     public override void Finish()

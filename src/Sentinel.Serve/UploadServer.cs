@@ -27,7 +27,7 @@ public static class UploadServer
     public const string BundlesPath = "/v1/bundles";
     public const string EventsPath = "/v1/events";
     public const string DeletionTokenHeader = "X-Deletion-Token";
-    // Bigger than Kestrel's read-ahead chunks, so a 1 MB body is a handful of writes, not a dozen.
+    // Well under Kestrel's 1 MiB request buffer (which pauses the socket when full), so ReadAtLeastAsync can always complete.
     private const int BufferSize = 256 * 1024;
 
     /// <summary>Builds (does not start) the server. Listen on <c>http://127.0.0.1:0</c> and read <see cref="BoundAddresses"/> for a free port.</summary>
@@ -177,27 +177,45 @@ public static class UploadServer
                 Options = FileOptions.None,
             }))
             {
-                int read;
-                while ((read = await ctx.Request.Body.ReadAsync(buffer.AsMemory(0, BufferSize), ctx.RequestAborted)) > 0)
+                // Kestrel receives in pieces of a few KiB; waiting for a buffer's worth before waking up makes a 1 MB body
+                // four rounds of check, hash and write (each write a system call) instead of hundreds.
+                var reader = ctx.Request.BodyReader;
+                while (true)
                 {
-                    size += read;
-                    if (size > o.MaxUploadBytes)
+                    var result = await reader.ReadAtLeastAsync(BufferSize, ctx.RequestAborted);
+                    var body = result.Buffer;
+                    while (!body.IsEmpty)
                     {
-                        return TooLarge(o);
-                    }
-
-                    var chunk = buffer.AsMemory(0, read);
-                    if (!check.Done)
-                    {
-                        check.Feed(chunk.Span);
-                        if (check.Failure is { } refused)
+                        var n = (int)Math.Min(body.Length, BufferSize);
+                        size += n;
+                        if (size > o.MaxUploadBytes)
                         {
-                            return Refused(refused);
+                            reader.AdvanceTo(body.Start);
+                            return TooLarge(o);
                         }
+
+                        body.Slice(0, n).CopyTo(buffer);
+                        body = body.Slice(n);
+                        var chunk = buffer.AsSpan(0, n);
+                        if (!check.Done)
+                        {
+                            check.Feed(chunk);
+                            if (check.Failure is { } refused)
+                            {
+                                reader.AdvanceTo(body.Start);
+                                return Refused(refused);
+                            }
+                        }
+
+                        hash.AppendData(chunk);
+                        file.Write(chunk);
                     }
 
-                    hash.AppendData(chunk.Span);
-                    file.Write(chunk.Span);
+                    reader.AdvanceTo(result.Buffer.End);
+                    if (result.IsCompleted)
+                    {
+                        break;
+                    }
                 }
 
                 check.Finish();

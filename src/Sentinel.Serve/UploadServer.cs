@@ -63,6 +63,7 @@ public static class UploadServer
             k.Limits.MaxRequestBodySize = o.MaxUploadBytes; // backstop; the handler counts too
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(Math.Min(30, o.RequestTimeout.TotalSeconds));
         });
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.TypeInfoResolverChain.Insert(0, ServeJson.Api));
         builder.Services.AddRequestTimeouts(t => t.DefaultPolicy = new RequestTimeoutPolicy
         {

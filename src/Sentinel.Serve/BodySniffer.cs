@@ -1,18 +1,34 @@
 namespace Sentinel.Serve;
 
-/// <summary>The kinds of body <c>POST /v1/bundles</c> takes, with the inbox file suffix ingest recognises.</summary>
+/// <summary>The kinds of body the server takes (bundles on <c>/v1/bundles</c>, telemetry on <c>/v1/events</c>), with the inbox file suffix ingest recognises.</summary>
 internal enum BodyKind
 {
     Json,
     Zip,
     Gzip,
+    Telemetry,
+}
+
+/// <summary>A check that sees the body chunk by chunk as it streams in; a failure refuses the upload.</summary>
+internal abstract class BodyCheck
+{
+    /// <summary>Set on the first problem; the body is refused with it.</summary>
+    public ApiError? Failure { get; protected set; }
+
+    /// <summary>Nothing more to learn from further chunks (the streaming loop stops feeding).</summary>
+    public bool Done { get; protected set; }
+
+    public abstract void Feed(ReadOnlySpan<byte> chunk);
+
+    /// <summary>At the end of the body.</summary>
+    public abstract void Finish();
 }
 
 /// <summary>
 /// Checks the first bytes of a body as they stream in: JSON must start with <c>{</c> or <c>[</c> after
 /// whitespace, zip with <c>PK\x03\x04</c>, gzip with <c>1f 8b</c>. Decides as early as it can.
 /// </summary>
-internal sealed class BodySniffer(BodyKind kind)
+internal sealed class BodySniffer(BodyKind kind) : BodyCheck
 {
     private static readonly byte[] ZipMagic = [0x50, 0x4B, 0x03, 0x04];
     private static readonly byte[] GzipMagic = [0x1F, 0x8B];
@@ -28,6 +44,7 @@ internal sealed class BodySniffer(BodyKind kind)
     {
         BodyKind.Json => "json",
         BodyKind.Zip => "zip",
+        BodyKind.Telemetry => Ingest.InputDiscovery.TelemetrySuffix[1..],
         _ => "tar.gz",
     };
 
@@ -44,11 +61,12 @@ internal sealed class BodySniffer(BodyKind kind)
             "application/json" => BodyKind.Json,
             "application/zip" or "application/x-zip-compressed" => BodyKind.Zip,
             "application/gzip" or "application/x-gzip" => BodyKind.Gzip,
+            "application/x-ndjson" or "application/jsonl" or "application/ndjson" => BodyKind.Telemetry,
             _ => null,
         };
     }
 
-    public void Feed(ReadOnlySpan<byte> chunk)
+    public override void Feed(ReadOnlySpan<byte> chunk)
     {
         foreach (var b in chunk)
         {
@@ -68,6 +86,7 @@ internal sealed class BodySniffer(BodyKind kind)
                     if (b is (byte)'{' or (byte)'[')
                     {
                         Verdict = true;
+                        Done = true;
                     }
                     else
                     {
@@ -86,6 +105,7 @@ internal sealed class BodySniffer(BodyKind kind)
                     else if (_seen == magic.Length - 1)
                     {
                         Verdict = true;
+                        Done = true;
                     }
 
                     break;
@@ -96,7 +116,7 @@ internal sealed class BodySniffer(BodyKind kind)
     }
 
     /// <summary>At the end of the body: anything still undecided is too short to be a bundle.</summary>
-    public void Finish()
+    public override void Finish()
     {
         if (Verdict is null)
         {
@@ -107,6 +127,8 @@ internal sealed class BodySniffer(BodyKind kind)
     private void Fail(string problem)
     {
         Verdict = false;
+        Done = true;
         Problem = problem;
+        Failure = new ApiError("malformed_body", problem);
     }
 }

@@ -12,7 +12,7 @@ internal sealed class Inbox
 {
     public const int ReceiptLength = 24;
     public const int TokenLength = 32;
-    private static readonly string[] Extensions = ["json", "zip", "tar.gz"];
+    private static readonly string[] Extensions = [.. Enum.GetValues<BodyKind>().Select(BodySniffer.Extension)];
     private static readonly TimeSpan UsageStaleAfter = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan TempFilesStaleAfter = TimeSpan.FromHours(1);
 
@@ -20,7 +20,9 @@ internal sealed class Inbox
     private readonly long _quota;
     private readonly Lock _gate = new();
     private long _used;
-    private long _usedMeasuredAt = long.MinValue;
+    private long _changedSince; // bytes committed minus bytes deleted, ever: what a measurement in progress may miss
+    private long _usedMeasuredAt;
+    private int _measuring;
 
     public Inbox(string dir, long quotaBytes)
     {
@@ -31,6 +33,8 @@ internal sealed class Inbox
         Directory.CreateDirectory(TempDir);
         _secret = LoadOrCreateSecret(Path.Combine(Dir, ".secret"));
         RemoveStaleTempFiles();
+        _used = Measure(Dir, isRoot: true);
+        _usedMeasuredAt = Environment.TickCount64;
     }
 
     public string Dir { get; }
@@ -49,6 +53,9 @@ internal sealed class Inbox
         Deleted,
         WrongToken,
         NotFound,
+
+        /// <summary>Already ingested (its copy is in <c>.done/</c>): a marker asks the next <c>sentinel forget --inbox</c> to remove its rows.</summary>
+        ForgetScheduled,
     }
 
     public static bool IsReceipt(string? s) =>
@@ -64,9 +71,10 @@ internal sealed class Inbox
     /// <summary>Room for <paramref name="incoming"/> more bytes? (A cheap early answer; <see cref="Commit"/> decides.)</summary>
     public bool HasRoomFor(long incoming)
     {
+        RefreshUsageIfStale();
         lock (_gate)
         {
-            return UsedLocked() + incoming <= _quota;
+            return _used + incoming <= _quota;
         }
     }
 
@@ -74,6 +82,7 @@ internal sealed class Inbox
     public CommitOutcome Commit(string tempFile, string receipt, BodyKind kind, long size)
     {
         var target = Path.Combine(Dir, $"{receipt}.{BodySniffer.Extension(kind)}");
+        RefreshUsageIfStale();
         lock (_gate)
         {
             if (File.Exists(target))
@@ -81,13 +90,14 @@ internal sealed class Inbox
                 return CommitOutcome.Duplicate; // the caller deletes the temp file
             }
 
-            if (UsedLocked() + size > _quota)
+            if (_used + size > _quota)
             {
                 return CommitOutcome.QuotaExceeded;
             }
 
             File.Move(tempFile, target, overwrite: false);
             _used += size;
+            _changedSince += size;
             return CommitOutcome.Stored;
         }
     }
@@ -117,25 +127,82 @@ internal sealed class Inbox
                     var size = new FileInfo(file).Length;
                     File.Delete(file);
                     _used = Math.Max(0, _used - size);
+                    _changedSince -= size;
                     return DeleteOutcome.Deleted;
                 }
             }
         }
 
-        return DeleteOutcome.NotFound;
+        return ScheduleForgetIfIngested(receipt);
     }
 
-    // The inbox is also emptied by ingest (phase 2 moves files out), so the count is re-measured when stale.
-    private long UsedLocked()
+    // `sentinel ingest --inbox` moved the upload to .done/ after storing it: the lake holds its rows. The marker is
+    // what `sentinel forget --inbox` acts on; it is written durably (temp file, fsync, rename) and idempotently.
+    private DeleteOutcome ScheduleForgetIfIngested(string receipt)
     {
-        var now = Environment.TickCount64;
-        if (_usedMeasuredAt == long.MinValue || now - _usedMeasuredAt > (long)UsageStaleAfter.TotalMilliseconds)
+        var done = Path.Combine(Dir, Sentinel.Ingest.InboxFiles.DoneFolder);
+        if (!Directory.Exists(done) || !Directory.EnumerateFileSystemEntries(done, receipt + ".*").Any())
         {
-            _used = Measure(Dir, isRoot: true);
-            _usedMeasuredAt = now;
+            return DeleteOutcome.NotFound;
         }
 
-        return _used;
+        var forget = Path.Combine(Dir, Sentinel.Ingest.InboxFiles.ForgetFolder);
+        Directory.CreateDirectory(forget);
+        var marker = Path.Combine(forget, receipt);
+        if (!File.Exists(marker))
+        {
+            var tmp = Path.Combine(TempDir, $"{Guid.NewGuid():N}.forget");
+            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(tmp, marker, overwrite: true);
+        }
+
+        return DeleteOutcome.ForgetScheduled;
+    }
+
+    // The inbox is also emptied by ingest (it will move files out), so the count is re-measured from disk when stale.
+    // The walk (thousands of files in a busy inbox) runs outside the lock, by one request at a time, so commits never
+    // wait for it; what they change meanwhile is added on top (a file the walk saw too is counted twice until the next
+    // measurement: the quota errs on the safe side).
+    private void RefreshUsageIfStale()
+    {
+        var now = Environment.TickCount64;
+        if (now - Volatile.Read(ref _usedMeasuredAt) <= (long)UsageStaleAfter.TotalMilliseconds || Interlocked.Exchange(ref _measuring, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            long before;
+            lock (_gate)
+            {
+                before = _changedSince;
+            }
+
+            long measured;
+            try
+            {
+                measured = Measure(Dir, isRoot: true);
+            }
+            catch (IOException)
+            {
+                return; // a folder vanished mid-walk (ingest moving files): keep the running count, measure next time
+            }
+
+            lock (_gate)
+            {
+                _used = measured + (_changedSince - before);
+                Volatile.Write(ref _usedMeasuredAt, now);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _measuring, 0);
+        }
     }
 
     private static long Measure(string dir, bool isRoot)

@@ -25,6 +25,13 @@ public sealed record ServeOptions
     /// <summary>A request (headers + body + answer) must finish within this (408 past it).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Reverse proxies (CIDR networks, e.g. <c>127.0.0.1/32</c>) whose <c>X-Forwarded-For</c> is believed: for a request
+    /// from one of them, the client address it appended partitions the rate limiter instead of the proxy's own.
+    /// Empty (the default): the header is ignored and every client behind a proxy shares the proxy's partition.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
     /// <summary>Log server warnings and errors to the console (never request lines, client IPs or user agents).</summary>
     public bool ConsoleLog { get; init; }
 

@@ -28,6 +28,14 @@ const string Usage = """
     The peer baseline for ingest: DuckDB's COPY (SELECT * FROM read_json('DIR/*.jsonl', union_by_name
     = true)) TO FILE (FORMAT parquet), run on the NDJSON folder that gen-bundles writes.
 
+           sentinel-bench serve-load --url URL --corpus DIR [--size-mb 1] [--concurrency 8] [--seconds 20]
+                                     [--warmup-seconds 3]
+
+    Sustained uploads to a running `sentinel serve` (POST /v1/bundles): --concurrency clients each send
+    one real single-file bundle of about --size-mb MB (a corpus bundle's header, corpus events cycled),
+    with a fresh run id per upload so every body is distinct, for a warm-up and then --seconds measured.
+    Prints requests/s, MB/s, p50/p90/p99/max latency, errors and statuses of the measured phase.
+
     Each command prints one summary line on stderr.
 
     """;
@@ -43,6 +51,7 @@ string[] known = args[0] switch
     "gen-lake" => ["--seed-lake", "--out", "--events", "--bundles", "--seed", "--append-events"],
     "gen-bundles" => ["--corpus", "--out", "--events", "--bundles", "--seed", "--shapes", "--ndjson", "--single-run-mb"],
     "duckdb-baseline" => ["--input", "--out"],
+    "serve-load" => ["--url", "--corpus", "--size-mb", "--concurrency", "--seconds", "--warmup-seconds"],
     _ => [],
 };
 if (known.Length == 0)
@@ -80,6 +89,11 @@ if (args[0] == "gen-bundles")
 if (args[0] == "duckdb-baseline")
 {
     return Baseline();
+}
+
+if (args[0] == "serve-load")
+{
+    return await ServeLoadAsync();
 }
 
 if (!values.TryGetValue("--seed-lake", out var seedLake) || !values.TryGetValue("--out", out var outLake))
@@ -183,6 +197,49 @@ int Baseline()
     {
         return Fail(ExitCode.Failure, e.Message);
     }
+}
+
+async Task<int> ServeLoadAsync()
+{
+    if (!values.TryGetValue("--url", out var url) || !values.TryGetValue("--corpus", out var corpus))
+    {
+        return Fail(ExitCode.InvalidUsage, "--url and --corpus are required");
+    }
+
+    if (!TryReal("--size-mb", 1, out var sizeMb) || !TryNumber("--concurrency", 1, out var concurrency)
+        || !TryReal("--seconds", 20, out var seconds) || !TryReal("--warmup-seconds", 3, out var warmup))
+    {
+        return ExitCode.InvalidUsage;
+    }
+
+    try
+    {
+        var result = await ServeLoad.RunAsync(new ServeLoadOptions(url, Path.GetFullPath(corpus), sizeMb,
+            values.ContainsKey("--concurrency") ? (int)concurrency : 8, seconds, warmup));
+        Console.Error.WriteLine(ServeLoad.Summary(result));
+        return result.Requests > 0 ? ExitCode.Success : ExitCode.Failure;
+    }
+    catch (Exception e) when (e is GenLakeException or IOException or UnauthorizedAccessException or UriFormatException)
+    {
+        return Fail(ExitCode.Failure, e.Message);
+    }
+}
+
+bool TryReal(string name, double fallback, out double value)
+{
+    value = fallback;
+    if (!values.TryGetValue(name, out var text))
+    {
+        return true;
+    }
+
+    if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value) && value > 0 && value <= 100_000)
+    {
+        return true;
+    }
+
+    Fail(ExitCode.InvalidUsage, $"{name}: expected a positive number, got '{text}'");
+    return false;
 }
 
 bool TryNumber(string name, long min, out long value)

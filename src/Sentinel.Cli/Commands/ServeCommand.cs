@@ -38,12 +38,20 @@ internal static class ServeCommand
             HelpName = "N",
             DefaultValueFactory = _ => 60,
         };
+        var trust = new Option<string[]>("--trust-forwarded-from")
+        {
+            Description = "A reverse proxy's network (CIDR, e.g. 127.0.0.1/32; repeatable) whose X-Forwarded-For client address is used for rate limiting. " +
+                          "Without it the header is ignored and all clients behind a proxy share one limit.",
+            HelpName = "CIDR",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("serve",
-            "Receive bundle uploads over HTTP (POST /v1/bundles) and write them durably into an inbox for `sentinel ingest`. " +
+            "Receive bundle uploads (POST /v1/bundles) and safe-schema telemetry records as JSON Lines (POST /v1/events) over HTTP " +
+            "and write them durably into an inbox for `sentinel ingest --inbox DIR`. " +
             "Size, type, quota and per-client rate limits; client IPs and user agents are never stored. Runs until Ctrl-C. " +
             "See docs/ingestion-api.md.")
         {
-            urls, inbox, maxUpload, quota, rateLimit,
+            urls, inbox, maxUpload, quota, rateLimit, trust,
         };
         command.SetAction((parse, ct) => GlobalOptions.RunAsync(async () =>
         {
@@ -55,6 +63,17 @@ internal static class ServeCommand
                 throw new UsageException("--max-upload-mb, --quota-mb and --rate-limit must be positive");
             }
 
+            var proxies = new List<System.Net.IPNetwork>();
+            foreach (var cidr in parse.GetValue(trust) ?? [])
+            {
+                if (!System.Net.IPNetwork.TryParse(cidr, out var network))
+                {
+                    throw new UsageException($"--trust-forwarded-from: '{cidr}' is not a CIDR network such as 127.0.0.1/32 or 10.0.0.0/8");
+                }
+
+                proxies.Add(network);
+            }
+
             var options = new ServeOptions
             {
                 Urls = parse.GetValue(urls)!,
@@ -63,6 +82,7 @@ internal static class ServeCommand
                 InboxQuotaBytes = ServeOptions.Megabytes(quotaMb),
                 RateLimitPermits = permits,
                 RateLimitWindow = TimeSpan.FromMinutes(1),
+                TrustedProxies = proxies,
                 ConsoleLog = true,
             };
             await using var app = UploadServer.Build(options);

@@ -20,11 +20,14 @@ internal sealed class ParsedEvent
     public string?[]? IdentityNames;     // extra[name_keys[i]]
     public string?[]? IdentityVersions;  // extra[version_keys[i]]
 
+    /// <summary>The library a safe-schema telemetry record names; null for bundle events (derived from <see cref="Source"/>).</summary>
+    public string? Namespace;
+
     public void Reset()
     {
         Timestamp = default;
         Level = "";
-        Source = Code = Category = ExceptionType = RunId = null;
+        Source = Code = Category = ExceptionType = RunId = Namespace = null;
         TraceHash = "";
         IdentityDigest = default;
         IdentityNames = IdentityVersions = null;
@@ -94,7 +97,7 @@ internal sealed class BundleEvents
     /// <summary>Stores the event; returns its kind.</summary>
     public EventKind Add(ParsedEvent ev)
     {
-        var key = new KindKey(ev.Level, ev.Code, ev.Category, ev.ExceptionType, ev.Source, ev.TraceHash, ev.RunId);
+        var key = new KindKey(ev.Level, ev.Code, ev.Category, ev.ExceptionType, ev.Source, ev.TraceHash, ev.RunId, ev.Namespace);
         if (!_index.TryGetValue(key, out var kindIndex))
         {
             kindIndex = _kinds.Count;
@@ -102,7 +105,7 @@ internal sealed class BundleEvents
             _kinds.Add(new EventKind
             {
                 Level = ev.Level, Code = ev.Code, Category = ev.Category, ExceptionType = ev.ExceptionType, Source = ev.Source,
-                TraceHash = ev.TraceHash, RunId = ev.RunId, SourceNamespace = Attribution.Namespace(ev.Source),
+                TraceHash = ev.TraceHash, RunId = ev.RunId, SourceNamespace = ev.Namespace ?? Attribution.Namespace(ev.Source),
             });
         }
 
@@ -135,7 +138,7 @@ internal sealed class BundleEvents
         Count = 0;
     }
 
-    private readonly record struct KindKey(string Level, string? Code, string? Category, string? ExceptionType, string? Source, string TraceHash, string? RunId);
+    private readonly record struct KindKey(string Level, string? Code, string? Category, string? ExceptionType, string? Source, string TraceHash, string? RunId, string? Namespace);
 }
 
 internal sealed record TimingEntry(string Function, long? Count, double? P50Ms, double? P95Ms, double? MaxMs);

@@ -172,6 +172,19 @@ internal sealed class EventReducer
         return true;
     }
 
+    /// <summary>The same unkeyed digest for a safe-schema telemetry record (which carries no message).</summary>
+    internal static void IdentityDigest(ReadOnlySpan<byte> timestamp, string traceHash, string level, ReadOnlySpan<byte> code,
+        ReadOnlySpan<byte> message, Span<byte> into)
+    {
+        var buffer = new ArrayBufferWriter<byte>(timestamp.Length + message.Length + 64);
+        Append(buffer, timestamp);
+        AppendAscii(buffer, traceHash);
+        AppendAscii(buffer, level);
+        Append(buffer, code);
+        Append(buffer, message);
+        SHA256.HashData(buffer.WrittenSpan, into);
+    }
+
     private readonly ArrayBufferWriter<byte> _identity = new(4096);
 
     // Other JSON writers escape freely (System.Text.Json writes '+' as \u002B): compare the text, not the bytes.
@@ -282,7 +295,7 @@ internal sealed class EventReducer
     }
 
     /// <summary>smonitor's fingerprint, for events exported without one.</summary>
-    private static string Fingerprint(ParsedEvent ev, SortedDictionary<string, string>? extra)
+    internal static string Fingerprint(ParsedEvent ev, SortedDictionary<string, string>? extra)
     {
         var sb = new StringBuilder("{\"code\":");
         sb.Append(PythonJson.Quote(ev.Code)).Append(",\"exception_type\":").Append(PythonJson.Quote(ev.ExceptionType));

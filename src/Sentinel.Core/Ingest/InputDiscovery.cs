@@ -8,6 +8,9 @@ internal static class InputDiscovery
         "Thumbs.db", "desktop.ini", "__MACOSX",
     };
 
+    /// <summary>Safe-schema telemetry records as JSON Lines (what <c>POST /v1/events</c> stores); any other <c>.jsonl</c> is a single-object bundle.</summary>
+    public const string TelemetrySuffix = ".telemetry.jsonl";
+
     public sealed record Discovery(List<UploadInput> Uploads, List<Problem> Skipped);
 
     public static Discovery Discover(IEnumerable<string> paths)
@@ -85,7 +88,8 @@ internal static class InputDiscovery
     private static UploadShape? ShapeOf(string path)
     {
         var name = Path.GetFileName(path).ToLowerInvariant();
-        return name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".jsonl", StringComparison.Ordinal) ? UploadShape.SingleJson
+        return name.EndsWith(TelemetrySuffix, StringComparison.Ordinal) ? UploadShape.Telemetry
+            : name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".jsonl", StringComparison.Ordinal) ? UploadShape.SingleJson
             : name.EndsWith(".zip", StringComparison.Ordinal) ? UploadShape.Zip
             : name.EndsWith(".tar.gz", StringComparison.Ordinal) || name.EndsWith(".tgz", StringComparison.Ordinal) ? UploadShape.TarGz
             : null;

@@ -5,8 +5,8 @@ using Sentinel.Config;
 
 namespace Sentinel.Ingest;
 
-/// <summary>The shape of one upload (DESIGN §2).</summary>
-public enum UploadShape { SingleJson, Directory, Zip, TarGz }
+/// <summary>The shape of one upload (DESIGN §2); <see cref="Telemetry"/> is safe-schema records as JSON Lines (<c>*.telemetry.jsonl</c>).</summary>
+public enum UploadShape { SingleJson, Directory, Zip, TarGz, Telemetry }
 
 /// <summary>One upload found on disk.</summary>
 public sealed record UploadInput(string Path, UploadShape Shape);
@@ -40,6 +40,9 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
             case UploadShape.TarGz:
                 ReadTarGz(input.Path, reading);
                 break;
+            case UploadShape.Telemetry:
+                ReadTelemetry(input.Path, reading);
+                break;
         }
 
         return reading;
@@ -50,6 +53,7 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         UploadShape.SingleJson => "json",
         UploadShape.Directory => "directory",
         UploadShape.Zip => "zip",
+        UploadShape.Telemetry => "telemetry",
         _ => "tar.gz",
     };
 
@@ -70,6 +74,14 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         using var hashing = new HashingStream(file);
         parser.ReadBundleObject(hashing, path, reading);
         reading.BundleDigest = Combine("single", hashing.Digest(), []);
+    }
+
+    private void ReadTelemetry(string path, BundleReading reading)
+    {
+        CheckUploadSize(path);
+        using var file = new HashingStream(File.OpenRead(path));
+        TelemetryReading.Read(file, path, Limits.MaxEventsPerBundle, reading);
+        reading.BundleDigest = Combine("telemetry", file.Digest(), []);
     }
 
     private void ReadDirectory(string path, BundleReading reading)
@@ -308,7 +320,12 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
     private static byte[] Combine(string shape, byte[] first, byte[] second)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        h.AppendData(System.Text.Encoding.ASCII.GetBytes(shape == "single" ? "smonitor-upload/single\n" : "smonitor-upload/directory\n"));
+        h.AppendData(System.Text.Encoding.ASCII.GetBytes(shape switch
+        {
+            "single" => "smonitor-upload/single\n",
+            "telemetry" => "smonitor-upload/telemetry\n",
+            _ => "smonitor-upload/directory\n",
+        }));
         h.AppendData(first);
         h.AppendData(second);
         return h.GetHashAndReset();

@@ -325,6 +325,62 @@ public sealed class ServeTests
     }
 
     [Fact]
+    public async Task Delete_AfterIngest_SchedulesAForget_AndForgetInboxRemovesExactlyThatUploadsRows()
+    {
+        using var dir = new TempDir();
+        var inbox = dir.Sub("inbox");
+        var lake = dir.Sub("lake");
+        await using var server = await TestServer.StartAsync(inbox, o => o with { RateLimitPermits = 1000 });
+        var uploads = new List<(string Receipt, string Token)>();
+        foreach (var file in new[] { M01, "d04_depdigest-0.10.0_user_priya.json" })
+        {
+            using var upload = await server.PostFileAsync(Corpus.PathOf(file));
+            var json = await JsonOf(upload);
+            uploads.Add((json.GetProperty("receipt").GetString()!, json.GetProperty("deletion_token").GetString()!));
+        }
+
+        var ingest = await Sentinel.Ingest.Ingester.RunAsync(new Sentinel.Ingest.IngestOptions([inbox], lake, new Sentinel.Config.SentinelConfig(),
+            new Dictionary<string, string>()) { Inbox = inbox });
+        Assert.Equal(2, ingest.MovedToDone);
+        Assert.Empty(InboxFiles(inbox));
+        var (forgotten, token) = uploads[1];
+
+        using (var wrong = await server.DeleteAsync(forgotten, new string('0', 32)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(inbox, ".forget")));
+        for (var i = 0; i < 2; i++)
+        {
+            // Idempotent: asking twice leaves one marker.
+            using var scheduled = await server.DeleteAsync(forgotten, token);
+            Assert.Equal(HttpStatusCode.Accepted, scheduled.StatusCode);
+            Assert.Equal("forget_scheduled", (await JsonOf(scheduled)).GetProperty("status").GetString());
+        }
+
+        Assert.Equal([forgotten], Directory.EnumerateFiles(Path.Combine(inbox, ".forget")).Select(Path.GetFileName));
+
+        long Rows(string receipt)
+        {
+            using var reader = new LakeReader(lake);
+            return reader.Scalar<long>($"SELECT count(*) FROM events WHERE bundle_id IN (SELECT bundle_id FROM bundles WHERE upload_receipt = '{receipt}')");
+        }
+
+        var keptBefore = Rows(uploads[0].Receipt);
+        Assert.True(Rows(forgotten) > 0);
+        var forget = SentinelRunner.Cli(null, "--lake", lake, "forget", "--inbox", inbox);
+        Assert.Equal(0, forget.ExitCode);
+        Assert.Equal(0, Rows(forgotten));
+        Assert.Equal(keptBefore, Rows(uploads[0].Receipt));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(inbox, ".forget")));
+
+        // Nothing is left to delete: the processed copy went with the rows.
+        using var gone = await server.DeleteAsync(forgotten, token);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task InboxQuota_507_AndNothingHalfWritten()
     {
         using var dir = new TempDir();
@@ -340,6 +396,25 @@ public sealed class ServeTests
         Assert.Equal("inbox_full", (await JsonOf(second)).GetProperty("error").GetString());
         Assert.Single(InboxFiles(inbox));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(inbox, ".tmp")));
+    }
+
+    [Fact]
+    public async Task InboxQuota_FreedWhenFilesLeaveTheInbox_AfterTheNextMeasurement()
+    {
+        using var dir = new TempDir();
+        var inbox = dir.Sub("inbox");
+        var bytes = await File.ReadAllBytesAsync(Corpus.PathOf(M01));
+        await using var server = await TestServer.StartAsync(inbox, o => o with { InboxQuotaBytes = bytes.Length + 1000 });
+        using var first = await server.PostBytesAsync(bytes, "application/json");
+        using var full = await server.PostBytesAsync([.. bytes, (byte)'\n'], "application/json");
+        Assert.Equal((HttpStatusCode)507, full.StatusCode);
+
+        File.Delete(Assert.Single(InboxFiles(inbox))); // what ingest will do with a processed upload
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // usage is re-measured from disk at most every 2 s
+        using var room = await server.PostBytesAsync([.. bytes, (byte)'\n'], "application/json");
+
+        Assert.Equal(HttpStatusCode.Accepted, room.StatusCode);
+        Assert.Single(InboxFiles(inbox));
     }
 
     [Fact]
@@ -398,76 +473,12 @@ public sealed class ServeTests
         Assert.Empty(root.Parse(["serve", "--inbox", "in", "--urls", "http://127.0.0.1:0", "--max-upload-mb", "5", "--quota-mb", "100", "--rate-limit", "10"]).Errors);
     }
 
-    private static List<string> InboxFiles(string inbox) =>
-        [.. Directory.EnumerateFileSystemEntries(inbox).Where(p => !Path.GetFileName(p).StartsWith('.'))];
+    private static List<string> InboxFiles(string inbox) => TestServer.InboxFiles(inbox);
 
     private static List<string> EventIds(LakeReader reader) =>
         [.. reader.Rows("SELECT event_id FROM events ORDER BY event_id").Select(r => (string)r[0]!)];
 
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return doc.RootElement.Clone();
-    }
-
-    /// <summary>One started server on 127.0.0.1 with a free port, and a client for it.</summary>
-    private sealed class TestServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private TestServer(WebApplication app, HttpClient client)
-        {
-            _app = app;
-            Client = client;
-        }
-
-        public HttpClient Client { get; }
-
-        public static async Task<TestServer> StartAsync(string inbox, Func<ServeOptions, ServeOptions>? tweak = null)
-        {
-            var options = new ServeOptions { Inbox = inbox, Urls = "http://127.0.0.1:0" };
-            var app = UploadServer.Build(tweak?.Invoke(options) ?? options);
-            await app.StartAsync();
-            var address = Assert.Single(UploadServer.BoundAddresses(app));
-            Assert.DoesNotContain(":0", address.Replace("127.0.0.1", "", StringComparison.Ordinal), StringComparison.Ordinal);
-            var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
-            client.DefaultRequestHeaders.ExpectContinue = true; // refusals (413/415/429/507) come before the body is sent
-            return new TestServer(app, client);
-        }
-
-        public Task<HttpResponseMessage> PostFileAsync(string path)
-        {
-            var type = path.EndsWith(".zip", StringComparison.Ordinal) ? "application/zip"
-                : path.EndsWith(".tar.gz", StringComparison.Ordinal) || path.EndsWith(".tgz", StringComparison.Ordinal) ? "application/gzip"
-                : "application/json";
-            return PostBytesAsync(File.ReadAllBytes(path), type);
-        }
-
-        public Task<HttpResponseMessage> PostBytesAsync(byte[] body, string contentType)
-        {
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-            return Client.PostAsync(new Uri("/v1/bundles", UriKind.Relative), content);
-        }
-
-        public Task<HttpResponseMessage> DeleteAsync(string receipt, string? token)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Delete, new Uri($"/v1/bundles/{receipt}", UriKind.Relative));
-            if (token is not null)
-            {
-                request.Headers.Add(UploadServer.DeletionTokenHeader, token);
-            }
-
-            return Client.SendAsync(request);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    private static Task<JsonElement> JsonOf(HttpResponseMessage response) => TestServer.JsonOf(response);
 
     /// <summary>Sends a first part, stalls, then the rest: a slow client.</summary>
     private sealed class SlowContent(string first, TimeSpan stall, string rest) : HttpContent

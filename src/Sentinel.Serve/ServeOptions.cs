@@ -32,6 +32,12 @@ public sealed record ServeOptions
     /// </summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
 
+    /// <summary>
+    /// Ingest's archive limits (sentinel.yml <c>ingest.limits</c>): a zip whose central directory breaks them (zip bomb,
+    /// path traversal, links) is refused at upload with ingest's own message, instead of stored and quarantined later.
+    /// </summary>
+    public Sentinel.Config.LimitsConfig ArchiveLimits { get; init; } = new();
+
     /// <summary>Log server warnings and errors to the console (never request lines, client IPs or user agents).</summary>
     public bool ConsoleLog { get; init; }
 

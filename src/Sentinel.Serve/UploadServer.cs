@@ -231,6 +231,13 @@ public static class UploadServer
                 file.Flush(flushToDisk: true); // fsync before the rename makes it visible to ingest
             }
 
+            // A zip's central directory is at its end: checked once the body is complete, with ingest's own rules, so a
+            // zip bomb or a path-traversal zip is refused now instead of stored and quarantined later.
+            if (kind == BodyKind.Zip && Sentinel.Ingest.UploadReader.PreflightZip(temp, o.ArchiveLimits) is { } unsafeZip)
+            {
+                return Refused(new ApiError("unsafe_archive", unsafeZip.Message));
+            }
+
             var receipt = Inbox.ReceiptOf(hash.GetHashAndReset());
             return inbox.Commit(temp, receipt, kind, size) switch
             {

@@ -83,6 +83,7 @@ internal static class ServeCommand
                 RateLimitPermits = permits,
                 RateLimitWindow = TimeSpan.FromMinutes(1),
                 TrustedProxies = proxies,
+                ArchiveLimits = GlobalOptions.LoadConfig(parse).Ingest.Limits,
                 ConsoleLog = true,
             };
             await using var app = UploadServer.Build(options);

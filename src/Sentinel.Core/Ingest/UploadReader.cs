@@ -121,51 +121,7 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
     {
         CheckUploadSize(path);
         using var zip = OpenZip(path);
-        var members = new List<(string Name, ZipArchiveEntry Entry)>();
-        long declared = 0;
-        IReadOnlyList<ZipArchiveEntry> entries;
-        try
-        {
-            // The central directory is read here, not when the archive opens: damage shows up now.
-            entries = zip.Entries;
-        }
-        catch (InvalidDataException e)
-        {
-            throw new BundleRejectedException(new Problem(path, null, $"not a readable zip archive: {e.Message}"));
-        }
-
-        if (entries.Count > Limits.MaxEntries)
-        {
-            Reject(path, $"{entries.Count} archive entries, over the limit of {Limits.MaxEntries} (ingest.limits.max_entries)");
-        }
-
-        foreach (var entry in entries)
-        {
-            var name = CheckMemberName(path, entry.FullName);
-            var unixType = (entry.ExternalAttributes >> 16) & 0xF000;
-            if (unixType is 0xA000 or 0x2000 or 0x6000 or 0x1000 or 0xC000)
-            {
-                Reject(path, $"archive entry '{Printable(entry.FullName)}' is a link or device, not a regular file");
-            }
-
-            if (name.EndsWith('/'))
-            {
-                continue;
-            }
-
-            declared += entry.Length;
-            if (entry.Length > 1 << 20 && entry.CompressedLength > 0 && entry.Length / entry.CompressedLength > Limits.MaxCompressionRatio)
-            {
-                Reject(path, $"archive entry '{Printable(name)}' has a compression ratio of {entry.Length / entry.CompressedLength:N0}:1, over {Limits.MaxCompressionRatio}:1 (ingest.limits.max_compression_ratio): refused before inflating");
-            }
-
-            members.Add((name, entry));
-        }
-
-        if (declared > (long)Limits.MaxUncompressedMb << 20)
-        {
-            Reject(path, $"archive declares {declared / 1048576.0:F0} MiB uncompressed, over the {Limits.MaxUncompressedMb} MiB limit (ingest.limits.max_uncompressed_mb): refused before inflating");
-        }
+        var members = CheckZipDirectory(path, zip, Limits);
 
         var (bundle, events) = Locate(path, members.Select(m => m.Name));
         byte[] bundleDigest = [], eventsDigest = [];
@@ -193,6 +149,81 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         }
 
         reading.BundleDigest = Combine("directory", bundleDigest, eventsDigest);
+    }
+
+    /// <summary>
+    /// What a zip's central directory alone can tell, read without inflating anything: entry count, unsafe names
+    /// (path traversal, absolute paths), links and devices, per-entry compression ratio, declared total size.
+    /// Throws <see cref="BundleRejectedException"/>; returns the regular-file members.
+    /// </summary>
+    private static List<(string Name, ZipArchiveEntry Entry)> CheckZipDirectory(string path, ZipArchive zip, LimitsConfig limits)
+    {
+        var members = new List<(string Name, ZipArchiveEntry Entry)>();
+        long declared = 0;
+        IReadOnlyList<ZipArchiveEntry> entries;
+        try
+        {
+            // The central directory is read here, not when the archive opens: damage shows up now.
+            entries = zip.Entries;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleRejectedException(new Problem(path, null, $"not a readable zip archive: {e.Message}"));
+        }
+
+        if (entries.Count > limits.MaxEntries)
+        {
+            Reject(path, $"{entries.Count} archive entries, over the limit of {limits.MaxEntries} (ingest.limits.max_entries)");
+        }
+
+        foreach (var entry in entries)
+        {
+            var name = CheckMemberName(path, entry.FullName);
+            var unixType = (entry.ExternalAttributes >> 16) & 0xF000;
+            if (unixType is 0xA000 or 0x2000 or 0x6000 or 0x1000 or 0xC000)
+            {
+                Reject(path, $"archive entry '{Printable(entry.FullName)}' is a link or device, not a regular file");
+            }
+
+            if (name.EndsWith('/'))
+            {
+                continue;
+            }
+
+            declared += entry.Length;
+            if (entry.Length > 1 << 20 && entry.CompressedLength > 0 && entry.Length / entry.CompressedLength > limits.MaxCompressionRatio)
+            {
+                Reject(path, $"archive entry '{Printable(name)}' has a compression ratio of {entry.Length / entry.CompressedLength:N0}:1, over {limits.MaxCompressionRatio}:1 (ingest.limits.max_compression_ratio): refused before inflating");
+            }
+
+            members.Add((name, entry));
+        }
+
+        if (declared > (long)limits.MaxUncompressedMb << 20)
+        {
+            Reject(path, $"archive declares {declared / 1048576.0:F0} MiB uncompressed, over the {limits.MaxUncompressedMb} MiB limit (ingest.limits.max_uncompressed_mb): refused before inflating");
+        }
+
+        return members;
+    }
+
+    /// <summary>
+    /// The central-directory checks ingest runs on a zip (<see cref="CheckZipDirectory"/>), for <c>sentinel serve</c> to
+    /// refuse a zip bomb or a path-traversal zip at upload with ingest's own rules. Null when they pass; the rest
+    /// (inflating, the bundle's content) stays ingest's job.
+    /// </summary>
+    public static Problem? PreflightZip(string path, LimitsConfig limits)
+    {
+        try
+        {
+            using var zip = OpenZip(path);
+            CheckZipDirectory(path, zip, limits);
+            return null;
+        }
+        catch (BundleRejectedException e)
+        {
+            return e.Problem;
+        }
     }
 
     private static ZipArchive OpenZip(string path)

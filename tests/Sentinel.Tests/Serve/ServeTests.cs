@@ -178,12 +178,12 @@ public sealed class ServeTests
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(inbox, ".tmp")));
     }
 
-    // Serve checks only the envelope (type, size, magic bytes): it never inflates archives. A zip bomb or a
-    // path-traversal zip is accepted whole (never half-written) and the later ingest quarantines it with its limits.
+    // Serve reads a zip's central directory (never inflating) with ingest's own rules: a zip bomb or a path-traversal
+    // zip gets a clear 400 at upload, nothing is written to the inbox, and ingest would refuse it for the same reason.
     [Theory]
     [InlineData("bad/zip_bomb_1GiB.zip", "compression ratio")]
     [InlineData("bad/zip_path_traversal.zip", "unsafe archive entry name")]
-    public async Task HostileZip_AcceptedWhole_ThenQuarantinedByIngest(string path, string reason)
+    public async Task HostileZip_400WithIngestsReason_NothingInInbox_AndIngestAgrees(string path, string reason)
     {
         using var dir = new TempDir();
         var inbox = dir.Sub("inbox");
@@ -191,16 +191,21 @@ public sealed class ServeTests
         await using (var server = await TestServer.StartAsync(inbox))
         {
             using var response = await server.PostBytesAsync(bytes, "application/zip");
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var error = await JsonOf(response);
+            Assert.Equal("unsafe_archive", error.GetProperty("error").GetString());
+            Assert.Contains(reason, error.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
-        var file = Assert.Single(InboxFiles(inbox));
-        Assert.EndsWith(".zip", file, StringComparison.Ordinal);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(file));
+        Assert.Empty(InboxFiles(inbox));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(inbox, ".tmp")));
 
+        // Had it reached the inbox some other way, ingest quarantines it with the same reason and stores nothing.
+        var copy = dir.Sub("elsewhere");
+        Directory.CreateDirectory(copy);
+        await File.WriteAllBytesAsync(Path.Combine(copy, Path.GetFileName(path)), bytes);
         var lake = dir.Sub("lake");
-        var result = await SentinelRunner.IngestAsync(lake, inbox);
+        var result = await SentinelRunner.IngestAsync(lake, copy);
         var q = Assert.Single(result.Quarantined);
         Assert.Contains(reason, q.Reason, StringComparison.Ordinal);
         Assert.Equal(0, result.EventsWritten);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Sentinel.Ingest;
 
 namespace Sentinel.Serve;
 
@@ -10,7 +11,6 @@ namespace Sentinel.Serve;
 /// </summary>
 internal sealed class Inbox
 {
-    public const int ReceiptLength = 24;
     public const int TokenLength = 32;
     private static readonly string[] Extensions = [.. Enum.GetValues<BodyKind>().Select(BodySniffer.Extension)];
     private static readonly TimeSpan UsageStaleAfter = TimeSpan.FromSeconds(2);
@@ -58,10 +58,7 @@ internal sealed class Inbox
         ForgetScheduled,
     }
 
-    public static bool IsReceipt(string? s) =>
-        s is { Length: ReceiptLength } && s.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
-
-    public static string ReceiptOf(ReadOnlySpan<byte> sha256) => Convert.ToHexStringLower(sha256)[..ReceiptLength];
+    public static string ReceiptOf(ReadOnlySpan<byte> sha256) => Convert.ToHexStringLower(sha256)[..InboxFiles.ReceiptLength];
 
     public string NewTempFile() => Path.Combine(TempDir, $"{Guid.NewGuid():N}.part");
 
@@ -104,7 +101,7 @@ internal sealed class Inbox
 
     public DeleteOutcome Delete(string receipt, string? token)
     {
-        if (!IsReceipt(receipt))
+        if (!InboxFiles.IsReceipt(receipt))
         {
             return DeleteOutcome.NotFound;
         }
@@ -140,13 +137,13 @@ internal sealed class Inbox
     // what `sentinel forget --inbox` acts on; it is written durably (temp file, fsync, rename) and idempotently.
     private DeleteOutcome ScheduleForgetIfIngested(string receipt)
     {
-        var done = Path.Combine(Dir, Sentinel.Ingest.InboxFiles.DoneFolder);
+        var done = Path.Combine(Dir, InboxFiles.DoneFolder);
         if (!Directory.Exists(done) || !Directory.EnumerateFileSystemEntries(done, receipt + ".*").Any())
         {
             return DeleteOutcome.NotFound;
         }
 
-        var forget = Path.Combine(Dir, Sentinel.Ingest.InboxFiles.ForgetFolder);
+        var forget = Path.Combine(Dir, InboxFiles.ForgetFolder);
         Directory.CreateDirectory(forget);
         var marker = Path.Combine(forget, receipt);
         if (!File.Exists(marker))

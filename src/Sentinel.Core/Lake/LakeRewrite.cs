@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using DuckDB.NET.Data;
 
 namespace Sentinel.Lake;
@@ -61,7 +60,6 @@ internal sealed class LakeRewrite
         cmd.CommandText = $"COPY ({select}) TO {DuckDb.Literal(staged)} " +
                           $"(FORMAT parquet, COMPRESSION snappy, KV_METADATA {{'{LakeSchema.MetadataKey}': '{version}'}})";
         cmd.ExecuteNonQuery();
-        Fsync(staged);
 
         // Read back: the count callers check against what they meant to keep.
         using var count = db.CreateCommand();
@@ -102,17 +100,8 @@ internal sealed class LakeRewrite
         // both are fine for a reader that rebuilds on a new generation (one rebuild too many at worst).
         LakeGeneration.Bump(_paths);
         var journal = new Journal(Id, [.. _moves], [.. _superseded]);
-        Directory.CreateDirectory(_paths.Journal);
-        var journalPath = Path.Combine(_paths.Journal, Id + ".json");
-        var tmp = journalPath + ".tmp";
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            JsonSerializer.Serialize(f, journal, JournalJson.Default.Journal);
-            f.Flush(flushToDisk: true);
-        }
-
         BeforeStep?.Invoke("journal");
-        File.Move(tmp, journalPath, overwrite: true);
+        var journalPath = LakeWriter.WriteJournal(_paths, journal);
         _journalWritten = true;
         LakeWriter.Apply(_paths, journal, BeforeStep);
         File.Delete(journalPath);
@@ -127,15 +116,7 @@ internal sealed class LakeRewrite
             return;
         }
 
-        if (Directory.Exists(_stagingRoot))
-        {
-            Directory.Delete(_stagingRoot, recursive: true);
-        }
-
-        if (Directory.Exists(_paths.Staging) && !Directory.EnumerateFileSystemEntries(_paths.Staging).Any())
-        {
-            Directory.Delete(_paths.Staging);
-        }
+        LakeWriter.RemoveStaging(_paths, _stagingRoot);
     }
 
     private static void Fsync(string file)

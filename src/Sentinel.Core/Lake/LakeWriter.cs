@@ -67,17 +67,7 @@ internal sealed class LakeWriter
         }
 
         var journal = new Journal(_ingestId, [.. _staged.Select(s => new JournalMove(s.Staged, s.Final))]);
-        Directory.CreateDirectory(_paths.Journal);
-        var journalPath = Path.Combine(_paths.Journal, _ingestId + ".json");
-        var tmp = journalPath + ".tmp";
-        await using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            await JsonSerializer.SerializeAsync(f, journal, JournalJson.Default.Journal, ct);
-            f.Flush(flushToDisk: true);
-        }
-
-        // The point of no return: from here on a crash is rolled forward by Recover.
-        File.Move(tmp, journalPath, overwrite: true);
+        var journalPath = WriteJournal(_paths, journal);
         _journalWritten = true;
         Apply(_paths, journal, _beforeRename);
         File.Delete(journalPath);
@@ -93,16 +83,38 @@ internal sealed class LakeWriter
         }
     }
 
-    private void Cleanup()
+    private void Cleanup() => RemoveStaging(_paths, _stagingRoot);
+
+    /// <summary>
+    /// Writes a commit's journal (temp file, fsync, rename) and returns its path. The rename is the point of no
+    /// return: from then on a crash is rolled forward by <see cref="Recover"/>. Shared by ingests and rewrites.
+    /// </summary>
+    internal static string WriteJournal(LakePaths paths, Journal journal)
     {
-        if (Directory.Exists(_stagingRoot))
+        Directory.CreateDirectory(paths.Journal);
+        var journalPath = Path.Combine(paths.Journal, journal.IngestId + ".json");
+        var tmp = journalPath + ".tmp";
+        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
         {
-            Directory.Delete(_stagingRoot, recursive: true);
+            JsonSerializer.Serialize(f, journal, JournalJson.Default.Journal);
+            f.Flush(flushToDisk: true);
         }
 
-        if (Directory.Exists(_paths.Staging) && !Directory.EnumerateFileSystemEntries(_paths.Staging).Any())
+        File.Move(tmp, journalPath, overwrite: true);
+        return journalPath;
+    }
+
+    /// <summary>Deletes one commit's staging folder, and <c>_staging/</c> itself once empty.</summary>
+    internal static void RemoveStaging(LakePaths paths, string stagingRoot)
+    {
+        if (Directory.Exists(stagingRoot))
         {
-            Directory.Delete(_paths.Staging);
+            Directory.Delete(stagingRoot, recursive: true);
+        }
+
+        if (Directory.Exists(paths.Staging) && !Directory.EnumerateFileSystemEntries(paths.Staging).Any())
+        {
+            Directory.Delete(paths.Staging);
         }
     }
 

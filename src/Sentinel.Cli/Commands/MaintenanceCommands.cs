@@ -62,21 +62,11 @@ internal static class MaintenanceCommands
                 throw new UsageException($"{inboxDir}: no such inbox folder");
             }
 
-            var pending = inboxDir is null ? [] : InboxFiles.PendingForgets(inboxDir);
-            var all = explicitReceipts.Concat(pending).Distinct(StringComparer.Ordinal).ToList();
             var dry = parse.GetValue(dryRun);
-            var result = all.Count == 0
-                ? new ForgetResult(new Dictionary<string, IReadOnlyList<string>>(), [], [], 0, null, dry)
-                : LakeMaintenance.Forget(parse.GetValue(GlobalOptions.Lake)!, all, dry);
-            if (inboxDir is not null && !dry)
-            {
-                // Markers are done whether or not the lake held rows for them (a rejected upload never did).
-                foreach (var receipt in pending)
-                {
-                    InboxFiles.CompleteForget(inboxDir, receipt);
-                }
-            }
-
+            var lake = parse.GetValue(GlobalOptions.Lake)!;
+            var result = inboxDir is null
+                ? LakeMaintenance.Forget(lake, explicitReceipts, dry)
+                : LakeMaintenance.ForgetRequested(lake, explicitReceipts, inboxDir, dry);
             var missing = result.NotFound.Where(explicitReceipts.Contains).ToList();
             if (parse.GetValue(format) == "json")
             {
@@ -86,7 +76,7 @@ internal static class MaintenanceCommands
                     not_found = result.NotFound,
                     tables = result.Tables,
                     quarantine_entries_removed = result.QuarantineEntriesRemoved,
-                    inbox_markers = pending.Count,
+                    inbox_markers = result.InboxMarkers,
                     rewrite_id = result.RewriteId,
                     dry_run = result.DryRun,
                 });
@@ -98,7 +88,7 @@ internal static class MaintenanceCommands
                 t.AddRow("quarantined copies removed", result.QuarantineEntriesRemoved.ToString());
                 if (inboxDir is not null)
                 {
-                    t.AddRow("inbox deletion requests", pending.Count.ToString());
+                    t.AddRow("inbox deletion requests", result.InboxMarkers.ToString());
                 }
 
                 Terminal.Out.Write(t);

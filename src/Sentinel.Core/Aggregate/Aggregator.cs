@@ -175,20 +175,9 @@ public static class Aggregator
         DeleteDatabase(target);
         using var db = OpenPartials(target);
         SeedRetired(db, paths);
-        CreateSourceView(db, "d_events", eventFiles, EventColumns, where: predicate);
-        CreateSourceView(db, "d_performance", performanceFiles, PerformanceColumns, where: predicate);
-        var events = Scalar(db, "SELECT count(*) FROM d_events");
-        var performance = Scalar(db, "SELECT count(*) FROM d_performance");
-        Execute(db, "BEGIN TRANSACTION");
-        foreach (var statement in Statements(SqlText.Get("partials_merge")))
-        {
-            Execute(db, statement);
-        }
-
-        SetMeta(db, "partials_version", PartialsVersion);
-        Execute(db, "COMMIT");
-        Execute(db, "DROP VIEW d_events; DROP VIEW d_performance; CHECKPOINT;");
-        return (events, performance);
+        var counts = MergeRows(db, eventFiles, performanceFiles, predicate, () => { });
+        Execute(db, "CHECKPOINT");
+        return counts;
     }
 
     private static void DeleteDatabase(string dbPath)
@@ -247,10 +236,31 @@ public static class Aggregator
         return meta;
     }
 
-    private static (long Events, long Performance) Fold(DuckDBConnection db, LakeFiles files, List<string> ingests, string generation)
+    private static (long Events, long Performance) Fold(DuckDBConnection db, LakeFiles files, List<string> ingests, string generation) =>
+        MergeRows(db, files.EventFiles(ingests).ToList(), files.PerformanceFiles(ingests).ToList(), where: null, () =>
+        {
+            using var insert = db.CreateCommand();
+            insert.CommandText = "INSERT INTO p_ingests VALUES ($id) ON CONFLICT DO NOTHING";
+            var id = new DuckDBParameter("id", "");
+            insert.Parameters.Add(id);
+            foreach (var ingest in ingests)
+            {
+                id.Value = ingest;
+                insert.ExecuteNonQuery();
+            }
+
+            SetMeta(db, "lake_generation", generation);
+        });
+
+    /// <summary>
+    /// Folds the rows of these files (those matching <paramref name="where"/>, when given) into the partials, in one
+    /// transaction with <paramref name="alsoInTransaction"/>'s bookkeeping. Returns the rows read.
+    /// </summary>
+    private static (long Events, long Performance) MergeRows(DuckDBConnection db, IReadOnlyList<string> eventFiles,
+        IReadOnlyList<string> performanceFiles, string? where, Action alsoInTransaction)
     {
-        CreateSourceView(db, "d_events", files.EventFiles(ingests).ToList(), EventColumns);
-        CreateSourceView(db, "d_performance", files.PerformanceFiles(ingests).ToList(), PerformanceColumns);
+        CreateSourceView(db, "d_events", eventFiles, EventColumns, where: where);
+        CreateSourceView(db, "d_performance", performanceFiles, PerformanceColumns, where: where);
         var events = Scalar(db, "SELECT count(*) FROM d_events");
         var performance = Scalar(db, "SELECT count(*) FROM d_performance");
 
@@ -261,20 +271,9 @@ public static class Aggregator
             {
                 Execute(db, statement);
             }
-            using (var insert = db.CreateCommand())
-            {
-                insert.CommandText = "INSERT INTO p_ingests VALUES ($id) ON CONFLICT DO NOTHING";
-                var id = new DuckDBParameter("id", "");
-                insert.Parameters.Add(id);
-                foreach (var ingest in ingests)
-                {
-                    id.Value = ingest;
-                    insert.ExecuteNonQuery();
-                }
-            }
 
+            alsoInTransaction();
             SetMeta(db, "partials_version", PartialsVersion);
-            SetMeta(db, "lake_generation", generation);
             Execute(db, "COMMIT");
         }
         catch

@@ -11,7 +11,11 @@ namespace Sentinel.Maintenance;
 /// <param name="NotFound">Receipts no ledger row carries (never ingested, rejected, or already forgotten).</param>
 public sealed record ForgetResult(
     IReadOnlyDictionary<string, IReadOnlyList<string>> Found, IReadOnlyList<string> NotFound,
-    IReadOnlyList<TableChange> Tables, int QuarantineEntriesRemoved, string? RewriteId, bool DryRun);
+    IReadOnlyList<TableChange> Tables, int QuarantineEntriesRemoved, string? RewriteId, bool DryRun)
+{
+    /// <summary>Deletion requests taken from an inbox's <c>.forget/</c> markers (<see cref="LakeMaintenance.ForgetRequested"/>).</summary>
+    public int InboxMarkers { get; init; }
+}
 
 /// <summary>What <c>sentinel retention</c> did.</summary>
 public sealed record RetentionResult(
@@ -84,6 +88,29 @@ public static class LakeMaintenance
         }
 
         return new ForgetResult(found, notFound, tables, quarantined.Count, rewrite.HasChanges && !dryRun ? rewrite.Id : null, dryRun);
+    }
+
+    /// <summary>
+    /// Forgets <paramref name="receipts"/> and every upload whose deletion <c>sentinel serve</c> recorded after its
+    /// ingest (markers in <c>&lt;inbox&gt;/.forget/</c>), then clears those markers and the processed copies in
+    /// <c>.done/</c>, also for a marker the lake held nothing for (a rejected upload). Nothing to do: no lake needed.
+    /// </summary>
+    public static ForgetResult ForgetRequested(string lake, IReadOnlyList<string> receipts, string inbox, bool dryRun)
+    {
+        var pending = InboxFiles.PendingForgets(inbox);
+        var all = receipts.Concat(pending).Distinct(StringComparer.Ordinal).ToList();
+        var result = all.Count == 0
+            ? new ForgetResult(new Dictionary<string, IReadOnlyList<string>>(), [], [], 0, null, dryRun)
+            : Forget(lake, all, dryRun);
+        if (!dryRun)
+        {
+            foreach (var receipt in pending)
+            {
+                InboxFiles.CompleteForget(inbox, receipt);
+            }
+        }
+
+        return result with { InboxMarkers = pending.Count };
     }
 
     /// <summary>

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -17,37 +15,16 @@ namespace Sentinel.Tests.Support;
 /// </summary>
 public sealed partial class FakeGitHub : IDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<Recorded> _requests = new();
     private readonly List<Fault> _faults = [];
     private readonly Dictionary<string, List<FakeIssue>> _issues = new(StringComparer.OrdinalIgnoreCase);
     private readonly object _gate = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly LoopbackJsonServer _server;
     private int _nextId = 1000;
 
-    public FakeGitHub()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePort();
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                _listener.Start();
-                BaseUrl = $"http://127.0.0.1:{port}";
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-            }
-        }
+    public FakeGitHub() => _server = new LoopbackJsonServer(AnswerAsync, "application/json; charset=utf-8");
 
-        _loop = Task.Run(LoopAsync);
-    }
-
-    public string BaseUrl { get; }
+    public string BaseUrl => _server.BaseUrl;
 
     /// <summary>The installation id /repos/{o}/{r}/installation answers, and the token the exchange hands out.</summary>
     public long InstallationId { get; set; } = 4242;
@@ -86,98 +63,47 @@ public sealed partial class FakeGitHub : IDisposable
         }
     }
 
-    private static int FreePort()
+    private async Task<LoopbackJsonServer.JsonReply> AnswerAsync(HttpListenerRequest request, string body, HttpListenerResponse response, CancellationToken stop)
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
-
-    private async Task LoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
+        var method = request.HttpMethod;
+        var path = request.Url?.AbsolutePath ?? "";
+        var query = request.QueryString["q"];
+        _requests.Enqueue(new Recorded(method, path, query, request.Headers["Authorization"], body));
+        Fault? fault;
+        lock (_gate)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
-    {
-        try
-        {
-            string body;
-            using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-            {
-                body = await reader.ReadToEndAsync();
-            }
-
-            var method = context.Request.HttpMethod;
-            var path = context.Request.Url?.AbsolutePath ?? "";
-            var query = context.Request.QueryString["q"];
-            _requests.Enqueue(new Recorded(method, path, query, context.Request.Headers["Authorization"], body));
-            Fault? fault;
-            lock (_gate)
-            {
-                fault = _faults.FirstOrDefault(f => f.Method == method && path.EndsWith(f.PathSuffix, StringComparison.Ordinal));
-                if (fault is not null)
-                {
-                    _faults.Remove(fault);
-                }
-            }
-
-            (int Status, string Json) reply;
-            if (fault is null || fault.ApplyFirst)
-            {
-                reply = Route(method, path, query, body);
-            }
-            else
-            {
-                reply = (0, "");
-            }
-
+            fault = _faults.FirstOrDefault(f => f.Method == method && path.EndsWith(f.PathSuffix, StringComparison.Ordinal));
             if (fault is not null)
             {
-                reply = (fault.Status, JsonSerializer.Serialize(new { message = fault.Message, documentation_url = "https://docs.github.com/rest" }));
-                foreach (var (k, v) in fault.Headers)
-                {
-                    context.Response.Headers[k] = v;
-                }
-
-                if (fault.Delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(fault.Delay, _stop.Token);
-                }
+                _faults.Remove(fault);
             }
-
-            var bytes = Encoding.UTF8.GetBytes(reply.Json);
-            context.Response.StatusCode = reply.Status;
-            context.Response.ContentType = "application/json; charset=utf-8";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes, _stop.Token);
-            context.Response.Close();
         }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+
+        (int Status, string Json) reply;
+        if (fault is null || fault.ApplyFirst)
         {
-            try
+            reply = Route(method, path, query, body);
+        }
+        else
+        {
+            reply = (0, "");
+        }
+
+        if (fault is not null)
+        {
+            reply = (fault.Status, JsonSerializer.Serialize(new { message = fault.Message, documentation_url = "https://docs.github.com/rest" }));
+            foreach (var (k, v) in fault.Headers)
             {
-                context.Response.Abort();
+                response.Headers[k] = v;
             }
-            catch (ObjectDisposedException)
+
+            if (fault.Delay > TimeSpan.Zero)
             {
+                await Task.Delay(fault.Delay, stop);
             }
         }
+
+        return new LoopbackJsonServer.JsonReply(reply.Status, reply.Json);
     }
 
     private (int, string) Route(string method, string path, string? q, string body)
@@ -263,20 +189,7 @@ public sealed partial class FakeGitHub : IDisposable
         ["closed_at"] = i.State == "closed" ? "2026-10-05T00:00:00Z" : null,
     };
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-
-        _stop.Dispose();
-    }
+    public void Dispose() => _server.Dispose();
 
     [GeneratedRegex(@"repo:(\S+)")]
     private static partial Regex SearchRepo();

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 
 namespace Sentinel.Tests.Support;
@@ -13,36 +11,14 @@ namespace Sentinel.Tests.Support;
 /// </summary>
 public sealed class FakeOpenAi : IDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<Reply> _script = new();
     private readonly ConcurrentQueue<Recorded> _requests = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly LoopbackJsonServer _server;
 
-    public FakeOpenAi()
-    {
-        // HttpListener cannot bind port 0: take a free port from the OS, then listen on it.
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePort();
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                _listener.Start();
-                BaseUrl = $"http://127.0.0.1:{port}";
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-            }
-        }
-
-        _loop = Task.Run(LoopAsync);
-    }
+    public FakeOpenAi() => _server = new LoopbackJsonServer(AnswerAsync);
 
     /// <summary>The server's root, without /v1 (the triager must add it).</summary>
-    public string BaseUrl { get; }
+    public string BaseUrl => _server.BaseUrl;
 
     public IReadOnlyList<Recorded> Requests => [.. _requests];
 
@@ -102,86 +78,21 @@ public sealed class FakeOpenAi : IDisposable
         return JsonSerializer.Serialize(doc);
     }
 
-    private static int FreePort()
+    private async Task<LoopbackJsonServer.JsonReply> AnswerAsync(HttpListenerRequest request, string body, HttpListenerResponse response, CancellationToken stop)
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
+        _requests.Enqueue(new Recorded(request.HttpMethod, request.Url?.AbsolutePath ?? "", request.Headers["Authorization"], body));
+        var reply = _script.TryDequeue(out var scripted)
+            ? scripted
+            : new Reply(500, """{"error":{"message":"no scripted reply","type":"server_error"}}""", TimeSpan.Zero);
+        if (reply.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(reply.Delay, stop);
+        }
+
+        return new LoopbackJsonServer.JsonReply(reply.Status, reply.Body);
     }
 
-    private async Task LoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
-    {
-        try
-        {
-            string body;
-            using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-            {
-                body = await reader.ReadToEndAsync();
-            }
-
-            _requests.Enqueue(new Recorded(context.Request.HttpMethod, context.Request.Url?.AbsolutePath ?? "", context.Request.Headers["Authorization"], body));
-            var reply = _script.TryDequeue(out var scripted)
-                ? scripted
-                : new Reply(500, """{"error":{"message":"no scripted reply","type":"server_error"}}""", TimeSpan.Zero);
-            if (reply.Delay > TimeSpan.Zero)
-            {
-                await Task.Delay(reply.Delay, _stop.Token);
-            }
-
-            var bytes = Encoding.UTF8.GetBytes(reply.Body);
-            context.Response.StatusCode = reply.Status;
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes, _stop.Token);
-            context.Response.Close();
-        }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
-        {
-            // The client gave up (a timeout test) or the server is stopping.
-            try
-            {
-                context.Response.Abort();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-
-        _stop.Dispose();
-    }
+    public void Dispose() => _server.Dispose();
 
     /// <summary>One scripted answer: HTTP status, body, and how long to wait before sending it.</summary>
     public sealed record Reply(int Status, string Body, TimeSpan Delay);

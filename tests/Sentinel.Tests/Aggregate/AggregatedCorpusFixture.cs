@@ -10,6 +10,10 @@ namespace Sentinel.Tests.Aggregate;
 /// the bundle (expected.json → truth.version_visible_in_bundle = false) get it the way an upload
 /// manifest would give it: `--version LIB=VER`. Ingested in two halves, so the second aggregate is an
 /// incremental one.
+/// <para>
+/// The corpus is ingested and aggregated once per test process (<see cref="Template"/>); each test class gets
+/// its own copy of that lake, so a class that triages or approves changes nobody else's lake.
+/// </para>
 /// </summary>
 public sealed class AggregatedCorpusFixture : IAsyncLifetime
 {
@@ -25,15 +29,46 @@ public sealed class AggregatedCorpusFixture : IAsyncLifetime
 
     public static SentinelConfig Config { get; } = new();
 
+    private static readonly Lazy<Task<(TempDir Dir, AggregateResult First, AggregateResult Second)>> Template = new(BuildTemplateAsync);
+
     public async Task InitializeAsync()
     {
+        var (template, first, second) = await Template.Value;
+        CopyLake(template.Sub("lake"), Lake);
+        First = first;
+        Second = second;
+        Summaries = Summaries.Load(Lake);
+    }
+
+    private static async Task<(TempDir Dir, AggregateResult First, AggregateResult Second)> BuildTemplateAsync()
+    {
+        var dir = new TempDir("sentinel-aggregate-template");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => dir.Dispose();
+        var lake = dir.Sub("lake");
         var bundles = Corpus.Bundles.ToList();
         var half = bundles.Count / 2;
-        await IngestAsync(Lake, bundles.Take(half));
-        First = Aggregator.Run(new AggregateOptions(Lake, Config, Full: false));
-        await IngestAsync(Lake, bundles.Skip(half));
-        Second = Aggregator.Run(new AggregateOptions(Lake, Config, Full: false));
-        Summaries = Summaries.Load(Lake);
+        await IngestAsync(lake, bundles.Take(half));
+        var first = Aggregator.Run(new AggregateOptions(lake, Config, Full: false));
+        await IngestAsync(lake, bundles.Skip(half));
+        var second = Aggregator.Run(new AggregateOptions(lake, Config, Full: false));
+        return (dir, first, second);
+    }
+
+    /// <summary>A lake holds no absolute path: a copy of its folder is the same lake (the lock file stays behind).</summary>
+    private static void CopyLake(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative == ".sentinel.lock")
+            {
+                continue;
+            }
+
+            var target = Path.Combine(to, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     /// <summary>Ingests corpus bundles, one run per version override (a manifest's worth).</summary>

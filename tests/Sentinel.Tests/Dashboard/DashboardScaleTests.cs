@@ -9,6 +9,7 @@ using Sentinel.Tests.Support;
 namespace Sentinel.Tests.Dashboard;
 
 /// <summary>20 libraries × 30 versions (one run each): the layout holds and every chart still draws.</summary>
+[Trait("Category", "Slow")]
 public sealed class DashboardScaleTests(Browser browser) : IClassFixture<Browser>, IDisposable
 {
     private readonly TempDir _dir = new("sentinel-scale");

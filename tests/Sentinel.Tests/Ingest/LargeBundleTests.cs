@@ -12,6 +12,7 @@ public sealed class LargeBundleTests
     /// resampling a corpus run with fresh timestamps. Streams through; every event lands once.
     /// </summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Ingest_DirectoryBundleWith200kEvents_StreamsEveryEventIntoTheLake()
     {
         using var dir = new TempDir();

@@ -134,6 +134,7 @@ public sealed class CompactionTests(SmallFilesLakeFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void A_crash_at_any_step_leaves_readers_a_whole_lake_and_the_next_run_finishes_the_job()
     {
         // Find the steps of this compaction once, then crash before each in turn on a fresh copy.

@@ -100,6 +100,7 @@ public sealed class RetentionTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_crash_at_any_step_never_counts_a_row_twice_or_loses_it()
     {
         var template = _dir.Sub("template");

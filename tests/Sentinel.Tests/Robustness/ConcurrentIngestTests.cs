@@ -6,6 +6,7 @@ namespace Sentinel.Tests.Robustness;
 
 /// <summary>Two real `sentinel ingest` processes on one lake at once: one writer, the other refused, nothing corrupted.</summary>
 [Collection(RobustnessCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class ConcurrentIngestTests(ITestOutputHelper output)
 {
     private const int Seed = 4242;

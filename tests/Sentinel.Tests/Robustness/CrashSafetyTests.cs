@@ -9,6 +9,7 @@ namespace Sentinel.Tests.Robustness;
 /// only whole committed data at the moment of the kill and that a re-run ends in the clean lake.
 /// </summary>
 [Collection(RobustnessCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
     private const int Seed = 20261125;

@@ -20,6 +20,7 @@ namespace Sentinel.Tests.Robustness;
 /// hunt longer with SENTINEL_FUZZ_ITERATIONS=&lt;n&gt;.
 /// </remarks>
 [Collection(RobustnessCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class IngestFuzzTests(ITestOutputHelper output)
 {
     private const long MemoryLimit = 400L << 20;

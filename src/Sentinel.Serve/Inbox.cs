@@ -18,14 +18,16 @@ internal sealed class Inbox
 
     private readonly byte[] _secret;
     private readonly long _quota;
+    private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
     private long _used;
     private long _changedSince; // bytes committed minus bytes deleted, ever: what a measurement in progress may miss
     private long _usedMeasuredAt;
     private int _measuring;
 
-    public Inbox(string dir, long quotaBytes)
+    public Inbox(string dir, long quotaBytes, TimeProvider clock)
     {
+        _clock = clock;
         Dir = Path.GetFullPath(dir);
         TempDir = Path.Combine(Dir, ".tmp");
         _quota = quotaBytes;
@@ -34,7 +36,7 @@ internal sealed class Inbox
         _secret = LoadOrCreateSecret(Path.Combine(Dir, ".secret"));
         RemoveStaleTempFiles();
         _used = Measure(Dir, isRoot: true);
-        _usedMeasuredAt = Environment.TickCount64;
+        _usedMeasuredAt = clock.GetTimestamp();
     }
 
     public string Dir { get; }
@@ -166,8 +168,8 @@ internal sealed class Inbox
     // measurement: the quota errs on the safe side).
     private void RefreshUsageIfStale()
     {
-        var now = Environment.TickCount64;
-        if (now - Volatile.Read(ref _usedMeasuredAt) <= (long)UsageStaleAfter.TotalMilliseconds || Interlocked.Exchange(ref _measuring, 1) == 1)
+        var now = _clock.GetTimestamp();
+        if (_clock.GetElapsedTime(Volatile.Read(ref _usedMeasuredAt), now) <= UsageStaleAfter || Interlocked.Exchange(ref _measuring, 1) == 1)
         {
             return;
         }
@@ -227,7 +229,7 @@ internal sealed class Inbox
     {
         foreach (var f in new DirectoryInfo(TempDir).EnumerateFiles("*.part"))
         {
-            if (DateTime.UtcNow - f.LastWriteTimeUtc > TempFilesStaleAfter)
+            if (_clock.GetUtcNow().UtcDateTime - f.LastWriteTimeUtc > TempFilesStaleAfter)
             {
                 TryDelete(f.FullName);
             }

@@ -38,6 +38,9 @@ public sealed record ServeOptions
     /// </summary>
     public Sentinel.Config.LimitsConfig ArchiveLimits { get; init; } = new();
 
+    /// <summary>The clock of the inbox's quota re-measurement and stale-upload clean-up (a test advances it instead of sleeping).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Log server warnings and errors to the console (never request lines, client IPs or user agents).</summary>
     public bool ConsoleLog { get; init; }
 

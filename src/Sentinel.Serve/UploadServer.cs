@@ -39,7 +39,7 @@ public static class UploadServer
             throw new ArgumentException("serve limits must be positive", nameof(o));
         }
 
-        var inbox = new Inbox(o.Inbox, o.InboxQuotaBytes);
+        var inbox = new Inbox(o.Inbox, o.InboxQuotaBytes, o.Clock);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(UploadServer).Assembly.GetName().Name,

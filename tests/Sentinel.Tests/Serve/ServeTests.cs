@@ -409,13 +409,18 @@ public sealed class ServeTests
         using var dir = new TempDir();
         var inbox = dir.Sub("inbox");
         var bytes = await File.ReadAllBytesAsync(Corpus.PathOf(M01));
-        await using var server = await TestServer.StartAsync(inbox, o => o with { InboxQuotaBytes = bytes.Length + 1000 });
+        var clock = new ManualClock();
+        await using var server = await TestServer.StartAsync(inbox, o => o with { InboxQuotaBytes = bytes.Length + 1000, Clock = clock });
         using var first = await server.PostBytesAsync(bytes, "application/json");
         using var full = await server.PostBytesAsync([.. bytes, (byte)'\n'], "application/json");
         Assert.Equal((HttpStatusCode)507, full.StatusCode);
 
         File.Delete(Assert.Single(InboxFiles(inbox))); // what ingest will do with a processed upload
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // usage is re-measured from disk at most every 2 s
+        clock.Advance(TimeSpan.FromSeconds(1)); // usage is re-measured from disk at most every 2 s: not yet
+        using var stillFull = await server.PostBytesAsync([.. bytes, (byte)'\n'], "application/json");
+        Assert.Equal((HttpStatusCode)507, stillFull.StatusCode);
+
+        clock.Advance(TimeSpan.FromSeconds(1.5));
         using var room = await server.PostBytesAsync([.. bytes, (byte)'\n'], "application/json");
 
         Assert.Equal(HttpStatusCode.Accepted, room.StatusCode);

@@ -32,14 +32,45 @@ public static class LakeSecret
         }
 
         Directory.CreateDirectory(paths.State);
-        var tmp = file + ".tmp";
-        File.WriteAllText(tmp, Convert.ToHexStringLower(key));
+        return WriteOwnerOnly(file, Convert.ToHexStringLower(key))
+            ? key
+            : Convert.FromHexString(File.ReadAllText(file).Trim()); // another run created it first: one key per lake
+
+    }
+
+    /// <summary>
+    /// Writes the key to a temp file that is created with owner-only permissions (0600, by open(2) itself, so
+    /// there is no moment at which another user could open it), flushed to disk, then renamed into place. If
+    /// another run created the key meanwhile, its key wins (false).
+    /// </summary>
+    private static bool WriteOwnerOnly(string file, string hex)
+    {
+        var tmp = $"{file}.{Environment.ProcessId}.tmp";
+        File.Delete(tmp); // left by a crashed run with the same pid
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        File.Move(tmp, file, overwrite: false);
-        return key;
+        try
+        {
+            using (var stream = new FileStream(tmp, options))
+            {
+                stream.Write(Encoding.ASCII.GetBytes(hex));
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(tmp, file, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            return false;
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
     }
 }

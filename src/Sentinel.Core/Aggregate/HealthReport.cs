@@ -162,36 +162,6 @@ public static class MarkdownReport
 
     private static string Date(DateTimeOffset? t) => t?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "–";
 
-    /// <summary>
-    /// Text from the data as an inert table cell: no HTML, no links or images, no @mentions, no
-    /// breaking out of the cell or into code.
-    /// </summary>
-    public static string Cell(string text)
-    {
-        var sb = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '\r' or '\n' or '\t':
-                    sb.Append(' ');
-                    break;
-                case '|' or '\\' or '`' or '*' or '_' or '[' or ']' or '(' or ')' or '!' or '#' or '~' or '>' or '<' or '&':
-                    sb.Append("&#").Append((int)c).Append(';');
-                    break;
-                case '@':
-                    sb.Append("@\u200B"); // a zero-width space after @ defeats mentions
-                    break;
-                default:
-                    if (!char.IsControl(c))
-                    {
-                        sb.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>Text from the data as an inert table cell (<see cref="Text.MarkdownText.Inert"/>).</summary>
+    public static string Cell(string text) => Text.MarkdownText.Inert(text);
 }

@@ -207,49 +207,9 @@ public static class IssueBody
     public static string MarkerSafe(string key) =>
         string.Concat(key.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '+' or '-' ? c.ToString() : $"%{(int)c:X2}"));
 
-    /// <summary>
-    /// Untrusted text made inert for a Markdown paragraph or table cell: one line; Markdown, HTML and
-    /// table punctuation as numeric entities (no link, image, emphasis, HTML tag or cell break); a
-    /// zero-width space after <c>@</c> (no mention, no e-mail autolink); <c>://</c> and <c>www.</c>
-    /// broken (no autolink). Entities are decoded for display, so the reader sees the original text.
-    /// </summary>
-    public static string Inert(string text)
-    {
-        var sb = new StringBuilder(text.Length + 16);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            switch (c)
-            {
-                case '\r' or '\n' or '\t':
-                    sb.Append(' ');
-                    break;
-                case '|' or '\\' or '`' or '*' or '_' or '[' or ']' or '(' or ')' or '!' or '#' or '~' or '>' or '<' or '&' or '"' or '\'' or '=' or '$':
-                    sb.Append("&#").Append((int)c).Append(';');
-                    break;
-                case ':':
-                    sb.Append("&#58;");
-                    break;
-                case '.' when i >= 3 && text.AsSpan(i - 3, 3).Equals("www", StringComparison.OrdinalIgnoreCase):
-                    sb.Append("&#46;");
-                    break;
-                case '@':
-                    sb.Append("@\u200B");
-                    break;
-                default:
-                    if (!char.IsControl(c) && c is not ('\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069'))
-                    {
-                        sb.Append(c);
-                    }
+    /// <summary>Untrusted text made inert for a Markdown paragraph or table cell (<see cref="Text.MarkdownText.Inert"/>).</summary>
+    public static string Inert(string text) => Text.MarkdownText.Inert(text);
 
-                    break;
-            }
-        }
-
-        return sb.ToString();
-    }
-
-    /// <summary>Untrusted text for an issue title (plain text on GitHub): one line, no control characters, no mention.</summary>
-    public static string Plain(string text) =>
-        string.Concat(text.Select(c => c is '\r' or '\n' or '\t' ? " " : c == '@' ? "@\u200B" : char.IsControl(c) ? "" : c.ToString()));
+    /// <summary>Untrusted text for an issue title (plain text on GitHub; <see cref="Text.MarkdownText.Plain"/>).</summary>
+    public static string Plain(string text) => Text.MarkdownText.Plain(text);
 }

@@ -145,4 +145,17 @@ public sealed class QueryAndReportTests(AggregatedCorpusFixture fixture) : IClas
         Assert.DoesNotContain('<', cell);
         Assert.DoesNotContain('`', cell);
     }
+
+    [Fact]
+    public void Markdown_cells_and_issue_bodies_share_one_neutraliser_that_breaks_autolinks_and_drops_bidi_overrides()
+    {
+        const string hostile = "see https://evil.example and www.evil.example \u202Egnp.exe\u2066 =HYPERLINK(1)";
+        var cell = MarkdownReport.Cell(hostile);
+        Assert.Equal(Sentinel.Issues.IssueBody.Inert(hostile), cell);
+        Assert.DoesNotContain("://", cell, StringComparison.Ordinal);
+        Assert.DoesNotContain("www.", cell, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u202E', cell);
+        Assert.DoesNotContain('\u2066', cell);
+        Assert.DoesNotContain('\u202E', Sentinel.Issues.IssueBody.Plain(hostile));
+    }
 }

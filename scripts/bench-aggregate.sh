@@ -22,7 +22,7 @@ while [[ $# -gt 0 ]]; do
 done
 APPEND=$((EVENTS / 100))
 (( APPEND > 0 )) || { echo "--events must be at least 100 (the appended ingest is 1% of it)" >&2; exit 1; }
-CORPUS="${SENTINEL_CORPUS:-$ROOT/../shared/corpus}"
+CORPUS="${SENTINEL_CORPUS:-$ROOT/tests/corpus}"
 [[ -f "$CORPUS/expected.json" ]] || { echo "corpus not found at $CORPUS (set SENTINEL_CORPUS)" >&2; exit 1; }
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

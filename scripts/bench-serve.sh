@@ -32,7 +32,7 @@ for v in SIZE_MB SECONDS_RUN WARMUP; do
     [[ "${!v}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench-serve: ${v,,} must be a positive number, got '${!v}'" >&2; exit 1; }
 done
 
-CORPUS="${SENTINEL_CORPUS:-$ROOT/../shared/corpus}"
+CORPUS="${SENTINEL_CORPUS:-$ROOT/tests/corpus}"
 [[ -f "$CORPUS/expected.json" ]] || { echo "bench-serve: corpus not found at $CORPUS (set SENTINEL_CORPUS)" >&2; exit 1; }
 CORPUS="$(cd "$CORPUS" && pwd)"
 

@@ -42,9 +42,9 @@ done
 (( BUNDLES <= EVENTS )) || { echo "bench: --bundles ($BUNDLES) must not exceed --events ($EVENTS)" >&2; exit 1; }
 [[ -z "$RECORD" ]] || RECORD="$(cd "$(dirname "$RECORD")" && pwd)/$(basename "$RECORD")"
 
-CORPUS="${SENTINEL_CORPUS:-$ROOT/../shared/corpus}"
+CORPUS="${SENTINEL_CORPUS:-$ROOT/tests/corpus}"
 if [[ ! -d "$CORPUS" ]]; then
-    echo "bench: corpus not found at $CORPUS: set SENTINEL_CORPUS to a folder of real smonitor bundles (default ../shared/corpus)" >&2
+    echo "bench: corpus not found at $CORPUS: set SENTINEL_CORPUS to a folder of real smonitor bundles (default tests/corpus)" >&2
     exit 1
 fi
 CORPUS="$(cd "$CORPUS" && pwd)"

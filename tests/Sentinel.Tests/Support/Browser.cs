@@ -15,7 +15,14 @@ namespace Sentinel.Tests.Support;
 /// </summary>
 public sealed class Browser : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    /// <summary>
+    /// <c>SENTINEL_CHROMIUM</c>, else the first of Debian's chromium and the Chromium/Chrome builds a hosted runner
+    /// ships (ubuntu-latest has Google Chrome; its apt "chromium" is a snap stub). Never a downloaded browser.
+    /// </summary>
+    public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("SENTINEL_CHROMIUM") is { Length: > 0 } given
+        ? given
+        : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable" }
+            .FirstOrDefault(File.Exists) ?? "/usr/bin/chromium";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, object> _memo = new(StringComparer.Ordinal);
@@ -30,7 +37,7 @@ public sealed class Browser : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
         {
             throw new InvalidOperationException(
-                $"Chromium not found at {ChromiumPath}: install Debian's chromium (apt-get install -y chromium); .ci/run does this");
+                $"Chromium not found at {ChromiumPath}: install Debian's chromium (apt-get install -y chromium; .ci/run does this) or set SENTINEL_CHROMIUM");
         }
 
         _playwright = await Playwright.CreateAsync();

@@ -21,7 +21,8 @@ public sealed class QueryException : Exception
 /// <c>sentinel query</c>: read-only SQL over the lake. An in-memory DuckDB gets one view per lake table
 /// (<c>events</c>, <c>performance</c>, <c>catalog</c>, <c>bundles</c>: committed files only) and per summary
 /// (<c>summary_versions</c>, …); the statement must be a query, and runs as a subquery, so a write,
-/// a second statement or a setting change cannot run at all.
+/// a second statement or a setting change cannot run at all. Only the lake's table and summary folders are
+/// readable (<see cref="Confine"/>).
 /// </summary>
 public static class LakeQuery
 {
@@ -39,8 +40,7 @@ public static class LakeQuery
 
         using var db = DuckDb.Open();
         CreateViews(db, paths);
-        // UTC like the summaries (day boundaries, printed times), then no setting can change.
-        Execute(db, "SET TimeZone = 'UTC'; SET lock_configuration = true;");
+        Confine(db, paths);
 
         using var cmd = db.CreateCommand();
         cmd.CommandText = $"SELECT * FROM (\n{body}\n) AS sentinel_query";
@@ -166,6 +166,20 @@ public static class LakeQuery
                 Execute(db, $"CREATE VIEW summary_{table} AS SELECT * FROM read_parquet({DuckDb.Literal(file)})");
             }
         }
+    }
+
+    /// <summary>
+    /// The statement can read the lake's tables and summaries and nothing else: no other file on the host (not
+    /// <c>state/</c>, whose <c>secret.key</c> makes run and event ids pseudonymous), no network, no extension. DuckDB
+    /// keeps only the listed folders readable once external access is off; then the session is made UTC like the
+    /// summaries (day boundaries, printed times) and no setting can change again.
+    /// </summary>
+    private static void Confine(DuckDBConnection db, LakePaths paths)
+    {
+        var readable = new[] { paths.Events, paths.Performance, paths.Catalog, paths.Bundles, Path.Combine(paths.Root, Aggregator.SummaryFolder) }
+            .Select(d => DuckDb.Literal(d + Path.DirectorySeparatorChar));
+        Execute(db, $"SET allowed_directories = [{string.Join(", ", readable)}]");
+        Execute(db, "SET enable_external_access = false; SET TimeZone = 'UTC'; SET lock_configuration = true;");
     }
 
     private static void View(DuckDBConnection db, string name, IReadOnlyList<string> files, ParquetSchema schema, bool partitioned)

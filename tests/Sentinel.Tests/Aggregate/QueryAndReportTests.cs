@@ -53,6 +53,25 @@ public sealed class QueryAndReportTests(AggregatedCorpusFixture fixture) : IClas
         Assert.False(File.Exists("/tmp/sentinel-query-escape.duckdb"));
     }
 
+    [Theory]
+    [InlineData("SELECT * FROM read_text('{lake}/state/secret.key')")]
+    [InlineData("SELECT * FROM read_csv('{lake}/state/secret.key', header = false)")]
+    [InlineData("SELECT * FROM read_text('/etc/passwd')")]
+    [InlineData("SELECT * FROM read_csv('/etc/hostname')")]
+    [InlineData("SELECT * FROM glob('/etc/*')")]
+    [InlineData("SELECT * FROM read_parquet('{lake}/events/../state/*')")]
+    [InlineData("SELECT * FROM read_json('https://example.invalid/x.json')")]
+    public void Query_reads_only_the_lake_tables_and_summaries_never_state_or_the_host(string template)
+    {
+        var sql = template.Replace("{lake}", Path.GetFullPath(Lake), StringComparison.Ordinal);
+        var key = File.ReadAllText(Path.Combine(Lake, "state", "secret.key")).Trim();
+
+        var e = Assert.Throws<QueryException>(() => LakeQuery.Run(Lake, sql, limit: null));
+
+        Assert.DoesNotContain(key, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("root:", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_limit_truncates_and_says_so()
     {

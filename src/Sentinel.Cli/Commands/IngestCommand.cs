@@ -100,7 +100,7 @@ internal static class IngestCommand
         if (!Terminal.Interactive)
         {
             var plain = new SynchronousProgress<IngestProgress>(p =>
-                Console.Error.WriteLine($"[{p.Done}/{p.Total}] {p.Status,-11} {p.Input}"));
+                Console.Error.WriteLine($"[{p.Done}/{p.Total}] {p.Status,-11} {Sentinel.Text.TerminalText.Safe(p.Input)}"));
             return await Ingester.RunAsync(options, plain, ct);
         }
 
@@ -114,7 +114,7 @@ internal static class IngestCommand
                 {
                     task.MaxValue = p.Total;
                     task.Value = p.Done;
-                    task.Description = Markup.Escape(Path.GetFileName(p.Input.TrimEnd('/')));
+                    task.Description = Markup.Escape(Sentinel.Text.TerminalText.Safe(Path.GetFileName(p.Input.TrimEnd('/'))));
                 });
                 result = await Ingester.RunAsync(options, progress, ct);
             });
@@ -153,7 +153,7 @@ internal static class IngestCommand
 
         foreach (var q in r.Quarantined)
         {
-            console.MarkupLine($"[yellow]quarantined[/] {Markup.Escape(q.Input)}: {Markup.Escape(q.Reason)} [grey](id {q.QuarantineId})[/]");
+            console.MarkupLine($"[yellow]quarantined[/] {Markup.Escape(Sentinel.Text.TerminalText.Safe(q.Input))}: {Markup.Escape(Sentinel.Text.TerminalText.Safe(q.Reason))} [grey](id {q.QuarantineId})[/]");
         }
 
         foreach (var s in r.Skipped)

@@ -41,7 +41,7 @@ internal static class InspectCommand
     {
         var c = Terminal.Out;
         var colour = r.Verdict == "accepted" ? "green" : r.Verdict == "partial" ? "yellow" : "red";
-        c.MarkupLine($"[bold]{Markup.Escape(r.Input)}[/]: verdict [{colour}]{r.Verdict}[/] ({r.EventsSeen:N0} events read, {r.PerformanceRows} timing rows, {r.CatalogRows} catalog entries)");
+        c.MarkupLine($"[bold]{Markup.Escape(Sentinel.Text.TerminalText.Safe(r.Input))}[/]: verdict [{colour}]{r.Verdict}[/] ({r.EventsSeen:N0} events read, {r.PerformanceRows} timing rows, {r.CatalogRows} catalog entries)");
         if (r.Kept.Count > 0)
         {
             var t = new Table().Border(TableBorder.Rounded).AddColumn("library").AddColumn("version")

@@ -46,7 +46,7 @@ internal static class QuarantineCommand
                     reason += $" (+{e.Problems.Count - 1} more)";
                 }
 
-                t.AddRow(e.Id, e.Kind, Markup.Escape(e.Input), Markup.Escape(reason));
+                t.AddRow(e.Id, e.Kind, Markup.Escape(Sentinel.Text.TerminalText.Safe(e.Input)), Markup.Escape(Sentinel.Text.TerminalText.Safe(reason)));
             }
 
             Terminal.Out.Write(t);
@@ -79,7 +79,7 @@ internal static class QuarantineCommand
             var result = await QuarantineReplay.RunAsync(paths, config, entries, ct);
             foreach (var r in result)
             {
-                Terminal.Out.MarkupLine($"{r.Entry.Id} {Markup.Escape(r.Entry.Input)}: {Markup.Escape(r.Message)}");
+                Terminal.Out.MarkupLine($"{r.Entry.Id} {Markup.Escape(Sentinel.Text.TerminalText.Safe(r.Entry.Input))}: {Markup.Escape(Sentinel.Text.TerminalText.Safe(r.Message))}");
             }
 
             return result.All(r => r.Cleared) ? ExitCode.Success : ExitCode.PartialFailure;

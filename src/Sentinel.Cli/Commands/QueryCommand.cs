@@ -82,7 +82,7 @@ internal static class QueryCommand
 
         foreach (var row in r.Rows)
         {
-            table.AddRow(row.Select(v => Markup.Escape(LakeQuery.Text(v))).ToArray());
+            table.AddRow(row.Select(v => Markup.Escape(Sentinel.Text.TerminalText.Safe(LakeQuery.Text(v)))).ToArray());
         }
 
         Terminal.Out.Write(table);
@@ -92,17 +92,14 @@ internal static class QueryCommand
     private static void WriteCsv(QueryResult r)
     {
         var sb = new StringBuilder();
-        sb.AppendJoin(',', r.Columns.Select(Csv)).Append('\n');
+        sb.AppendJoin(',', r.Columns.Select(c => Sentinel.Text.CsvText.Cell(c))).Append('\n');
         foreach (var row in r.Rows)
         {
-            sb.AppendJoin(',', row.Select(v => Csv(LakeQuery.Text(v)))).Append('\n');
+            sb.AppendJoin(',', row.Select(v => Sentinel.Text.CsvText.Cell(LakeQuery.Text(v), isText: v is string))).Append('\n');
         }
 
         Console.Out.Write(sb.ToString());
     }
-
-    private static string Csv(string s) =>
-        s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 
     private static void WriteJson(QueryResult r)
     {

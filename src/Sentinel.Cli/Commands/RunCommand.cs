@@ -46,12 +46,12 @@ internal static class RunCommand
             var inputs = parse.GetValue(paths) ?? [];
             if (inputs.Length > 0)
             {
-                var progress = new SynchronousProgress<IngestProgress>(p => Console.Error.WriteLine($"ingest: [{p.Done}/{p.Total}] {p.Status,-11} {p.Input}"));
+                var progress = new SynchronousProgress<IngestProgress>(p => Console.Error.WriteLine($"ingest: [{p.Done}/{p.Total}] {p.Status,-11} {Sentinel.Text.TerminalText.Safe(p.Input)}"));
                 var ingest = await Ingester.RunAsync(new IngestOptions(inputs, lake, config, overrides), progress, ct);
                 Console.Error.WriteLine($"ingest: {ingest.Accepted} accepted, {ingest.Duplicates} duplicate(s), {ingest.Quarantined.Count} quarantined, {ingest.EventsWritten:N0} events written");
                 foreach (var q in ingest.Quarantined)
                 {
-                    Console.Error.WriteLine($"ingest: quarantined {q.Input}: {q.Reason}");
+                    Console.Error.WriteLine($"ingest: quarantined {Sentinel.Text.TerminalText.Safe(q.Input)}: {Sentinel.Text.TerminalText.Safe(q.Reason)}");
                 }
 
                 foreach (var s in ingest.Skipped)

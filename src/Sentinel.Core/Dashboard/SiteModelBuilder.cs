@@ -7,7 +7,9 @@ namespace Sentinel.Dashboard;
 /// Turns the summaries into page models for one audience. <c>maintainers</c> sees everything;
 /// <c>public</c> sees no number backed by fewer than <c>privacy.min_runs_public</c> distinct runs
 /// (docs/dashboard.md): such rows are folded into "other" when the fold reaches the threshold, else
-/// hidden, and every page counts what it hid. Catalog titles are scrubbed again and dropped if they trip.
+/// hidden, and every page counts what it hid. Catalog titles are scrubbed again and dropped if they trip. The
+/// public view also publishes times as days, site totals over the shown libraries only, problem regressions only
+/// with their (shown) problem and without per-version counts, and no per-problem environment list.
 /// </summary>
 public sealed class SiteModelBuilder
 {
@@ -31,13 +33,42 @@ public sealed class SiteModelBuilder
         _public = audience == Public;
         _k = _public ? minRunsPublic : 0;
         var hiddenLibraries = _s.Libraries.Count(l => !Enough(l.Runs));
-        var totalsShown = Enough(_s.Meta.Runs);
-        _site = new SiteInfo(audience, minRunsPublic,
-            totalsShown ? _s.Meta.Bundles : 0, totalsShown ? _s.Meta.Runs : 0, totalsShown ? _s.Meta.Events : 0,
-            _s.Meta.Ingests, _s.Meta.NewestUpload, generatedAt, hiddenLibraries);
+        if (_public)
+        {
+            // Totals over the libraries shown, never the lake's: the lake's totals minus the shown libraries would
+            // give the hidden libraries' counts. (A run or upload that used two shown libraries counts for each.)
+            var shown = _s.Libraries.Where(l => Enough(l.Runs)).ToList();
+            _site = new SiteInfo(audience, minRunsPublic, shown.Sum(l => l.Bundles), shown.Sum(l => l.Runs), shown.Sum(l => l.Events),
+                _s.Meta.Ingests, Day(shown.Max(l => l.LastReceived)), generatedAt, hiddenLibraries);
+        }
+        else
+        {
+            _site = new SiteInfo(audience, minRunsPublic, _s.Meta.Bundles, _s.Meta.Runs, _s.Meta.Events,
+                _s.Meta.Ingests, _s.Meta.NewestUpload, generatedAt, hiddenLibraries);
+        }
     }
 
     private bool Enough(long runs) => runs >= _k;
+
+    /// <summary>Times the public sees are days (00:00 UTC): to the millisecond, a first or last seen could single out one upload.</summary>
+    private DateTimeOffset? Day(DateTimeOffset? t) => t is { } v && _public ? new DateTimeOffset(v.UtcDateTime.Date, TimeSpan.Zero) : t;
+
+    private DateTimeOffset Day(DateTimeOffset t) => Day((DateTimeOffset?)t)!.Value;
+
+    /// <summary>
+    /// A problem-kind regression is public only with its problem: the problem must be shown (enough runs affected),
+    /// and its reason is told without the per-version counts ("1 of 5 runs") that the summaries' reason carries.
+    /// </summary>
+    private bool Publishable(RegressionSummary r) =>
+        !_public || r.Kind == "performance" ||
+        _s.Problems.Any(p => p.Library == r.Library && p.Code == r.Code && p.TraceHash == r.TraceHash && Enough(p.RunsAffected));
+
+    private string PublicReason(RegressionSummary r) => !_public || r.Kind == "performance" ? r.Reason : r.Kind switch
+    {
+        "new_in_version" => $"first seen in {r.Version}; absent from the earlier runs of {r.FromVersion}",
+        "fixed_in_version" => $"last seen before {r.Version}; absent from its runs although expected at the earlier rate",
+        _ => r.Kind.Replace('_', ' '),
+    };
 
     public IEnumerable<LibrarySummary> ShownLibraries => _s.Libraries.Where(l => Enough(l.Runs));
 
@@ -50,7 +81,7 @@ public sealed class SiteModelBuilder
         var reason = latest is not null && Enough(latest.Runs) ? latest.StatusReason : $"fewer than {_k} runs of {l.LatestVersion}";
         return new LibraryCard(l.Library, Paths.Library(l.Library), l.LatestVersion, status, reason, l.ErrorFreeRate,
             l.Runs, l.Bundles, l.Events, Problems(l.Library).Count(), Regressions(l.Library).Count(r => r.Status == "confirmed"),
-            l.LastReceived, Sparkline(l.Library));
+            Day(l.LastReceived), Sparkline(l.Library));
     }
 
     // A day's total is shown only when one of its levels alone has enough runs: the day then has at
@@ -67,7 +98,7 @@ public sealed class SiteModelBuilder
         _s.Problems.Where(p => p.Library == library && p.Level is "WARNING" or "ERROR" or "CRITICAL" && Enough(p.RunsAffected));
 
     private IEnumerable<RegressionSummary> Regressions(string library) =>
-        _s.Regressions.Where(r => r.Library == library && Enough(r.RunsBefore) && Enough(r.RunsAfter));
+        _s.Regressions.Where(r => r.Library == library && Enough(r.RunsBefore) && Enough(r.RunsAfter) && Publishable(r));
 
     public LibraryPage Library(LibrarySummary l)
     {
@@ -95,7 +126,7 @@ public sealed class SiteModelBuilder
         return new LibraryPage(_site, l.Library, card.LatestVersion, card.Status, card.StatusReason, l.ErrorFreeRate,
             l.Runs, l.Bundles, l.Events,
             shown.Select(v => new VersionRow(v.Version, v.PreRelease, v.Status, v.StatusReason, v.Runs, v.Bundles, v.Events,
-                v.Error + v.Critical, v.Warning, v.ErrorFreeRate, v.WarningsPerRun, v.FirstSeen, v.LastSeen)).ToList(),
+                v.Error + v.Critical, v.Warning, v.ErrorFreeRate, v.WarningsPerRun, Day(v.FirstSeen), Day(v.LastSeen))).ToList(),
             other,
             trends.Where(t => Enough(t.Runs)).Select(t => new TrendRow(t.Day, t.Level, t.Events)).ToList(),
             Top(problems.Where(p => p.Level is "ERROR" or "CRITICAL")),
@@ -139,18 +170,21 @@ public sealed class SiteModelBuilder
                 decision.At, _public ? null : decision.By, _public ? null : decision.Note);
         }
 
-        return new ProblemPage(_site, p.Library, row, p.Category, p.Platforms, p.PythonVersions, daily,
+        // Which platforms and Python versions a problem was seen on carries no run count per value, so the public
+        // page cannot tell whether a value is backed by k runs: it is listed for maintainers only (the library
+        // page's environment table, thresholded per value, is public).
+        return new ProblemPage(_site, p.Library, row, p.Category, _public ? [] : p.Platforms, _public ? [] : p.PythonVersions, daily,
             p.Daily.Count - daily.Count, note);
     }
 
     private ProblemRow Row(ProblemSummary p) => new(
         Paths.ProblemId(p.Code, p.TraceHash), Paths.Problem(p.Library, p.Code, p.TraceHash), p.Code, p.TraceHash, p.Level,
         p.ExceptionType, SafeTitle(p.Title), p.Events, p.RunsAffected, p.RunsAffectedShare, p.Versions,
-        p.FirstSeen, p.LastSeen, p.NewInVersion, p.NewInStatus, p.FixedInVersion, p.FixedInStatus);
+        Day(p.FirstSeen), Day(p.LastSeen), p.NewInVersion, p.NewInStatus, p.FixedInVersion, p.FixedInStatus);
 
-    private static RegressionRow Row(RegressionSummary r) => new(
+    private RegressionRow Row(RegressionSummary r) => new(
         r.Kind, r.Status, r.Version, r.FromVersion, HealthReport.Subject(r), r.Level, r.Ratio, r.PValue,
-        r.RunsBefore, r.RunsAfter, r.BeforeValue, r.AfterValue, r.Reason);
+        r.RunsBefore, r.RunsAfter, r.BeforeValue, r.AfterValue, PublicReason(r));
 
     // Titles were scrubbed at ingest; scrub again so a rule added since cannot be bypassed by old rows.
     private static string? SafeTitle(string? title) => title is null || Scrubber.Check(title) is not null ? null : title;

@@ -168,6 +168,68 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void The_public_site_cannot_be_differenced_or_timed_and_names_no_hidden_problem()
+    {
+        const int k = DashboardFixture.PublicK;
+        var summaries = Sentinel.Aggregate.Summaries.Load(fixture.Lake);
+        using var index = Json(fixture.PublicSite, "data/index.json");
+        var site = index.RootElement.GetProperty("site");
+        var shown = summaries.Libraries.Where(l => l.Runs >= k).ToList();
+
+        // Totals are over the shown libraries: the lake's totals minus them would be the hidden libraries' counts.
+        Assert.Equal(shown.Sum(l => l.Events), site.GetProperty("events").GetInt64());
+        Assert.Equal(shown.Sum(l => l.Runs), site.GetProperty("runs").GetInt64());
+
+        // Every time the public sees is a day.
+        var times = 0;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(fixture.PublicSite, "data"), "*.json", SearchOption.AllDirectories))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            foreach (var (name, value) in Properties(doc.RootElement))
+            {
+                if (name is "first_seen" or "last_seen" or "last_received" or "newest_upload" && value.ValueKind == JsonValueKind.String)
+                {
+                    Assert.Equal(TimeSpan.Zero, value.GetDateTimeOffset().UtcDateTime.TimeOfDay);
+                    times++;
+                }
+
+                // No per-problem platform or Python list (no run count per value to threshold it).
+                if (name is "platforms" or "python_versions")
+                {
+                    Assert.Equal(0, value.GetArrayLength());
+                }
+            }
+        }
+
+        Assert.True(times > 10);
+        using var maintainers = Json(fixture.Site, "data/index.json");
+        Assert.Contains(Properties(maintainers.RootElement), p => p.Name == "last_received" && p.Value.ValueKind == JsonValueKind.String
+            && p.Value.GetDateTimeOffset().UtcDateTime.TimeOfDay != TimeSpan.Zero);
+
+        // A problem regression is public only when its problem is, and says no per-version count ("1 of 5 runs").
+        foreach (var library in shown.Select(l => l.Library))
+        {
+            using var page = Json(fixture.PublicSite, $"data/libraries/{library}.json");
+            foreach (var r in page.RootElement.GetProperty("regressions").EnumerateArray().Where(r => r.GetProperty("kind").GetString() != "performance"))
+            {
+                Assert.DoesNotMatch(@"\d+ of \d+", r.GetProperty("reason").GetString()!);
+                var subject = r.GetProperty("subject").GetString();
+                Assert.Contains(summaries.Problems, p => p.Library == library && (p.Code ?? $"trace {p.TraceHash}") == subject && p.RunsAffected >= k);
+            }
+        }
+
+        Assert.Contains(summaries.Regressions, r => r.Kind != "performance" && r.RunsBefore >= k && r.RunsAfter >= k
+            && summaries.Problems.Any(p => p.Library == r.Library && p.Code == r.Code && p.TraceHash == r.TraceHash && p.RunsAffected < k));
+    }
+
+    private static IEnumerable<(string Name, JsonElement Value)> Properties(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Properties(p.Value).Prepend((p.Name, p.Value))),
+        JsonValueKind.Array => e.EnumerateArray().SelectMany(Properties),
+        _ => [],
+    };
+
+    [Fact]
     public void Pages_and_their_data_stay_small()
     {
         foreach (var file in Directory.EnumerateFiles(Path.Combine(fixture.Site, "data"), "*.json", SearchOption.AllDirectories))

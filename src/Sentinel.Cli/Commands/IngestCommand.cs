@@ -72,6 +72,7 @@ internal static class IngestCommand
                     inputs = result.Inputs,
                     accepted = result.Accepted,
                     duplicates = result.Duplicates,
+                    forgotten = result.Forgotten,
                     quarantined = result.Quarantined.Select(q => new { input = q.Input, reason = q.Reason, quarantine_id = q.QuarantineId }),
                     skipped = result.Skipped.Select(s => new { input = s.Where, reason = s.Message }),
                     events_written = result.EventsWritten,
@@ -128,6 +129,10 @@ internal static class IngestCommand
         table.AddRow("inputs", r.Inputs.ToString());
         table.AddRow("accepted", r.Accepted.ToString());
         table.AddRow("duplicates (stored nothing)", r.Duplicates.ToString());
+        if (r.Forgotten > 0)
+        {
+            table.AddRow("forgotten before (stored nothing)", r.Forgotten.ToString());
+        }
         table.AddRow("quarantined", r.Quarantined.Count.ToString());
         table.AddRow("events written", r.EventsWritten.ToString("N0"));
         table.AddRow("duplicate events collapsed", r.EventsDuplicate.ToString("N0"));

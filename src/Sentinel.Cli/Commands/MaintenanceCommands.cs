@@ -92,6 +92,11 @@ internal static class MaintenanceCommands
                 }
 
                 Terminal.Out.Write(t);
+                if (!dry && result.Found.Count > 0)
+                {
+                    Console.Error.WriteLine("forget: a tombstone (the content id only) keeps these exact uploads from being stored again; " +
+                        "to share again, the user exports a fresh bundle");
+                }
             }
 
             foreach (var receipt in result.NotFound)

@@ -20,6 +20,7 @@ internal sealed class IngestSession
     private readonly LakeWriter _writer;
 
     private readonly HashSet<string> _knownBundles;
+    private readonly HashSet<string> _forgotten;
     private readonly HashSet<string> _catalogKeys;
     // Event ids without a run id (the keyed hash of the content alone) can repeat under another
     // bundle's run_key, so they are remembered for the whole ingest; every other id is looked up
@@ -56,6 +57,7 @@ internal sealed class IngestSession
         _reader = new UploadReader(options.Config, new BundleParser(options.Config, _pool));
         _writer = new LakeWriter(paths, ingestId, options.BeforeCommitRename);
         _knownBundles = index.BundleIds();
+        _forgotten = index.ForgottenBundleIds();
         _catalogKeys = index.CatalogKeys();
     }
 
@@ -76,6 +78,14 @@ internal sealed class IngestSession
         }
 
         var bundleId = Convert.ToHexStringLower(reading.BundleDigest);
+        if (_forgotten.Contains(bundleId))
+        {
+            // Its uploader asked for it to be forgotten: the same bytes are never stored again (a fresh export is).
+            var forgotten = new InputOutcome(upload.Path, InputOutcome.Forgotten, Receipt(bundleId), 0, 0, 0, []);
+            _outcomes.Add(forgotten);
+            return forgotten;
+        }
+
         if (_knownBundles.Contains(bundleId) && !_options.ReprocessKnownBundles)
         {
             var dup = new InputOutcome(upload.Path, InputOutcome.Duplicate, Receipt(bundleId), 0, 0, 0, []);
@@ -176,7 +186,10 @@ internal sealed class IngestSession
             Receipts: [.. outcomes.Where(o => o.Receipt is not null).Select(o => o.Receipt!)],
             Outcomes: outcomes,
             Skipped: skipped,
-            Seconds: seconds);
+            Seconds: seconds)
+        {
+            Forgotten = outcomes.Count(o => o.Status == InputOutcome.Forgotten),
+        };
     }
 
     private InputOutcome Reject(UploadInput upload, IReadOnlyList<Problem> problems)

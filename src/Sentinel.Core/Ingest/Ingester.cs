@@ -45,6 +45,9 @@ public sealed record InputOutcome(string Input, string Status, string? Receipt, 
     public const string Quarantined = "quarantined";
     public const string Partial = "partial";
     public const string Skipped = "skipped";
+
+    /// <summary>The upload's content was removed by <c>sentinel forget</c> and has a tombstone: stored nothing, not an error.</summary>
+    public const string Forgotten = "forgotten";
 }
 
 /// <summary>The ingest summary (DESIGN §12 field names).</summary>
@@ -56,6 +59,9 @@ public sealed record IngestResult(
 {
     /// <summary>Inbox files moved to <c>.done/</c> after the commit (inbox mode only).</summary>
     public int MovedToDone { get; init; }
+
+    /// <summary>Inputs whose content was forgotten before (a tombstone): stored nothing.</summary>
+    public int Forgotten { get; init; }
 
     public double EventsPerSecond => Seconds > 0 ? EventsWritten / Seconds : 0;
 

@@ -25,6 +25,12 @@ internal sealed class LakeIndex : IDisposable
             ? Strings($"SELECT bundle_id FROM read_parquet({DuckDb.Glob(_paths.Bundles, partitioned: false)})")
             : [];
 
+    /// <summary>Content ids of uploads removed by <c>sentinel forget</c>: the same bytes are never stored again.</summary>
+    public HashSet<string> ForgottenBundleIds() =>
+        Directory.Exists(_paths.Forgotten)
+            ? Directory.EnumerateFiles(_paths.Forgotten).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal)
+            : [];
+
     public HashSet<string> CatalogKeys() =>
         LakePaths.HasFiles(_paths.Catalog)
             ? Strings($"SELECT library || '|' || version || '|' || code FROM read_parquet({DuckDb.Glob(_paths.Catalog, partitioned: false)})")

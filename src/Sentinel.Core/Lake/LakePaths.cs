@@ -10,6 +10,9 @@ public sealed record LakePaths(string Root)
     public string Quarantine => Path.Combine(Root, "quarantine");
     public string State => Path.Combine(Root, "state");
     public string Journal => Path.Combine(State, "journal");
+
+    /// <summary>Tombstones of forgotten uploads: one empty file per content id (bundle_id), nothing else.</summary>
+    public string Forgotten => Path.Combine(State, "forgotten");
     public string Staging => Path.Combine(Root, "_staging");
     public string LockFile => Path.Combine(Root, ".sentinel.lock");
 

@@ -69,6 +69,9 @@ public static class LakeMaintenance
 
             if (!dryRun)
             {
+                // Tombstones first: if the commit below is interrupted, a re-run of ingest still stores nothing of
+                // these uploads, and the next forget or command finishes removing their rows.
+                WriteTombstones(paths, bundleIds);
                 rewrite.Commit();
             }
         }
@@ -88,6 +91,21 @@ public static class LakeMaintenance
         }
 
         return new ForgetResult(found, notFound, tables, quarantined.Count, rewrite.HasChanges && !dryRun ? rewrite.Id : null, dryRun);
+    }
+
+    /// <summary>One empty file per forgotten content id, so the same bytes are never ingested again.</summary>
+    private static void WriteTombstones(LakePaths paths, IReadOnlyList<string> bundleIds)
+    {
+        if (bundleIds.Count == 0)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(paths.Forgotten);
+        foreach (var id in bundleIds)
+        {
+            using var _ = new FileStream(Path.Combine(paths.Forgotten, id), FileMode.OpenOrCreate, FileAccess.Write);
+        }
     }
 
     /// <summary>

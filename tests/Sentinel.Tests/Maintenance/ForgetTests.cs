@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Sentinel.Lake;
 using Sentinel.Maintenance;
 using Sentinel.Tests.Aggregate;
@@ -139,6 +140,40 @@ public sealed class ForgetTests : IDisposable
     }
 
     private static Sentinel.Aggregate.Summaries Summaries(string lake) => Sentinel.Aggregate.Summaries.Load(lake);
+
+    [Fact]
+    public void A_forgotten_upload_is_never_stored_again_from_the_same_bytes_but_a_fresh_export_is()
+    {
+        var bundle = Corpus.PathOf("m01_molsysmt-0.9.0_user_mgarcia.json");
+        var first = SentinelRunner.Cli(_dir.Path, "ingest", bundle, "--lake", Lake, "--json");
+        Assert.Equal(0, first.ExitCode);
+        var receipt = JsonDocument.Parse(first.Stdout).RootElement.GetProperty("receipts")[0].GetString()!;
+
+        var forget = SentinelRunner.Cli(_dir.Path, "forget", receipt, "--lake", Lake);
+        Assert.Equal(0, forget.ExitCode);
+        Assert.Contains("tombstone", forget.Stderr, StringComparison.Ordinal);
+        var tombstone = Assert.Single(Directory.GetFiles(Path.Combine(Lake, "state", "forgotten")));
+        Assert.Equal(0, new FileInfo(tombstone).Length);
+        Assert.StartsWith(receipt, Path.GetFileName(tombstone), StringComparison.Ordinal);
+
+        // Re-running ingest over the same bytes (a folder walk, a retried upload) stores nothing.
+        var again = SentinelRunner.Cli(_dir.Path, "ingest", bundle, "--lake", Lake, "--json");
+        Assert.Equal(0, again.ExitCode);
+        var json = JsonDocument.Parse(again.Stdout).RootElement;
+        Assert.Equal(1, json.GetProperty("forgotten").GetInt32());
+        Assert.Equal(0, json.GetProperty("accepted").GetInt32());
+        using (var reader = new LakeReader(Lake))
+        {
+            Assert.Equal(0L, reader.Scalar<long>("SELECT count(*) FROM events"));
+        }
+
+        // A fresh export (other bytes) is a new consent and is stored.
+        var fresh = _dir.Sub("fresh.json");
+        File.WriteAllText(fresh, File.ReadAllText(bundle) + "\n");
+        var reconsent = SentinelRunner.Cli(_dir.Path, "ingest", fresh, "--lake", Lake, "--json");
+        Assert.Equal(0, reconsent.ExitCode);
+        Assert.Equal(1, JsonDocument.Parse(reconsent.Stdout).RootElement.GetProperty("accepted").GetInt32());
+    }
 
     public void Dispose() => _dir.Dispose();
 }

@@ -384,7 +384,7 @@ public static class Aggregator
         TraceLine("summaries written");
         return new SummaryCounts(
             versions.Select(v => v.Runs.Library).Distinct().Count(), versions.Count,
-            (int)Scalar(db, "SELECT count(*) FROM s_problems"), regressions.Count, regressions.Count(r => r.Status == "confirmed"));
+            (int)Scalar(db, "SELECT count(*) FROM s_problems"), regressions.Count, regressions.Count(r => r.Status == "confirmed" && RegressionScope.IsLibraryRegression(r)));
     }
 
     private static void WriteSummaries(DuckDBConnection db, LakePaths paths, LakeFiles files, string generation)

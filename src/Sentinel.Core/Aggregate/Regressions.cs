@@ -87,10 +87,10 @@ public static class RegressionDetector
             var p = RegressionStatistics.PoissonProbabilityOfAtMost(0, expected);
             var confirmed = p < config.Alpha && earlierRuns >= config.MinRunsPerSide;
             var reason = confirmed
-                ? Invariant($"first seen in {first.Version} ({affected} of {first.Runs} runs); absent from {earlierRuns} earlier runs where {expected:0.##} were expected (p={p:0.####})")
+                ? Invariant($"first seen in {first.Version} ({affected} of {first.Runs} runs); absent from {earlierRuns} earlier runs where {expected:0.##} were expected ({Sentinel.Text.PValueText.Of(p)})")
                 : earlierRuns < config.MinRunsPerSide
                     ? Invariant($"first seen in {first.Version}, but only {earlierRuns} earlier run(s) (< {config.MinRunsPerSide}) to be absent from")
-                    : Invariant($"first seen in {first.Version}, but at its rate ({affected} of {first.Runs} runs) absence from {earlierRuns} earlier runs is not significant (p={p:0.####} ≥ {config.Alpha})");
+                    : Invariant($"first seen in {first.Version}, but at its rate ({affected} of {first.Runs} runs) absence from {earlierRuns} earlier runs is not significant ({Sentinel.Text.PValueText.Of(p)} ≥ {config.Alpha})");
             yield return new Regression(library, "new_in_version", confirmed ? "confirmed" : "suspected", first.Version,
                 ordered[firstIndex - 1].Version, code, traceHash, null, level, null, Round(p), earlierRuns, first.Runs,
                 null, null, Round(expected), 0, reason);
@@ -110,10 +110,10 @@ public static class RegressionDetector
                 var confirmed = p < config.Alpha && laterRuns >= config.MinRunsPerSide;
                 var fixedIn = ordered[lastIndex + 1].Version;
                 var reason = confirmed
-                    ? Invariant($"last seen in {last.Version}; absent from {laterRuns} runs since although {expected:0.##} were expected at its earlier rate ({affected} of {spanRuns} runs; p={p:0.####})")
+                    ? Invariant($"last seen in {last.Version}; absent from {laterRuns} runs since although {expected:0.##} were expected at its earlier rate ({affected} of {spanRuns} runs; {Sentinel.Text.PValueText.Of(p)})")
                     : laterRuns < config.MinRunsPerSide
                         ? Invariant($"absent since {fixedIn}, but only {laterRuns} later run(s) (< {config.MinRunsPerSide})")
-                        : Invariant($"absent since {fixedIn}, but {expected:0.##} expected occurrences make the absence not significant (p={p:0.####} ≥ {config.Alpha})");
+                        : Invariant($"absent since {fixedIn}, but {expected:0.##} expected occurrences make the absence not significant ({Sentinel.Text.PValueText.Of(p)} ≥ {config.Alpha})");
                 yield return new Regression(library, "fixed_in_version", confirmed ? "confirmed" : "suspected", fixedIn,
                     last.Version, code, traceHash, null, level, null, Round(p), spanRuns, laterRuns,
                     null, null, Round(expected), 0, reason);
@@ -140,10 +140,10 @@ public static class RegressionDetector
             var enoughRuns = before.P95Values.Count >= config.MinRunsPerSide && after.P95Values.Count >= config.MinRunsPerSide;
             var confirmed = enoughRuns && test.PValue <= config.Alpha;
             var reason = confirmed
-                ? Invariant($"median p95 {before.MedianP95:0.###} → {after.MedianP95:0.###} ms (×{ratio:0.##}); Mann-Whitney U={test.U:0.#}, p={test.PValue:0.####} over {before.P95Values.Count} and {after.P95Values.Count} runs")
+                ? Invariant($"median p95 {before.MedianP95:0.###} → {after.MedianP95:0.###} ms (×{ratio:0.##}); Mann-Whitney U={test.U:0.#}, {Sentinel.Text.PValueText.Of(test.PValue)} over {before.P95Values.Count} and {after.P95Values.Count} runs")
                 : !enoughRuns
                     ? Invariant($"median p95 ×{ratio:0.##}, but only {before.P95Values.Count} run(s) before and {after.P95Values.Count} after (need {config.MinRunsPerSide} per side)")
-                    : Invariant($"median p95 ×{ratio:0.##}, but Mann-Whitney p={test.PValue:0.####} > alpha {config.Alpha}");
+                    : Invariant($"median p95 ×{ratio:0.##}, but Mann-Whitney {Sentinel.Text.PValueText.Of(test.PValue)} > alpha {config.Alpha}");
             yield return new Regression(after.Library, "performance", confirmed ? "confirmed" : "suspected", after.Version,
                 before.Version, null, null, after.Function, null, Round(ratio), Round(test.PValue),
                 before.P95Values.Count, after.P95Values.Count, before.MedianP95, after.MedianP95, null, null, reason);

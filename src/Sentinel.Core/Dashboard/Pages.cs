@@ -138,7 +138,7 @@ internal static class Pages
                 $"<span class=\"badge reg-{Class(r.Status)}\">{E(r.Status)}</span>", E(r.Kind.Replace('_', ' ')), $"<code class=\"wrap\">{E(r.Subject)}</code>",
                 $"<code>{E(r.FromVersion is null ? r.Version : $"{r.FromVersion} → {r.Version}")}</code>",
                 r.Ratio is null ? "–" : "×" + r.Ratio.Value.ToString("0.##", CultureInfo.InvariantCulture),
-                r.PValue is null ? "–" : r.PValue.Value.ToString("0.####", CultureInfo.InvariantCulture),
+                r.PValue is null ? "–" : Sentinel.Text.PValueText.Value(r.PValue.Value),
                 $"{N(r.RunsBefore)} / {N(r.RunsAfter)}", E(r.Reason),
             ]), Cols(4, 5, 6)));
         Hidden(b, m.Hidden.Regressions, "finding(s)", m.Site);

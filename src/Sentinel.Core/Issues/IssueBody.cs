@@ -78,7 +78,7 @@ public static class IssueBody
             Row("versions compared", $"{s.PerfFromVersion} → {s.PerfToVersion}");
             Row("p95 before / after", $"{Num(s.PerfBeforeMs)} ms / {Num(s.PerfAfterMs)} ms");
             Row("ratio", s.PerfRatio is { } r ? r.ToString("0.00", Inv) + "×" : null);
-            Row("p-value", s.PerfPValue?.ToString("0.####", Inv));
+            Row("p-value", s.PerfPValue is { } pv ? Sentinel.Text.PValueText.Value(pv) : null);
             Row("runs before / after", $"{s.PerfRunsBefore} / {s.PerfRunsAfter}");
             Row("status", s.PerfStatus);
         }

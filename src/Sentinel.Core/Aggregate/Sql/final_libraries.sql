@@ -19,7 +19,8 @@ WITH latest AS (
     SELECT library,
            count(*) FILTER (WHERE status = 'confirmed') AS confirmed_regressions,
            count(*) FILTER (WHERE status = 'suspected') AS suspected_regressions
-    FROM regressions WHERE kind IN ('new_in_version', 'performance') GROUP BY library
+    -- A library regression (RegressionScope.cs): new problems and slowdowns, not fixes, not smonitor's own codes.
+    FROM regressions WHERE kind IN ('new_in_version', 'performance') AND coalesce(code, '') NOT LIKE 'SMONITOR-%' GROUP BY library
 )
 SELECT v.library,
        list(v.version ORDER BY o.rank) AS versions,

@@ -1,0 +1,22 @@
+namespace Sentinel.Aggregate;
+
+/// <summary>
+/// The one definition of "a library regression", used by the summaries (<c>libraries.confirmed_regressions</c>),
+/// the report, the dashboard and the aggregate's own count: a problem new in a version, or a performance
+/// regression, of the library's own code. A fix (<c>fixed_in_version</c>) is good news, counted apart; a code of
+/// smonitor's own instrumentation (<c>SMONITOR-*</c>, e.g. <c>SMONITOR-EVENT-DUPLICATE-SUMMARY</c>) says how the
+/// library is wired to smonitor, not that the library regressed.
+/// </summary>
+public static class RegressionScope
+{
+    /// <summary>The prefix of smonitor's own codes (SQL: <c>final_libraries.sql</c> uses the same literal).</summary>
+    public const string InstrumentationPrefix = "SMONITOR-";
+
+    public static bool IsInstrumentation(string? code) => code is not null && code.StartsWith(InstrumentationPrefix, StringComparison.Ordinal);
+
+    public static bool IsLibraryRegression(string kind, string? code) => kind is "new_in_version" or "performance" && !IsInstrumentation(code);
+
+    public static bool IsLibraryRegression(RegressionSummary r) => IsLibraryRegression(r.Kind, r.Code);
+
+    public static bool IsLibraryRegression(Regression r) => IsLibraryRegression(r.Kind, r.Code);
+}

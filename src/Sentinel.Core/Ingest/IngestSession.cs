@@ -28,7 +28,7 @@ internal sealed class IngestSession
     private readonly EventIdSet _runlessEventIds = new();
     // run_key -> this ingest's staged events files that hold rows of it: a flush reads back only those.
     private readonly Dictionary<string, List<string>> _stagedFilesByRun = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _perfKeysThisRun = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _perfCallsThisRun = new(StringComparer.Ordinal);
     // Buffered event rows in compact form (32 bytes each); the strings they share are in _templates.
     private readonly Dictionary<(string Library, string Version), List<BufferedEvent>> _events = [];
     private readonly List<RowTemplate> _templates = [];
@@ -287,16 +287,29 @@ internal sealed class IngestSession
         }
 
         var perfRuns = _performance.Values.SelectMany(l => l.Select(e => e.Row.RunKey)).ToHashSet(StringComparer.Ordinal);
-        var storedPerf = _index.PerformanceKeys(perfRuns);
+        var storedPerf = _index.PerformanceCalls(perfRuns);
+
+        // The most complete export of a run wins, whatever the arrival order: a run × function row is stored only
+        // when it has more calls than every row stored for it before (a mid-run snapshot, then the final export, adds
+        // the final one; the reverse order adds nothing). Of this flush's rows for one key, only the fullest counts.
+        var fullest = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (row, _) in _performance.Values.SelectMany(l => l))
+        {
+            var key = row.RunKey + "|" + row.Function;
+            fullest[key] = Math.Max(fullest.GetValueOrDefault(key, -1), row.Count ?? 0);
+        }
+
         foreach (var ((library, version), rows) in _performance.OrderBy(k => k.Key.Library, StringComparer.Ordinal).ThenBy(k => k.Key.Version, StringComparer.Ordinal))
         {
-            // One row per run × function: a later export of the same run does not add a second.
             var keep = new List<PerformanceRow>(rows.Count);
             foreach (var (row, owner) in rows)
             {
                 var key = row.RunKey + "|" + row.Function;
-                if (!storedPerf.Contains(key) && _perfKeysThisRun.Add(key))
+                var calls = row.Count ?? 0;
+                var before = Math.Max(storedPerf.GetValueOrDefault(key, -1), _perfCallsThisRun.GetValueOrDefault(key, -1));
+                if (calls == fullest[key] && calls > before)
                 {
+                    _perfCallsThisRun[key] = calls;
                     owner.PerformanceRows++;
                     keep.Add(row);
                 }

@@ -76,10 +76,26 @@ internal sealed class LakeIndex : IDisposable
     }
 
     /// <summary>(run_key|function) already stored for these runs.</summary>
-    public HashSet<string> PerformanceKeys(IReadOnlyCollection<string> runKeys) =>
-        runKeys.Count == 0 || !LakePaths.HasFiles(_paths.Performance)
-            ? []
-            : Strings($"SELECT run_key || '|' || function FROM read_parquet({DuckDb.Glob(_paths.Performance, partitioned: true)}) WHERE run_key IN ({DuckDb.HexList(runKeys)})");
+    /// <summary>The largest call count stored per <c>run_key|function</c> of these runs (a missing count is 0).</summary>
+    public Dictionary<string, long> PerformanceCalls(IReadOnlyCollection<string> runKeys)
+    {
+        var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (runKeys.Count == 0 || !LakePaths.HasFiles(_paths.Performance))
+        {
+            return calls;
+        }
+
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = $"SELECT run_key || '|' || function, max(coalesce(\"count\", 0)) FROM read_parquet({DuckDb.Glob(_paths.Performance, partitioned: true)}) " +
+            $"WHERE run_key IN ({DuckDb.HexList(runKeys)}) GROUP BY 1";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            calls[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return calls;
+    }
 
     private HashSet<string> Strings(string sql)
     {

@@ -3,9 +3,10 @@ using System.Globalization;
 namespace Sentinel.Triage;
 
 /// <summary>
-/// The deterministic triage that always runs (docs/triage.md). First matching rule wins:
-/// performance regression → new in a version → missing optional dependency → compatibility (one
-/// platform or Python version of several) → fixed → noisy warning → recurring error / warning.
+/// The deterministic triage that always runs (docs/triage.md, whose rule table a test holds to
+/// <see cref="RuleKinds"/>). First matching rule wins: performance regression → confirmed fix → new in a
+/// version → missing optional dependency → compatibility (one platform or Python version of several, each
+/// with enough runs) → suspected fix → noisy warning → recurring error / warning.
 /// Severity follows the level (CRITICAL critical, ERROR high, WARNING medium; a confirmed slowdown
 /// medium, a suspected one low); impact is the share of the library's runs affected.
 /// </summary>
@@ -20,6 +21,17 @@ public static class Heuristics
         "ImportError", "ModuleNotFoundError", "PackageNotFoundError", "ExecutableNotFoundError", "DependencyError", "MissingDependencyError",
     };
 
+    /// <summary>The verdict kind of each rule, in the order they are tried (docs/triage.md's table, row by row).</summary>
+    public static readonly IReadOnlyList<string> RuleKinds =
+    [
+        "performance_regression", "fixed", "regression_introduced", "missing_dependency", "compatibility", "compatibility", "fixed",
+        "noisy_warning", "recurring_warning / recurring_error",
+    ];
+
+    internal static IReadOnlySet<string> DependencyCodeTokens => DependencyTokens;
+
+    internal static IReadOnlySet<string> DependencyExceptionTypes => DependencyExceptions;
+
     public static Verdict Judge(ProblemSignal s)
     {
         var impact = s.ImpactShare;
@@ -32,6 +44,12 @@ public static class Heuristics
                 Inv($"A change between {s.PerfFromVersion} and {s.PerfToVersion} in {s.Function} or what it calls."),
                 Inv($"Profile {s.Function} on {s.PerfToVersion} against {s.PerfFromVersion} and bisect the commits between the two releases."),
                 confirmed ? "medium" : "low", impact, confirmed ? "high" : "low");
+        }
+
+        // A confirmed fix is the most reliable news about a problem: it outranks what else the problem shows.
+        if (s.FixedInVersion is not null && s.FixedInStatus == "confirmed")
+        {
+            return Fixed(s, who, impact);
         }
 
         var severity = s.Level switch { "CRITICAL" => "critical", "ERROR" => "high", _ => "medium" };
@@ -54,23 +72,23 @@ public static class Heuristics
                 s.Level == "CRITICAL" ? "high" : "medium", impact, "medium");
         }
 
-        if (s.LibraryPlatforms.Count > 1 && s.Platforms.Count == 1 && s.RunsAffected > 1)
+        // The library's platforms/Python versions are those with enough runs (SignalBuilder.MinRunsPerEnvironment):
+        // the one the problem shows on, and at least one other where it never did.
+        if (s.LibraryPlatforms.Count > 1 && s.Platforms.Count == 1 && s.LibraryPlatforms.Contains(s.Platforms[0])
+            && s.RunsAffected >= SignalBuilder.MinRunsPerEnvironment)
         {
             return Compatibility(s, who, severity, impact, "platform", s.Platforms[0]);
         }
 
-        if (s.LibraryPythonVersions.Count > 1 && s.PythonVersions.Count == 1 && s.RunsAffected > 1)
+        if (s.LibraryPythonVersions.Count > 1 && s.PythonVersions.Count == 1 && s.LibraryPythonVersions.Contains(s.PythonVersions[0])
+            && s.RunsAffected >= SignalBuilder.MinRunsPerEnvironment)
         {
             return Compatibility(s, who, severity, impact, "Python", s.PythonVersions[0]);
         }
 
-        if (s.FixedInVersion is not null)
+        if (s.FixedInVersion is not null && s.FixedInStatus != "confirmed")
         {
-            return new Verdict("heuristic", "fixed",
-                Inv($"{who} has not been seen since {s.FixedInVersion} ({s.FixedInStatus})"),
-                Inv($"Fixed in {s.FixedInVersion}, or the code path is no longer reached."),
-                Inv($"Confirm the fix in {s.FixedInVersion}'s changelog; tell users of older versions to upgrade."),
-                "low", impact, s.FixedInStatus == "confirmed" ? "high" : "low");
+            return Fixed(s, who, impact);
         }
 
         if (s.Level == "WARNING" && s.RunsAffected > 0 && (double)s.Events / s.RunsAffected >= 5)
@@ -88,6 +106,13 @@ public static class Heuristics
             "Check whether the condition is a user error with a clear message, or a defect to fix.",
             severity, impact, "low");
     }
+
+    private static Verdict Fixed(ProblemSignal s, string who, double impact) =>
+        new("heuristic", "fixed",
+            Inv($"{who} has not been seen since {s.FixedInVersion} ({s.FixedInStatus})"),
+            Inv($"Fixed in {s.FixedInVersion}, or the code path is no longer reached."),
+            Inv($"Confirm the fix in {s.FixedInVersion}'s changelog; tell users of older versions to upgrade."),
+            "low", impact, s.FixedInStatus == "confirmed" ? "high" : "low");
 
     private static Verdict Compatibility(ProblemSignal s, string who, string severity, double impact, string what, string only) =>
         new("heuristic", "compatibility",

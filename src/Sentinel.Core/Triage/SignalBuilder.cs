@@ -12,14 +12,27 @@ public static class SignalBuilder
     /// <summary>Problems under this share of runs, neither new nor fixed, are not triaged.</summary>
     public const double MinImpact = 0.05;
 
+    /// <summary>
+    /// A platform or Python version takes part in a comparison (the compatibility rule, the LLM's context) only with
+    /// at least this many runs of the library on it: one run from a second platform is no evidence that a problem
+    /// is specific to the first.
+    /// </summary>
+    public const int MinRunsPerEnvironment = 3;
+
     public static IReadOnlyList<ProblemSignal> Build(Summaries s, string? library = null)
     {
         var signals = new List<ProblemSignal>();
         foreach (var lib in s.Libraries.Where(l => library is null || l.Library == library))
         {
             var envs = s.Environments.Where(e => e.Library == lib.Library).ToList();
-            var platforms = envs.Where(e => e.Dimension == "platform").Select(e => e.Value).Distinct().Order(StringComparer.Ordinal).ToList();
-            var pythons = envs.Where(e => e.Dimension == "python_version").Select(e => e.Value).Distinct().Order(StringComparer.Ordinal).ToList();
+            // Runs per value summed over versions: a run has one version per library, so these are distinct runs.
+            List<string> Evidenced(string dimension) => [.. envs.Where(e => e.Dimension == dimension)
+                .GroupBy(e => e.Value, StringComparer.Ordinal)
+                .Where(g => g.Sum(e => e.Runs) >= MinRunsPerEnvironment)
+                .Select(g => g.Key)
+                .Order(StringComparer.Ordinal)];
+            var platforms = Evidenced("platform");
+            var pythons = Evidenced("python_version");
 
             foreach (var p in s.Problems.Where(p => p.Library == lib.Library && p.Level is "WARNING" or "ERROR" or "CRITICAL"))
             {

@@ -82,6 +82,67 @@ public sealed class HeuristicTriageTests(AggregatedCorpusFixture fixture) : ICla
         Assert.Equal(dependency, Heuristics.Judge(signal).Kind == "missing_dependency");
     }
 
+    private ProblemSignal Plain => Judged.First(j => j.Signal.Kind == "problem").Signal with
+    {
+        Code = "ALPHA-E001", ExceptionType = "ValueError", Level = "ERROR", NewInVersion = null, NewInStatus = null,
+        FixedInVersion = null, FixedInStatus = null, Events = 12, RunsAffected = 6,
+        Platforms = ["Linux"], PythonVersions = ["3.11"], LibraryPlatforms = ["Linux", "Windows"], LibraryPythonVersions = ["3.11"],
+    };
+
+    [Fact]
+    public void Compatibility_needs_enough_runs_on_each_platform_compared()
+    {
+        Assert.Equal("compatibility", Heuristics.Judge(Plain).Kind);
+
+        // One run from a second platform does not make it a library platform (SignalBuilder leaves it out)...
+        Assert.NotEqual("compatibility", Heuristics.Judge(Plain with { LibraryPlatforms = ["Linux"] }).Kind);
+        // ...and a problem seen in too few runs is no evidence either.
+        Assert.NotEqual("compatibility", Heuristics.Judge(Plain with { RunsAffected = SignalBuilder.MinRunsPerEnvironment - 1 }).Kind);
+    }
+
+    [Fact]
+    public void Signals_name_only_platforms_and_python_versions_with_enough_runs_of_the_library()
+    {
+        foreach (var signal in SignalBuilder.Build(fixture.Summaries))
+        {
+            foreach (var (dimension, values) in new[] { ("platform", signal.LibraryPlatforms), ("python_version", signal.LibraryPythonVersions) })
+            {
+                Assert.All(values, v => Assert.True(fixture.Summaries.Environments
+                    .Where(e => e.Library == signal.Library && e.Dimension == dimension && e.Value == v).Sum(e => e.Runs) >= SignalBuilder.MinRunsPerEnvironment,
+                    $"{signal.Library} {dimension} {v}"));
+            }
+        }
+
+        // The corpus has thin environments (a persona's platform seen once) that are now left out.
+        Assert.Contains(fixture.Summaries.Environments.GroupBy(e => (e.Library, e.Dimension, e.Value)),
+            g => g.Sum(e => e.Runs) < SignalBuilder.MinRunsPerEnvironment);
+    }
+
+    [Fact]
+    public void A_confirmed_fix_outranks_every_other_rule_and_a_suspected_one_does_not()
+    {
+        var confirmedFix = Plain with { FixedInVersion = "2.0.0", FixedInStatus = "confirmed", NewInVersion = "1.0.0", NewInStatus = "confirmed" };
+        Assert.Equal("fixed", Heuristics.Judge(confirmedFix).Kind);
+        Assert.Equal("high", Heuristics.Judge(confirmedFix).Confidence);
+
+        var suspectedFix = Plain with { FixedInVersion = "2.0.0", FixedInStatus = "suspected" };
+        Assert.Equal("compatibility", Heuristics.Judge(suspectedFix).Kind);
+    }
+
+    [Fact]
+    public void The_rule_table_in_docs_triage_md_is_the_rule_table_of_the_code()
+    {
+        var doc = File.ReadAllText(Path.Combine(Corpus.RepoRoot(), "docs", "triage.md"));
+        var section = doc[doc.IndexOf("## Heuristic verdicts", StringComparison.Ordinal)..];
+        var rows = section.Split('\n').SkipWhile(l => !l.StartsWith("| 1 |", StringComparison.Ordinal)).TakeWhile(l => l.StartsWith('|')).ToList();
+        var kinds = rows.Select(r => r.Split('|')[3].Trim()).Select(k => k[(k.IndexOf('`') + 1)..k.LastIndexOf('`')]).ToList();
+        Assert.Equal(Heuristics.RuleKinds, kinds);
+
+        var dependencyRow = rows.Single(r => r.Contains("`missing_dependency`", StringComparison.Ordinal));
+        Assert.All(Heuristics.DependencyExceptionTypes, e => Assert.Contains($"`{e}`", dependencyRow, StringComparison.Ordinal));
+        Assert.All(Heuristics.DependencyCodeTokens, t => Assert.Contains($"`{t}`", dependencyRow, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Verdicts_are_deterministic_and_carry_severity_from_the_level_and_impact_from_runs()
     {

@@ -23,10 +23,12 @@ const string Usage = """
     Deterministic for a given corpus and --seed (default 1). With --single-run-mb, writes ONE directory
     bundle instead: one corpus run replayed until its events.jsonl holds M MiB (the large single-run upload).
 
-           sentinel-bench duckdb-baseline --input DIR --out FILE.parquet
+           sentinel-bench duckdb-baseline --input DIR --out FILE.parquet [--reader plain|union]
 
-    The peer baseline for ingest: DuckDB's COPY (SELECT * FROM read_json('DIR/*.jsonl', union_by_name
-    = true)) TO FILE (FORMAT parquet), run on the NDJSON folder that gen-bundles writes.
+    The peer baseline for ingest, run on the NDJSON folder that gen-bundles writes. plain (the default,
+    the call a user reaches for): COPY (SELECT * FROM read_ndjson('DIR/*.jsonl')) TO FILE (FORMAT
+    parquet), DuckDB's defaults. union: read_json(..., format = 'newline_delimited', union_by_name =
+    true), which merges each file's detected schema (slower; the earlier baseline).
 
            sentinel-bench serve-load --url URL --corpus DIR [--size-mb 1] [--concurrency 8] [--seconds 20]
                                      [--warmup-seconds 3]
@@ -50,7 +52,7 @@ string[] known = args[0] switch
 {
     "gen-lake" => ["--seed-lake", "--out", "--events", "--bundles", "--seed", "--append-events"],
     "gen-bundles" => ["--corpus", "--out", "--events", "--bundles", "--seed", "--shapes", "--ndjson", "--single-run-mb"],
-    "duckdb-baseline" => ["--input", "--out"],
+    "duckdb-baseline" => ["--input", "--out", "--reader"],
     "serve-load" => ["--url", "--corpus", "--size-mb", "--concurrency", "--seconds", "--warmup-seconds"],
     _ => [],
 };
@@ -188,7 +190,13 @@ int Baseline()
 
     try
     {
-        var result = DuckDbBaseline.Run(input, output);
+        var reader = values.GetValueOrDefault("--reader", "plain");
+        if (reader is not ("plain" or "union"))
+        {
+            return Fail(ExitCode.InvalidUsage, $"--reader: '{reader}' is not plain or union");
+        }
+
+        var result = DuckDbBaseline.Run(input, output, unionByName: reader == "union");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"duckdb-baseline: events={result.Events} input_bytes={result.InputBytes} parquet_bytes={result.OutputBytes} seconds={result.Seconds:0.00}"));
         return ExitCode.Success;

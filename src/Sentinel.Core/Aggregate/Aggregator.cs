@@ -87,14 +87,27 @@ public static class Aggregator
                 options.Progress?.Report($"folding {fresh.Count} new ingest(s) into the partials ({mode})");
                 (eventsFolded, perfFolded) = Fold(db, files, fresh, generation);
             }
+            var inputs = SummaryInputs.Of(options.Config, generation, files.CommittedIngests);
+            SummaryCounts summary;
+            if (fresh.Count == 0 && rebuildReason is null && SummaryInputs.Unchanged(paths, inputs, out var kept))
+            {
+                options.Progress?.Report("no new ingests, same settings and code as the last aggregate; the summaries are current (nothing rewritten)");
+                summary = kept;
+            }
             else
             {
-                options.Progress?.Report("no new ingests since the last aggregate; recomputing the summaries");
+                if (fresh.Count == 0)
+                {
+                    options.Progress?.Report("no new ingests since the last aggregate; recomputing the summaries (settings, code or lake changed)");
+                }
+
+                options.Progress?.Report($"computing summaries and regression tests ({clock.Elapsed.TotalSeconds:0.00} s)");
+                SummaryInputs.Forget(paths); // a crash while the summaries are rewritten must not leave them marked current
+                summary = Summarise(db, paths, files, options.Config, generation);
+                SummaryInputs.Record(paths, inputs, summary);
+                options.Progress?.Report($"summaries written ({clock.Elapsed.TotalSeconds:0.00} s)");
             }
 
-            options.Progress?.Report($"computing summaries and regression tests ({clock.Elapsed.TotalSeconds:0.00} s)");
-            var summary = Summarise(db, paths, files, options.Config, generation);
-            options.Progress?.Report($"summaries written ({clock.Elapsed.TotalSeconds:0.00} s)");
             return new AggregateResult(mode, rebuildReason, fresh.Count, files.CommittedIngests.Count, eventsFolded, perfFolded,
                 summary.Libraries, summary.Versions, summary.Problems, summary.Regressions, summary.Confirmed,
                 Path.Combine(paths.Root, SummaryFolder), Math.Round(clock.Elapsed.TotalSeconds, 3));
@@ -332,7 +345,7 @@ public static class Aggregator
         Execute(db, $"CREATE OR REPLACE TEMP VIEW {name} AS {body}");
     }
 
-    private sealed record SummaryCounts(int Libraries, int Versions, int Problems, int Regressions, int Confirmed);
+    internal sealed record SummaryCounts(int Libraries, int Versions, int Problems, int Regressions, int Confirmed);
 
     private static SummaryCounts Summarise(DuckDBConnection db, LakePaths paths, LakeFiles files, SentinelConfig config, string generation)
     {

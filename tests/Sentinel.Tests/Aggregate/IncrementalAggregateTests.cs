@@ -58,6 +58,36 @@ public sealed class IncrementalAggregateTests : IDisposable
     }
 
     [Fact]
+    public async Task An_idle_rerun_rewrites_no_summary_file_until_settings_or_a_summary_file_change()
+    {
+        await AggregatedCorpusFixture.IngestAsync(Lake, Corpus.Bundles.Take(8));
+        var first = Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false));
+        var summary = Path.Combine(Lake, Aggregator.SummaryFolder);
+        var stamps = Directory.GetFiles(summary).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        var old = DateTime.UtcNow.AddDays(-1);
+        foreach (var f in stamps.Keys)
+        {
+            File.SetLastWriteTimeUtc(f, old); // any rewrite now shows as a fresh time
+        }
+
+        var idle = Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false));
+        Assert.All(Directory.GetFiles(summary), f => Assert.Equal(old, File.GetLastWriteTimeUtc(f)));
+        Assert.Equal(first with { Seconds = 0, Mode = "", IngestsFolded = 0, EventsFolded = 0, PerformanceRowsFolded = 0 }, idle with { Seconds = 0, Mode = "" });
+
+        // Other settings: the statuses may differ, so the summaries are recomputed.
+        var stricter = new Sentinel.Config.SentinelConfig();
+        stricter.Health.DegradedBelowErrorFree = 0.999;
+        Aggregator.Run(new AggregateOptions(Lake, stricter, Full: false));
+        Assert.All(Directory.GetFiles(summary), f => Assert.NotEqual(old, File.GetLastWriteTimeUtc(f)));
+
+        // A summary file gone: recomputed, whatever the record says.
+        Aggregator.Run(new AggregateOptions(Lake, stricter, Full: false));
+        File.Delete(Path.Combine(summary, "problems.json"));
+        Aggregator.Run(new AggregateOptions(Lake, stricter, Full: false));
+        Assert.True(File.Exists(Path.Combine(summary, "problems.json")));
+    }
+
+    [Fact]
     public async Task A_rewritten_lake_forces_a_rebuild()
     {
         await AggregatedCorpusFixture.IngestAsync(Lake, Corpus.Bundles.Take(8));

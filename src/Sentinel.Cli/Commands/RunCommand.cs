@@ -1,13 +1,12 @@
 using System.CommandLine;
-using Sentinel.Aggregate;
 using Sentinel.Cli.Output;
 using Sentinel.Dashboard;
-using Sentinel.Ingest;
+using Sentinel.Pipeline;
 using Spectre.Console;
 
 namespace Sentinel.Cli.Commands;
 
-/// <summary>The daily job in one command (DESIGN §10): ingest → aggregate → dashboard → report.</summary>
+/// <summary>The daily job in one command (DESIGN §10): parses, calls <see cref="DailyJob"/>, prints the report.</summary>
 internal static class RunCommand
 {
     public static Command Create()
@@ -38,46 +37,12 @@ internal static class RunCommand
         command.SetAction((parse, ct) => GlobalOptions.RunAsync(async () =>
         {
             var config = GlobalOptions.LoadConfig(parse);
-            var lake = parse.GetValue(GlobalOptions.Lake)!;
-            // Everything that can be refused is checked before anything is written.
-            var overrides = VersionOverrides.Parse(parse.GetValue(versions));
-            DashboardBuilder.CheckTarget(parse.GetValue(output)!);
-            var exit = ExitCode.Success;
-            var inputs = parse.GetValue(paths) ?? [];
-            if (inputs.Length > 0)
-            {
-                var progress = new SynchronousProgress<IngestProgress>(p => Console.Error.WriteLine($"ingest: [{p.Done}/{p.Total}] {p.Status,-11} {Sentinel.Text.TerminalText.Safe(p.Input)}"));
-                var ingest = await Ingester.RunAsync(new IngestOptions(inputs, lake, config, overrides), progress, ct);
-                Console.Error.WriteLine($"ingest: {ingest.Accepted} accepted, {ingest.Duplicates} duplicate(s), {ingest.Quarantined.Count} quarantined, {ingest.EventsWritten:N0} events written");
-                foreach (var q in ingest.Quarantined)
-                {
-                    Console.Error.WriteLine($"ingest: quarantined {Sentinel.Text.TerminalText.Safe(q.Input)}: {Sentinel.Text.TerminalText.Safe(q.Reason)}");
-                }
-
-                foreach (var s in ingest.Skipped)
-                {
-                    Console.Error.WriteLine($"ingest: skipped {s.Where}: {s.Message}");
-                }
-
-                exit = ingest.ExitCode;
-            }
-
-            var aggregate = Aggregator.Run(new AggregateOptions(lake, config, Full: false,
-                new SynchronousProgress<string>(m => Console.Error.WriteLine($"aggregate: {m}"))));
-            Console.Error.WriteLine($"aggregate: {aggregate.Mode}, {aggregate.IngestsFolded} ingest(s) folded in, {aggregate.Regressions} regression finding(s)");
-            if (parse.GetValue(triage) || config.Triage.Provider == "openai")
-            {
-                var llm = Sentinel.Triage.Triager.LlmStep(lake, config.Triage);
-                var t = await Sentinel.Triage.Triager.RunAsync(lake, null, llm, TimeProvider.System, ct);
-                Console.Error.WriteLine($"triage: {t.Signals} signal(s), {t.New} new proposal(s), {t.BecameStale} now stale" +
-                    (llm is null ? "" : $", {t.LlmVerdicts} LLM verdict(s), {t.LlmFailures} fallback(s)"));
-            }
-
-            var site = DashboardBuilder.Build(new DashboardOptions(lake, parse.GetValue(output)!, parse.GetValue(audience)!, config));
-            Console.Error.WriteLine($"dashboard: {site.Pages} pages ({site.Audience}) in {site.Out}");
-            ReportCommand.Render(HealthReport.Build(lake, library: null, top: 10));
-            Terminal.Out.WriteLine($"Site: {Path.Combine(site.Out, "index.html")}");
-            return exit;
+            var options = new DailyJobOptions(parse.GetValue(paths) ?? [], parse.GetValue(GlobalOptions.Lake)!, config,
+                VersionOverrides.Parse(parse.GetValue(versions)), parse.GetValue(output)!, parse.GetValue(audience)!, parse.GetValue(triage));
+            var result = await DailyJob.RunAsync(options, new SynchronousProgress<string>(Console.Error.WriteLine), ct);
+            ReportCommand.Render(result.Report);
+            Terminal.Out.WriteLine($"Site: {Path.Combine(result.Site.Out, "index.html")}");
+            return result.ExitCode;
         }));
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sentinel.Config;
+using Sentinel.Lake;
 
 namespace Sentinel.Cli;
 
@@ -47,7 +48,7 @@ internal static class GlobalOptions
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
             return ExitCode.InvalidUsage;
         }
-        catch (Exception e) when (e is Aggregate.LakeMissingException or Aggregate.SummariesMissingException or Dashboard.DashboardOutputException)
+        catch (Exception e) when (e is Sentinel.Lake.LakeMissingException or Aggregate.SummariesMissingException or Dashboard.DashboardOutputException)
         {
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
             return ExitCode.InvalidUsage;

@@ -1,5 +1,6 @@
 using Sentinel.Aggregate;
 using Sentinel.Ingest;
+using Sentinel.Text;
 
 namespace Sentinel.Dashboard;
 

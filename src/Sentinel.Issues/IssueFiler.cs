@@ -21,8 +21,7 @@ public static partial class IssueFiler
 
     public static async Task<IssuesResult> RunAsync(string lake, SentinelConfig config, string? library, GitHubCredentials credentials, TimeProvider time, CancellationToken ct)
     {
-        var paths = new LakePaths(Path.GetFullPath(lake));
-        using var lakeLock = LakeLock.Acquire(paths);
+        using var lakeLock = Sentinel.Lake.Lake.OpenOrCreate(lake, time).Lock();
         var proposals = new ProposalStore(lake).Load();
         var ledger = IssueLedger.Load(lake);
         var plan = IssuePlanner.Plan(proposals, config, ledger, library, time.GetUtcNow());

@@ -1,5 +1,6 @@
 using Sentinel.Config;
 using Sentinel.Ingest;
+using Sentinel.Lake;
 
 namespace Sentinel.Serve;
 

@@ -12,6 +12,7 @@ using Microsoft.Extensions.AI;
 using OpenAI;
 using Sentinel.Config;
 using Sentinel.Ingest;
+using Sentinel.Text;
 
 namespace Sentinel.Triage;
 

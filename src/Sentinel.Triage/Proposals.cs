@@ -157,13 +157,7 @@ public static class Triager
         return new TriageResult(signals.Count, created, updated, stale, unchanged, llmOk, failures.Count, failures);
     }
 
-    private static LakePaths Existing(string lake)
-    {
-        var paths = new LakePaths(Path.GetFullPath(lake));
-        return Directory.Exists(paths.Root)
-            ? paths
-            : throw new LakeMissingException($"{paths.Root}: no lake here; run `sentinel ingest` and `sentinel aggregate` first (or pass --lake DIR)");
-    }
+    private static LakePaths Existing(string lake) => Sentinel.Lake.Lake.Open(lake, "run `sentinel ingest` and `sentinel aggregate` first").Paths;
 
     private static bool SameSignal(ProblemSignal a, ProblemSignal b) =>
         JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);

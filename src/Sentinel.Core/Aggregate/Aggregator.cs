@@ -39,13 +39,9 @@ public static class Aggregator
     public static AggregateResult Run(AggregateOptions options)
     {
         var clock = Stopwatch.StartNew();
-        var paths = new LakePaths(Path.GetFullPath(options.Lake));
-        if (!Directory.Exists(paths.Root))
-        {
-            throw new LakeMissingException($"{paths.Root}: no lake here; run `sentinel ingest` first (or pass --lake DIR)");
-        }
-
-        using var lakeLock = LakeLock.Acquire(paths);
+        var lake = Sentinel.Lake.Lake.Open(options.Lake);
+        var paths = lake.Paths;
+        using var lakeLock = lake.Lock();
         LakeWriter.Recover(paths);
         Directory.CreateDirectory(paths.State);
         var dbPath = Path.Combine(paths.State, "aggregate.duckdb");
@@ -58,13 +54,14 @@ public static class Aggregator
         var generation = LakeGeneration.Read(paths);
         var created = !File.Exists(dbPath);
         var db = OpenPartials(dbPath);
-        if (created)
-        {
-            SeedRetired(db, paths);
-        }
-
         try
         {
+            // Inside the try: a failure seeding the retired partials must still close the connection.
+            if (created)
+            {
+                SeedRetired(db, paths);
+            }
+
             var files = LakeFiles.Scan(paths, db);
             options.Progress?.Report($"{files.CommittedIngests.Count} committed ingest(s) found ({clock.Elapsed.TotalSeconds:0.00} s)");
             var processed = ProcessedIngests(db);
@@ -121,15 +118,23 @@ public static class Aggregator
     private static DuckDBConnection OpenPartials(string dbPath)
     {
         var db = DuckDb.Open(dbPath);
-        var tmp = Path.Combine(Path.GetDirectoryName(dbPath)!, "aggregate.tmp");
-        Execute(db, $"""
-            SET TimeZone = 'UTC';
-            SET memory_limit = '640MB';
-            SET temp_directory = '{tmp.Replace("'", "''", StringComparison.Ordinal)}';
-            SET preserve_insertion_order = true;
-            """);
-        Execute(db, SqlText.Get("partials_schema"));
-        return db;
+        try
+        {
+            var tmp = Path.Combine(Path.GetDirectoryName(dbPath)!, "aggregate.tmp");
+            Execute(db, $"""
+                SET TimeZone = 'UTC';
+                SET memory_limit = '640MB';
+                SET temp_directory = '{tmp.Replace("'", "''", StringComparison.Ordinal)}';
+                SET preserve_insertion_order = true;
+                """);
+            Execute(db, SqlText.Get("partials_schema"));
+            return db;
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The partials of rows that retention removed from the lake: <c>state/retired.duckdb</c>.</summary>
@@ -537,12 +542,4 @@ public static class Aggregator
 
         return rows;
     }
-}
-
-/// <summary>The aggregate could not start: there is no lake at the given path.</summary>
-public sealed class LakeMissingException : Exception
-{
-    public LakeMissingException(string message) : base(message) { }
-    public LakeMissingException() { }
-    public LakeMissingException(string message, Exception inner) : base(message, inner) { }
 }

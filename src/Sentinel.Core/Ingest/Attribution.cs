@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Sentinel.Lake;
+using Sentinel.Text;
 
 namespace Sentinel.Ingest;
 

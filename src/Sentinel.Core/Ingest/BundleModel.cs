@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Sentinel.Lake;
 
 namespace Sentinel.Ingest;
 
@@ -145,8 +146,6 @@ internal sealed record TimingEntry(string Function, long? Count, double? P50Ms, 
 
 internal sealed record CatalogEntry(string Code, string? Title, string? Hint, string? Category);
 
-/// <summary>Where in an input something was wrong, and what.</summary>
-public sealed record Problem(string Where, string? Field, string Message);
 
 /// <summary>Counts of what was dropped, scrubbed or rejected in one bundle. Never values.</summary>
 public sealed class RedactionLedger

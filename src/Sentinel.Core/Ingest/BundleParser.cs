@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Sentinel.Config;
+using Sentinel.Lake;
+using Sentinel.Text;
 
 namespace Sentinel.Ingest;
 
@@ -138,7 +140,9 @@ internal sealed class BundleParser
     public void ReadEventsJsonl(Stream raw, string file, BundleReading into)
     {
         into.SawEventsFile = true;
+#pragma warning disable CA2000 // not disposed on purpose: PythonJsonStream would dispose raw, which the caller owns and hashes afterwards
         var lines = new JsonLineReader(new PythonJsonStream(raw), MaxEventBytes);
+#pragma warning restore CA2000
         try
         {
             while (lines.Next(out var line, out var number, out var tooLong))

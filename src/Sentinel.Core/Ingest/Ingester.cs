@@ -82,11 +82,12 @@ public static class Ingester
     public static async Task<IngestResult> RunAsync(IngestOptions options, IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
     {
         var watch = Stopwatch.StartNew();
-        var paths = new LakePaths(options.Lake);
+        var lake = Sentinel.Lake.Lake.OpenOrCreate(options.Lake, options.Clock);
+        var paths = lake.Paths;
         var discovery = InputDiscovery.Discover(options.Paths);
-        using var lakeLock = LakeLock.Acquire(paths);
+        using var lakeLock = lake.Lock();
         LakeWriter.Recover(paths);
-        var secret = LakeSecret.Load(paths, create: true);
+        var secret = lake.Secret(create: true);
         var now = TruncateToMicros(options.Clock.GetUtcNow().UtcDateTime);
         var ingestId = $"{now:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 

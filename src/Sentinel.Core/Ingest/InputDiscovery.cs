@@ -1,3 +1,4 @@
+using Sentinel.Lake;
 namespace Sentinel.Ingest;
 
 /// <summary>Turns the paths given on the command line into uploads, walking folders.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Sentinel.Text;
 
 namespace Sentinel.Ingest;
 

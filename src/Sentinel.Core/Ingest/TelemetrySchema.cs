@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Sentinel.Lake;
+using Sentinel.Text;
 
 namespace Sentinel.Ingest;
 

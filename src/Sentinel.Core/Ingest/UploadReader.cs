@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Sentinel.Config;
+using Sentinel.Lake;
 
 namespace Sentinel.Ingest;
 
@@ -79,7 +80,8 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
     private void ReadTelemetry(string path, BundleReading reading)
     {
         CheckUploadSize(path);
-        using var file = new HashingStream(File.OpenRead(path));
+        using var raw = File.OpenRead(path); // disposed here even if the wrapper's constructor throws
+        using var file = new HashingStream(raw);
         TelemetryReading.Read(file, path, Limits.MaxEventsPerBundle, reading);
         reading.BundleDigest = Combine("telemetry", file.Digest(), []);
     }
@@ -100,7 +102,8 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         }
 
         byte[] bundleDigest;
-        using (var s = new HashingStream(File.OpenRead(bundle)))
+        using (var raw = File.OpenRead(bundle))
+        using (var s = new HashingStream(raw))
         {
             parser.ReadBundleObject(s, bundle, reading);
             bundleDigest = s.Digest();
@@ -109,7 +112,8 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         byte[] eventsDigest = [];
         if (File.Exists(events))
         {
-            using var s = new HashingStream(File.OpenRead(events));
+            using var raw = File.OpenRead(events);
+            using var s = new HashingStream(raw);
             parser.ReadEventsJsonl(s, events, reading);
             eventsDigest = s.Digest();
         }
@@ -135,7 +139,11 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
             }
 
             // Headers can lie: the declared length and the total budget are enforced while inflating.
-            using var s = new HashingStream(new LimitedStream(entry.Open(), Math.Min(entry.Length, budget.Remaining), $"{path}!{Printable(name)}", budget));
+#pragma warning disable CA2000 // using declarations: CA2000 misreads the loop's `continue` above
+            using var inflating = entry.Open();
+            using var limited = new LimitedStream(inflating, Math.Min(entry.Length, budget.Remaining), $"{path}!{Printable(name)}", budget);
+            using var s = new HashingStream(limited);
+#pragma warning restore CA2000
             if (name == bundle)
             {
                 parser.ReadBundleObject(s, $"{path}!{name}", reading);
@@ -279,7 +287,9 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
                 }
 
                 // The uploader's user and group names in the tar header are never read.
+#pragma warning disable CA2000 // a using declaration: CA2000 misreads the loop's `continue` above; the tar reader owns DataStream (leaveOpen)
                 using var s = new HashingStream(entry.DataStream, leaveOpen: true);
+#pragma warning restore CA2000
                 if (name == bundle)
                 {
                     parser.ReadBundleObject(s, $"{path}!{name}", reading);

@@ -301,11 +301,5 @@ public static class LakeMaintenance
         return found.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
     }
 
-    private static LakePaths Existing(string lake)
-    {
-        var paths = new LakePaths(Path.GetFullPath(lake));
-        return Directory.Exists(paths.Root)
-            ? paths
-            : throw new LakeMissingException($"{paths.Root}: no lake here; nothing to do (pass --lake DIR)");
-    }
+    private static LakePaths Existing(string lake) => Sentinel.Lake.Lake.Open(lake, "nothing to do").Paths;
 }

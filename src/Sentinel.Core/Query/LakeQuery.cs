@@ -32,11 +32,7 @@ public static class LakeQuery
     public static QueryResult Run(string lake, string sql, int? limit)
     {
         var body = ReadOnlyBody(sql);
-        var paths = new LakePaths(Path.GetFullPath(lake));
-        if (!Directory.Exists(paths.Root))
-        {
-            throw new LakeMissingException($"{paths.Root}: no lake here; run `sentinel ingest` first (or pass --lake DIR)");
-        }
+        var paths = Sentinel.Lake.Lake.Open(lake).Paths;
 
         using var db = DuckDb.Open();
         CreateViews(db, paths);

@@ -88,6 +88,23 @@ public sealed class IncrementalAggregateTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failing_aggregate_closes_its_partials_database()
+    {
+        await AggregatedCorpusFixture.IngestAsync(Lake, Corpus.Bundles.Take(2));
+        // Retired partials this build cannot read: the aggregate fails while seeding a fresh partials database.
+        File.WriteAllText(Path.Combine(Lake, "state", "retired.duckdb"), "not a duckdb file");
+
+        Assert.ThrowsAny<Exception>(() => Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false)));
+
+        // No file descriptor of this process still points at the partials database (the connection was disposed).
+        var partials = Path.GetFullPath(Path.Combine(Lake, "state", "aggregate.duckdb"));
+        var open = new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
+            .Select(fd => { try { return fd.LinkTarget; } catch (IOException) { return null; } })
+            .Count(target => target is not null && target.StartsWith(partials, StringComparison.Ordinal));
+        Assert.Equal(0, open);
+    }
+
+    [Fact]
     public async Task A_rewritten_lake_forces_a_rebuild()
     {
         await AggregatedCorpusFixture.IngestAsync(Lake, Corpus.Bundles.Take(8));

@@ -1,5 +1,6 @@
 using Sentinel.Ingest;
 using Sentinel.Tests.Support;
+using Sentinel.Text;
 
 namespace Sentinel.Tests.Ingest;
 

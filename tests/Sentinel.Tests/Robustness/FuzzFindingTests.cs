@@ -102,6 +102,6 @@ public sealed class FuzzFindingTests
     public void Scrubber_AnAwsSecretKeyTouchingOtherBase64Characters_IsStillCaught(string value)
     {
         Assert.Contains(Corpus.PlantedSecrets, value.Contains);
-        Assert.NotNull(Sentinel.Ingest.Scrubber.Check(value));
+        Assert.NotNull(Sentinel.Text.Scrubber.Check(value));
     }
 }

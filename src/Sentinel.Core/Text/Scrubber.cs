@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Sentinel.Ingest;
+namespace Sentinel.Text;
 
 /// <summary>
 /// The last line of defence for every kept text value (DESIGN §3): a value that looks like it

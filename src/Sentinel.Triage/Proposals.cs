@@ -31,6 +31,13 @@ public sealed record Proposal(
 public sealed record TriageResult(int Signals, int New, int Updated, int BecameStale, int Unchanged, int LlmVerdicts, int LlmFailures, IReadOnlyList<string> LlmFailureReasons);
 
 /// <summary>A decision that cannot be taken (unknown id, already decided); the message says why.</summary>
+/// <summary>What a maintainer decides about a proposal (stored as <c>approve</c>/<c>reject</c> in the decision log).</summary>
+public enum DecisionAction
+{
+    Approve,
+    Reject,
+}
+
 public sealed class TriageException : Exception
 {
     public TriageException(string message) : base(message) { }
@@ -164,7 +171,17 @@ public static class Triager
 
     /// <summary>Records a human decision. Approving a stale proposal is how it is re-approved.</summary>
     /// <exception cref="TriageException">Unknown id, or the proposal is already decided.</exception>
-    public static Proposal Decide(string lake, string id, string action, string? by, string? note, TimeProvider clock)
+    /// <summary>A decision named on the command line or in a workflow: <c>approve</c> or <c>reject</c>, nothing else.</summary>
+    /// <exception cref="TriageException">Any other action: before, anything but "approve" was taken as a rejection.</exception>
+    public static Proposal Decide(string lake, string id, string action, string? by, string? note, TimeProvider clock) =>
+        Decide(lake, id, action switch
+        {
+            "approve" => DecisionAction.Approve,
+            "reject" => DecisionAction.Reject,
+            _ => throw new TriageException($"unknown decision '{action}': a proposal is approved (approve) or rejected (reject)"),
+        }, by, note, clock);
+
+    public static Proposal Decide(string lake, string id, DecisionAction action, string? by, string? note, TimeProvider clock)
     {
         var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
@@ -186,10 +203,15 @@ public static class Triager
         var who = !string.IsNullOrWhiteSpace(by) ? by
             : Environment.GetEnvironmentVariable("GITHUB_ACTOR") is { Length: > 0 } actor ? actor
             : Environment.UserName;
-        var decision = new Decision(action, who, clock.GetUtcNow(), note, p.Material);
+        var decision = new Decision(action == DecisionAction.Approve ? "approve" : "reject", who, clock.GetUtcNow(), note, p.Material);
         all[index] = p with
         {
-            Status = action == "approve" ? "approved" : "rejected",
+            Status = action switch
+            {
+                DecisionAction.Approve => "approved",
+                DecisionAction.Reject => "rejected",
+                _ => throw new ArgumentOutOfRangeException(nameof(action), action, "approve or reject"),
+            },
             Decisions = [.. p.Decisions, decision],
             Updated = decision.At,
         };

@@ -1,0 +1,38 @@
+using Sentinel.Tests.Aggregate;
+using Sentinel.Triage;
+
+namespace Sentinel.Tests.Triage;
+
+/// <summary>A decision is approve or reject; a typo is an error, never a silent rejection.</summary>
+public sealed class DecisionTests(AggregatedCorpusFixture fixture) : IClassFixture<AggregatedCorpusFixture>
+{
+    [Theory]
+    [InlineData("aprove")]
+    [InlineData("Approve")]
+    [InlineData("")]
+    public async Task An_unknown_action_is_refused_and_the_proposal_stays_pending(string action)
+    {
+        await Triager.RunAsync(fixture.Lake, "molsysmt", null, TimeProvider.System, CancellationToken.None);
+        var pending = new ProposalStore(fixture.Lake).Load().First(p => p.Library == "molsysmt" && p.Status == "pending");
+
+        var e = Assert.Throws<TriageException>(() => Triager.Decide(fixture.Lake, pending.Id, action, "maintainer-a", null, TimeProvider.System));
+
+        Assert.Contains("unknown decision", e.Message, StringComparison.Ordinal);
+        var after = new ProposalStore(fixture.Lake).Load().Single(p => p.Id == pending.Id);
+        Assert.Equal("pending", after.Status);
+        Assert.Empty(after.Decisions);
+    }
+
+    [Fact]
+    public async Task Approve_and_reject_are_recorded_as_such()
+    {
+        await Triager.RunAsync(fixture.Lake, "topomt", null, TimeProvider.System, CancellationToken.None);
+        var two = new ProposalStore(fixture.Lake).Load().Where(p => p.Library == "topomt" && p.Status == "pending").Take(2).ToList();
+        Assert.Equal(2, two.Count);
+
+        Assert.Equal("approved", Triager.Decide(fixture.Lake, two[0].Id, "approve", "m", null, TimeProvider.System).Status);
+        var rejected = Triager.Decide(fixture.Lake, two[1].Id, DecisionAction.Reject, "m", null, TimeProvider.System);
+        Assert.Equal("rejected", rejected.Status);
+        Assert.Equal("reject", rejected.Decisions.Single().Action);
+    }
+}

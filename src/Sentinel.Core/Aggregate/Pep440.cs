@@ -9,7 +9,7 @@ namespace Sentinel.Aggregate;
 /// <c>unknown</c>, then null. Two different strings that are the same version (<c>1.0</c>, <c>1.0.0</c>)
 /// are ordered ordinally, so the comparer is 0 only for ordinally equal strings.
 /// </summary>
-public sealed class Pep440Comparer : IComparer<string>
+internal sealed class Pep440Comparer : IComparer<string>
 {
     /// <summary>Sentinel's placeholder for an unresolved version; sorts after every other string.</summary>
     public const string Unknown = "unknown";
@@ -89,7 +89,7 @@ public sealed class Pep440Comparer : IComparer<string>
 /// <c>1.0a1 == 1.0alpha1</c>); <see cref="ToString"/> gives the normalized form.
 /// Numbers of any size are kept as digit strings, so nothing overflows.
 /// </summary>
-public sealed record Pep440Version : IComparable<Pep440Version>
+internal sealed record Pep440Version : IComparable<Pep440Version>
 {
     // Pre-release rank; DevOnly (".devN" with no pre and no post) sorts below every pre-release
     // and None (a final or post release) above them, as in packaging's _cmpkey.

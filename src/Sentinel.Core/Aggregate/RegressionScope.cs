@@ -7,7 +7,7 @@ namespace Sentinel.Aggregate;
 /// smonitor's own instrumentation (<c>SMONITOR-*</c>, e.g. <c>SMONITOR-EVENT-DUPLICATE-SUMMARY</c>) says how the
 /// library is wired to smonitor, not that the library regressed.
 /// </summary>
-public static class RegressionScope
+internal static class RegressionScope
 {
     /// <summary>The prefix of smonitor's own codes (SQL: <c>final_libraries.sql</c> uses the same literal).</summary>
     public const string InstrumentationPrefix = "SMONITOR-";

@@ -16,14 +16,14 @@ namespace Sentinel.Aggregate;
 /// True when <see cref="PValue"/> comes from the exact null distribution of U; false when from the
 /// normal approximation (tie- and continuity-corrected).
 /// </param>
-public sealed record MannWhitneyResult(double U, double PValue, int NBefore, int NAfter, bool Exact);
+internal sealed record MannWhitneyResult(double U, double PValue, int NBefore, int NAfter, bool Exact);
 
 /// <summary>
 /// The statistical tests behind regression detection: a one-sided Mann-Whitney U test for
 /// "per-run p95 latencies got worse", a Poisson tail for "a problem is fixed in version V", and the
 /// median and linearly interpolated quantiles used to summarise samples.
 /// </summary>
-public static class RegressionStatistics
+internal static class RegressionStatistics
 {
     /// <summary>
     /// Largest sample size (on each side) for which the exact null distribution is used when there are

@@ -4,13 +4,13 @@ using Sentinel.Config;
 namespace Sentinel.Aggregate;
 
 /// <summary>Runs of one library version (input of the regression tests).</summary>
-public sealed record VersionRuns(string Library, string Version, long Runs);
+internal sealed record VersionRuns(string Library, string Version, long Runs);
 
 /// <summary>Runs of one library version in which a problem showed up.</summary>
-public sealed record ProblemVersionRuns(string Library, string Code, string TraceHash, string Version, long Runs, int LevelRank);
+internal sealed record ProblemVersionRuns(string Library, string Code, string TraceHash, string Version, long Runs, int LevelRank);
 
 /// <summary>The per-run p95 values (ms) of one function in one library version.</summary>
-public sealed record PerformanceSample(string Library, string Function, string Version, IReadOnlyList<double> P95Values, double? MedianP95);
+internal sealed record PerformanceSample(string Library, string Function, string Version, IReadOnlyList<double> P95Values, double? MedianP95);
 
 /// <summary>
 /// One finding with its evidence. <see cref="Kind"/> is <c>new_in_version</c>, <c>fixed_in_version</c> or
@@ -35,7 +35,7 @@ public sealed record Regression(
 /// <c>min_runs_per_side</c> runs and a one-sided Mann-Whitney U test gives p ≤ <c>alpha</c>.</item>
 /// </list>
 /// </summary>
-public static class RegressionDetector
+internal static class RegressionDetector
 {
     public static IReadOnlyList<Regression> Detect(
         IReadOnlyList<VersionRuns> versions,

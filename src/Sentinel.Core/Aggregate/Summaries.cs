@@ -110,7 +110,7 @@ public sealed class SummariesMissingException : Exception
 }
 
 /// <summary>JSON settings of the summary files: snake_case, stable, human-readable.</summary>
-public static class SummaryJson
+internal static class SummaryJson
 {
     public static readonly JsonSerializerOptions Options = new()
     {

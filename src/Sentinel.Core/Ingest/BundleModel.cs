@@ -148,7 +148,7 @@ internal sealed record CatalogEntry(string Code, string? Title, string? Hint, st
 
 
 /// <summary>Counts of what was dropped, scrubbed or rejected in one bundle. Never values.</summary>
-public sealed class RedactionLedger
+internal sealed class RedactionLedger
 {
     private readonly SortedDictionary<string, long> _counts = new(StringComparer.Ordinal);
 

@@ -7,10 +7,10 @@ using Sentinel.Lake;
 namespace Sentinel.Ingest;
 
 /// <summary>The shape of one upload (DESIGN §2); <see cref="Telemetry"/> is safe-schema records as JSON Lines (<c>*.telemetry.jsonl</c>).</summary>
-public enum UploadShape { SingleJson, Directory, Zip, TarGz, Telemetry }
+internal enum UploadShape { SingleJson, Directory, Zip, TarGz, Telemetry }
 
 /// <summary>One upload found on disk.</summary>
-public sealed record UploadInput(string Path, UploadShape Shape);
+internal sealed record UploadInput(string Path, UploadShape Shape);
 
 /// <summary>
 /// Opens an upload of any shape and streams its members through the parser. Archive members

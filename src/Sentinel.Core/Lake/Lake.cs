@@ -6,7 +6,7 @@ namespace Sentinel.Lake;
 /// <see cref="Open"/> (a lake that must exist) or <see cref="OpenOrCreate"/> (ingest), instead of re-deriving
 /// these from a path string.
 /// </summary>
-public sealed class Lake
+internal sealed class Lake
 {
     private Lake(LakePaths paths, TimeProvider clock)
     {

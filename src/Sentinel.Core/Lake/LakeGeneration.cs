@@ -5,7 +5,7 @@ namespace Sentinel.Lake;
 /// (compaction, retention, forget) increments. Appending ingests never touch it. Readers that keep
 /// incremental state (the aggregate partials) rebuild when it changes.
 /// </summary>
-public static class LakeGeneration
+internal static class LakeGeneration
 {
     public static string Read(LakePaths paths)
     {

@@ -7,7 +7,7 @@ namespace Sentinel.Lake;
 /// The per-deployment key of the keyed hashes (run_key, event_id): <c>SENTINEL_SECRET</c>, else a
 /// random key created in <c>&lt;lake&gt;/state/secret.key</c> on first local use.
 /// </summary>
-public static class LakeSecret
+internal static class LakeSecret
 {
     public const string EnvironmentVariable = "SENTINEL_SECRET";
 

@@ -10,7 +10,7 @@ namespace Sentinel.Lake;
 /// written to a temporary file, flushed to disk, then renamed over the old one, so a crash leaves
 /// either the old file or the new one.
 /// </summary>
-public static class StateFile
+internal static class StateFile
 {
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -7,7 +7,7 @@ namespace Sentinel.Text;
 /// `report --format markdown` job summary and GitHub issue bodies and titles. Before this there were two drifted
 /// copies, and the report's let bare <c>https://</c> autolinks and bidi overrides through.
 /// </summary>
-public static class MarkdownText
+internal static class MarkdownText
 {
     /// <summary>
     /// Untrusted text made inert for a Markdown paragraph or table cell: one line; Markdown, HTML and table

@@ -6,7 +6,7 @@ namespace Sentinel.Text;
 /// A p-value as people read it: four decimals, and <c>p&lt;0.0001</c> below that instead of a misleading
 /// <c>p=0</c> (a p of 4e-5 is strong evidence, not certainty).
 /// </summary>
-public static class PValueText
+internal static class PValueText
 {
     public const double Floor = 0.0001;
 

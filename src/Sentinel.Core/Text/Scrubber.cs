@@ -7,7 +7,7 @@ namespace Sentinel.Text;
 /// carries personal data or a credential is dropped whole, never half-kept. Returns the reason
 /// (a ledger key) or null when the value is clean.
 /// </summary>
-public static partial class Scrubber
+internal static partial class Scrubber
 {
     // Ordered: the most specific credential shapes first so the ledger names them precisely.
     private static readonly (string Reason, Regex Pattern)[] Rules =

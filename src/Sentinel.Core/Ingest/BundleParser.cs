@@ -180,6 +180,11 @@ internal sealed class BundleParser
             ok = false;
             problem = new Problem(where.ToString(), null, $"not valid JSON: {Clean(e.Message)}");
         }
+        catch (UndecodableTextException e)
+        {
+            ok = false;
+            problem = new Problem(where.ToString(), e.Field, UndecodableTextException.Reason);
+        }
 
         if (ok)
         {
@@ -262,7 +267,7 @@ internal sealed class BundleParser
 
     private void ReadPython(ReadOnlySpan<byte> json, BundleReading into)
     {
-        var version = StringProperty(json, "version"u8);
+        var version = StringProperty(json, "version"u8, into.Ledger);
         if (version is null)
         {
             return;
@@ -277,8 +282,8 @@ internal sealed class BundleParser
 
     private void ReadPlatform(ReadOnlySpan<byte> json, BundleReading into)
     {
-        var system = StringProperty(json, "system"u8);
-        var machine = StringProperty(json, "machine"u8);
+        var system = StringProperty(json, "system"u8, into.Ledger);
+        var machine = StringProperty(json, "machine"u8, into.Ledger);
         static bool Ok(string? s) => s is { Length: > 0 and <= 32 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && Scrubber.Check(s) is null;
         // The kernel release is dropped on purpose: it narrows a machine down.
         into.Platform = Ok(system) ? (Ok(machine) ? $"{system}-{machine}" : system) : null;
@@ -286,13 +291,13 @@ internal sealed class BundleParser
 
     private static void ReadRuntime(ReadOnlySpan<byte> json, BundleReading into)
     {
-        var runId = StringProperty(json, "run_id"u8);
+        var runId = StringProperty(json, "run_id"u8, into.Ledger);
         into.RunId = runId is { Length: > 0 and <= 128 } && EventReducer.IsIdentifier(Encoding.UTF8.GetBytes(runId)) ? runId : null;
     }
 
     private static void ReadConfig(ReadOnlySpan<byte> json, BundleReading into)
     {
-        var profile = StringProperty(json, "profile"u8);
+        var profile = StringProperty(json, "profile"u8, into.Ledger);
         into.Profile = profile is not null && Profiles.Contains(profile) ? profile : null;
     }
 
@@ -329,10 +334,10 @@ internal sealed class BundleParser
 
             into.Catalog.Add(new CatalogEntry(
                 code,
-                CatalogText(StringProperty(entry, "title"u8), into.Ledger),
-                CatalogText(StringProperty(entry, "user_hint"u8) ?? StringProperty(entry, "dev_hint"u8)
-                            ?? StringProperty(entry, "qa_hint"u8) ?? StringProperty(entry, "agent_hint"u8), into.Ledger),
-                CategoryOrNull(StringProperty(entry, "category"u8))));
+                CatalogText(StringProperty(entry, "title"u8, into.Ledger), into.Ledger),
+                CatalogText(StringProperty(entry, "user_hint"u8, into.Ledger) ?? StringProperty(entry, "dev_hint"u8, into.Ledger)
+                            ?? StringProperty(entry, "qa_hint"u8, into.Ledger) ?? StringProperty(entry, "agent_hint"u8, into.Ledger), into.Ledger),
+                CategoryOrNull(StringProperty(entry, "category"u8, into.Ledger))));
         }
     }
 
@@ -414,7 +419,7 @@ internal sealed class BundleParser
 
     private static string? VersionOrNull(string? s) => s is not null && Attribution.IsVersion(s) ? s : null;
 
-    private static string? StringProperty(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    private static string? StringProperty(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name, RedactionLedger ledger)
     {
         var r = new Utf8JsonReader(json);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
@@ -428,7 +433,16 @@ internal sealed class BundleParser
             r.Read();
             if (match && r.TokenType == JsonTokenType.String)
             {
-                return r.ValueSpan.Length <= 4096 ? r.GetString() : null;
+                try
+                {
+                    return r.ValueSpan.Length <= 4096 ? r.GetString() : null;
+                }
+                catch (InvalidOperationException)
+                {
+                    // A lone surrogate escape: the field is dropped, the rest of the bundle kept.
+                    ledger.Add("invalid.undecodable_text");
+                    return null;
+                }
             }
 
             r.Skip();

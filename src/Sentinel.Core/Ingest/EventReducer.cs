@@ -62,7 +62,7 @@ internal sealed class EventReducer
                         return false;
                     }
 
-                    timestamp = reader.ValueIsEscaped ? Unescaped(ref reader) : reader.ValueSpan;
+                    timestamp = reader.ValueIsEscaped ? Unescaped(ref reader, "timestamp") : reader.ValueSpan;
                     hasTimestamp = true;
                     break;
                 case 5 when name.SequenceEqual("level"u8):
@@ -72,7 +72,7 @@ internal sealed class EventReducer
                         return false;
                     }
 
-                    level = reader.ValueIsEscaped ? Unescaped(ref reader) : reader.ValueSpan;
+                    level = reader.ValueIsEscaped ? Unescaped(ref reader, "level") : reader.ValueSpan;
                     hasLevel = true;
                     break;
                 case 7 when name.SequenceEqual("message"u8):
@@ -188,10 +188,17 @@ internal sealed class EventReducer
     private readonly ArrayBufferWriter<byte> _identity = new(4096);
 
     // Other JSON writers escape freely (System.Text.Json writes '+' as \u002B): compare the text, not the bytes.
-    private static byte[] Unescaped(ref Utf8JsonReader reader)
+    private static byte[] Unescaped(ref Utf8JsonReader reader, string field)
     {
         var buffer = new byte[reader.ValueSpan.Length];
-        return buffer.AsSpan(0, reader.CopyString(buffer)).ToArray();
+        try
+        {
+            return buffer.AsSpan(0, reader.CopyString(buffer)).ToArray();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new UndecodableTextException(field);
+        }
     }
 
     private static void Append(ArrayBufferWriter<byte> w, ReadOnlySpan<byte> value)
@@ -230,7 +237,7 @@ internal sealed class EventReducer
                 {
                     reader.Read();
                     names ??= new string?[_nameKeys.Length];
-                    names[i] = ShortString(ref reader);
+                    names[i] = ShortString(ref reader, _nameKeys[i]);
                     matched = true;
                     break;
                 }
@@ -242,7 +249,7 @@ internal sealed class EventReducer
                 {
                     reader.Read();
                     versions ??= new string?[_versionKeys.Length];
-                    versions[i] = ShortString(ref reader);
+                    versions[i] = ShortString(ref reader, _versionKeys[i]);
                     matched = true;
                 }
             }
@@ -257,7 +264,14 @@ internal sealed class EventReducer
             if (keyString is not null)
             {
                 fingerprintExtra ??= new SortedDictionary<string, string>(StringComparer.Ordinal);
-                fingerprintExtra[keyString] = PythonJson.Canonical(ref reader);
+                try
+                {
+                    fingerprintExtra[keyString] = PythonJson.Canonical(ref reader);
+                }
+                catch (InvalidOperationException)
+                {
+                    throw new UndecodableTextException("extra." + keyString);
+                }
             }
             else
             {
@@ -266,7 +280,7 @@ internal sealed class EventReducer
         }
     }
 
-    private string? ShortString(ref Utf8JsonReader reader)
+    private string? ShortString(ref Utf8JsonReader reader, byte[] key)
     {
         if (reader.TokenType != JsonTokenType.String)
         {
@@ -274,8 +288,19 @@ internal sealed class EventReducer
             return null;
         }
 
-        return reader.ValueSpan.Length <= 128 && !reader.ValueIsEscaped ? _pool.Get(reader.ValueSpan) :
-            reader.ValueSpan.Length <= 768 ? reader.GetString() : null;
+        if (reader.ValueSpan.Length <= 128 && !reader.ValueIsEscaped)
+        {
+            return _pool.Get(reader.ValueSpan);
+        }
+
+        try
+        {
+            return reader.ValueSpan.Length <= 768 ? reader.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new UndecodableTextException("extra." + Encoding.UTF8.GetString(key));
+        }
     }
 
     private static readonly byte[][] FingerprintExtraKeyBytes = [.. FingerprintExtraKeys.Select(Encoding.ASCII.GetBytes)];
@@ -409,6 +434,17 @@ internal sealed class EventReducer
         JsonTokenType.StartArray => "an array",
         _ => t.ToString(),
     };
+}
+
+/// <summary>
+/// A kept string holds text that cannot be decoded: a <c>\u</c> escape of a lone UTF-16 surrogate
+/// (<c>"\ud800"</c>), which System.Text.Json refuses to turn into a string. The event is invalid.
+/// </summary>
+internal sealed class UndecodableTextException(string field) : Exception($"{field}: undecodable text")
+{
+    public string Field { get; } = field;
+
+    public const string Reason = "undecodable text: a \\u escape of a lone surrogate (not valid UTF-16)";
 }
 
 /// <summary>Where an event sits in its file, formatted only when a problem is recorded.</summary>

@@ -64,6 +64,7 @@ internal sealed class IngestSession
         BundleReading reading;
         try
         {
+            _options.BeforeRead?.Invoke(upload.Path);
             reading = _reader.Read(upload);
         }
         catch (BundleRejectedException e)
@@ -73,6 +74,10 @@ internal sealed class IngestSession
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Reject(upload, [new Problem(upload.Path, null, $"cannot read: {e.Message}")]);
+        }
+        catch (Exception e) when (Ingester.IsInputBug(e))
+        {
+            return Reject(upload, [Ingester.InternalProblem(upload.Path, e)]);
         }
 
         var bundleId = Convert.ToHexStringLower(reading.BundleDigest);
@@ -88,8 +93,16 @@ internal sealed class IngestSession
             return Reject(upload, reading.BadEvents);
         }
 
+        try
+        {
+            Attribution.Attribute(reading, _options.VersionOverrides);
+        }
+        catch (Exception e) when (Ingester.IsInputBug(e))
+        {
+            return Reject(upload, [Ingester.InternalProblem(upload.Path, e)]);
+        }
+
         _knownBundles.Add(bundleId);
-        Attribution.Attribute(reading, _options.VersionOverrides);
         var bundleRunKey = RunKey(reading.RunId, bundleId);
         var pending = new PendingBundle(upload, bundleId, bundleRunKey, reading);
         _bundles.Add(pending);

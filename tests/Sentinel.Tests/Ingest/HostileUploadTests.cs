@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Sentinel.Ingest;
+using Sentinel.Lake;
+using Sentinel.Tests.Support;
+
+namespace Sentinel.Tests.Ingest;
+
+/// <summary>
+/// Uploads written by an attacker (issue 14), each generated here: one bad upload is quarantined
+/// with a reason, the good upload beside it is stored, and the daily commands keep working.
+/// </summary>
+public sealed class HostileUploadTests : IDisposable
+{
+    private readonly TempDir _dir = new("sentinel-hostile");
+
+    private string Lake => _dir.Sub("lake");
+
+    public void Dispose() => _dir.Dispose();
+
+    // ---- generated inputs ----
+
+    /// <summary>One event as JSON text; every argument is inserted as written (already JSON-escaped).</summary>
+    private static string Event(string timestamp = "2026-10-01T12:00:00+00:00", string level = "ERROR", string library = "alpha",
+        string version = "1.0.0", string code = "ALPHA-E001", string message = "boom", string extraMore = "") =>
+        "{\"timestamp\":\"" + timestamp + "\",\"level\":\"" + level + "\",\"source\":\"" + library + ".core\",\"message\":\"" + message
+        + "\",\"code\":\"" + code + "\",\"exception_type\":\"RuntimeError\",\"fingerprint\":\"00000000000000e1\",\"extra\":{\"library\":\"" + library
+        + "\",\"version\":\"" + version + "\"" + extraMore + "}}";
+
+    /// <summary>A single-file bundle as JSON text.</summary>
+    private static string Bundle(IEnumerable<string> events, string python = "3.11.9", string system = "Linux", string title = "Something failed",
+        string timings = "", string runId = "r0") =>
+        "{\"smonitor_version\":\"0.5.0\",\"generated_at\":\"2026-10-01T13:00:00+00:00\",\"python\":{\"version\":\"" + python
+        + "\"},\"platform\":{\"system\":\"" + system + "\",\"machine\":\"x86_64\"},\"runtime\":{\"run_id\":\"" + runId
+        + "\"},\"config\":{\"profile\":\"user\"},\"codes\":{\"ALPHA-E001\":{\"title\":\"" + title + "\"}},\"events\":["
+        + string.Join(",", events) + "],\"report\":{\"timings\":{" + timings + "}}}";
+
+    private string WriteFile(string folder, string name, string text)
+    {
+        var dir = _dir.Sub(folder);
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>A good upload: two valid events of library alpha.</summary>
+    private string Good(string folder, string name = "good.json", string runId = "good-run") =>
+        WriteFile(folder, name, Bundle([Event(message: "good 1"), Event(message: "good 2", level: "WARNING", code: "ALPHA-W001")], runId: runId));
+
+    private async Task<IngestResult> IngestAsync(params string[] paths) => await SentinelRunner.IngestAsync(Lake, paths);
+
+    private static void AssertStored(IngestResult result, string goodPath)
+    {
+        var outcome = Assert.Single(result.Outcomes, o => o.Input == goodPath);
+        Assert.Equal(InputOutcome.Accepted, outcome.Status);
+        Assert.True(outcome.EventsWritten > 0);
+    }
+
+    private long EventsInLake()
+    {
+        using var reader = new LakeReader(Lake);
+        return reader.Scalar<long>("SELECT count(*) FROM events");
+    }
+
+    private SentinelRunner.ProcessResult Cli(params string[] args) => SentinelRunner.Cli(_dir.Path, [.. args, "--lake", Lake]);
+
+    /// <summary>The daily job after the hostile upload: aggregate, report, dashboard and triage all exit 0.</summary>
+    private void AssertDailyCommandsSucceed()
+    {
+        foreach (var args in new[]
+                 {
+                     new[] { "aggregate" }, ["report"], ["dashboard", "--out", _dir.Sub("site")], ["triage", "--provider", "none"],
+                 })
+        {
+            var r = Cli(args);
+            Assert.True(r.ExitCode == 0, $"sentinel {string.Join(' ', args)} exited {r.ExitCode}: {r.Stderr}");
+        }
+    }
+
+    // ---- 1. undecodable text ----
+
+    public static TheoryData<string, string> LoneSurrogates() => new()
+    {
+        { "event.timestamp", Bundle([Event(timestamp: @"2026-10-01T12:00:00\ud800+00:00"), Event(message: "ok")]) },
+        { "event.level", Bundle([Event(level: @"ERR\ud800"), Event(message: "ok")]) },
+        { "event.extra.library", Bundle([Event(library: @"alpha\ud800"), Event(message: "ok")]) },
+        { "event.extra.version", Bundle([Event(version: @"1.0\ud800"), Event(message: "ok")]) },
+        { "event.extra.caller", Bundle([Event(extraMore: @",""caller"":""x\ud800"""), Event(message: "ok")]) },
+    };
+
+    [Theory]
+    [MemberData(nameof(LoneSurrogates))]
+    public async Task Ingest_WhenAnEventFieldHoldsALoneSurrogate_RejectsThatEventWithReasonAndStoresTheRest(string field, string bundle)
+    {
+        var bad = WriteFile("in", "bad.json", bundle);
+        var good = Good("in");
+
+        var result = await IngestAsync(_dir.Sub("in"));
+
+        Assert.Equal(ExitCode.PartialFailure, result.ExitCode);
+        var q = Assert.Single(result.Quarantined);
+        Assert.Equal(bad, q.Input);
+        Assert.Contains("lone surrogate", q.Reason, StringComparison.Ordinal);
+        Assert.Equal(InputOutcome.Partial, result.Outcomes.Single(o => o.Input == bad).Status);
+        AssertStored(result, good);
+        Assert.Equal(3, EventsInLake());
+        Assert.NotNull(field);
+    }
+
+    public static TheoryData<string, string> LoneSurrogateBundleFields() => new()
+    {
+        { "catalog title", Bundle([Event()], title: @"Bad \ud800 title") },
+        { "python.version", Bundle([Event()], python: @"3.11\ud800") },
+        { "platform.system", Bundle([Event()], system: @"Linux\udc00") },
+    };
+
+    [Theory]
+    [MemberData(nameof(LoneSurrogateBundleFields))]
+    public async Task Ingest_WhenABundleFieldHoldsALoneSurrogate_DropsThatFieldAndCountsIt(string field, string bundle)
+    {
+        var bad = WriteFile("in", "bad.json", bundle);
+        var good = Good("in");
+
+        var result = await IngestAsync(_dir.Sub("in"));
+
+        Assert.Equal(ExitCode.Success, result.ExitCode);
+        Assert.Equal(InputOutcome.Accepted, result.Outcomes.Single(o => o.Input == bad).Status);
+        AssertStored(result, good);
+        Assert.True(result.Redactions.GetValueOrDefault("invalid.undecodable_text") >= 1, field);
+    }
+
+    [Fact]
+    public async Task Inspect_WhenAFieldHoldsALoneSurrogate_ReportsAPartialVerdict()
+    {
+        var bad = WriteFile("in", "bad.json", Bundle([Event(level: @"\ud800"), Event(message: "ok")], python: @"3.\ud800"));
+
+        var r = SentinelRunner.Cli(_dir.Path, "inspect", bad, "--format", "json");
+
+        Assert.Equal(ExitCode.PartialFailure, r.ExitCode);
+        Assert.Contains("lone surrogate", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_WhenALoneSurrogateUploadComesThroughTheInbox_TheBatchCommitsAndTheDailyJobRuns()
+    {
+        WriteFile("inbox", "20261001T120000Z-0001.json", Bundle([Event(timestamp: @"\ud800"), Event(level: @"\udfff")]));
+        Good("inbox", "20261001T120000Z-0002.json");
+
+        var ingest = Cli("ingest", "--inbox", _dir.Sub("inbox"), "--format", "json");
+
+        Assert.Equal(ExitCode.PartialFailure, ingest.ExitCode);
+        Assert.Equal(2, EventsInLake());
+        AssertDailyCommandsSucceed();
+    }
+
+    [Fact]
+    public async Task Ingest_WhenReadingOneUploadThrowsUnexpectedly_QuarantinesItAsInternalWithoutTheMessageAndGoesOn()
+    {
+        var bad = WriteFile("in", "a-bad.json", Bundle([Event()], runId: "bad-run"));
+        var good = Good("in");
+        var options = new IngestOptions([_dir.Sub("in")], Lake, new Sentinel.Config.SentinelConfig(), new Dictionary<string, string>())
+        {
+            BeforeRead = path => _ = path == bad ? throw new InvalidOperationException("secret user text") : 0,
+        };
+
+        var result = await SentinelRunner.IngestAsync(options);
+
+        Assert.Equal(ExitCode.PartialFailure, result.ExitCode);
+        var q = Assert.Single(result.Quarantined);
+        Assert.Equal(bad, q.Input);
+        Assert.Contains("internal: InvalidOperationException", q.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret user text", q.Reason, StringComparison.Ordinal);
+        var entry = Assert.Single(Quarantine.List(new LakePaths(Lake)));
+        Assert.Equal("internal", Assert.Single(entry.Problems).Field);
+        AssertStored(result, good);
+        Assert.Equal(2, EventsInLake());
+    }
+}

@@ -40,6 +40,8 @@ public sealed class LimitsConfig
     /// <summary>Largest single JSON token (e.g. a string) anywhere in a bundle, in MiB.</summary>
     public int MaxTokenMb { get; set; } = 16;
     public int MaxEventsPerBundle { get; set; } = 2_000_000;
+    /// <summary>A rejected input's file larger than this (MiB) is not copied into quarantine/: only its size and hash are noted.</summary>
+    public int MaxQuarantineCopyMb { get; set; } = 16;
 }
 
 public sealed class HealthConfig

@@ -194,7 +194,8 @@ internal sealed class IngestSession
 
     private InputOutcome Reject(UploadInput upload, IReadOnlyList<Problem> problems)
     {
-        var entry = Quarantine.Store(_paths, upload.Path, QuarantineEntry.Rejected, UploadReader.ShapeName(upload.Shape), problems, _now, _options.QuarantineAs);
+        var entry = Quarantine.Store(_paths, upload.Path, QuarantineEntry.Rejected, UploadReader.ShapeName(upload.Shape), problems, _now, _options.QuarantineAs,
+            (long)_options.Config.Ingest.Limits.MaxQuarantineCopyMb << 20);
         var first = problems.Count > 0 ? problems[0] : new Problem(upload.Path, null, "rejected");
         var reason = problems.Count > 1 ? $"{first.Where}: {first.Message} (and {problems.Count - 1} more)" : $"{first.Where}: {first.Message}";
         _quarantined.Add(new QuarantinedInput(upload.Path, reason, entry.Id));

@@ -19,7 +19,12 @@ internal static class InputDiscovery
         var skipped = new List<Problem>();
         foreach (var path in paths)
         {
-            if (File.Exists(path))
+            if (RegularFile.IsLink(Path.TrimEndingDirectorySeparator(path)))
+            {
+                // Not even a path given by hand: the inbox and upload folders are written by strangers.
+                skipped.Add(new Problem(path, null, "symbolic link: not followed"));
+            }
+            else if (File.Exists(path))
             {
                 var shape = ShapeOf(path);
                 if (shape is null)

@@ -59,6 +59,11 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
 
     private void CheckUploadSize(string path)
     {
+        if (RegularFile.WhyNot(path) is { } why)
+        {
+            Reject(path, $"{System.IO.Path.GetFileName(path)} is {why}: only regular files are read");
+        }
+
         var size = new FileInfo(path).Length;
         if (size > (long)Limits.MaxUploadMb << 20)
         {
@@ -67,10 +72,16 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         }
     }
 
+    private long UploadCap => (long)Limits.MaxUploadMb << 20;
+
+    private string UploadCapMessage => $"more than {Limits.MaxUploadMb} MiB read, over the limit (ingest.limits.max_upload_mb)";
+
+    private Stream OpenUpload(string path) => RegularFile.OpenRead(path, path, UploadCap, UploadCapMessage);
+
     private void ReadSingle(string path, BundleReading reading)
     {
         CheckUploadSize(path);
-        using var file = File.OpenRead(path);
+        using var file = OpenUpload(path);
         using var hashing = new HashingStream(file);
         parser.ReadBundleObject(hashing, path, reading);
         reading.BundleDigest = Combine("single", hashing.Digest(), []);
@@ -79,17 +90,33 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
     private void ReadTelemetry(string path, BundleReading reading)
     {
         CheckUploadSize(path);
-        using var file = new HashingStream(File.OpenRead(path));
+        using var file = new HashingStream(OpenUpload(path));
         TelemetryReading.Read(file, path, Limits.MaxEventsPerBundle, reading);
         reading.BundleDigest = Combine("telemetry", file.Digest(), []);
     }
 
     private void ReadDirectory(string path, BundleReading reading)
     {
+        if (RegularFile.IsLink(System.IO.Path.TrimEndingDirectorySeparator(path)))
+        {
+            Reject(path, "the bundle folder is a symbolic link (not followed): only regular files are read");
+        }
+
         var bundle = System.IO.Path.Combine(path, BundleJson);
         var events = System.IO.Path.Combine(path, EventsJsonl);
+        if (RegularFile.WhyNot(bundle) is { } bundleWhy)
+        {
+            Reject(path, $"{BundleJson} is {bundleWhy}: only regular files are read");
+        }
+
+        var eventsWhy = RegularFile.WhyNot(events);
+        if (eventsWhy is not null && eventsWhy != "does not exist")
+        {
+            Reject(path, $"{EventsJsonl} is {eventsWhy}: only regular files are read");
+        }
+
         CheckUploadSize(bundle);
-        if (File.Exists(events))
+        if (eventsWhy is null)
         {
             // A directory's events.jsonl is what an archive would inflate to: the uncompressed limit applies.
             var size = new FileInfo(events).Length;
@@ -100,16 +127,17 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         }
 
         byte[] bundleDigest;
-        using (var s = new HashingStream(File.OpenRead(bundle)))
+        using (var s = new HashingStream(RegularFile.OpenRead(bundle, bundle, UploadCap, UploadCapMessage)))
         {
             parser.ReadBundleObject(s, bundle, reading);
             bundleDigest = s.Digest();
         }
 
         byte[] eventsDigest = [];
-        if (File.Exists(events))
+        if (eventsWhy is null)
         {
-            using var s = new HashingStream(File.OpenRead(events));
+            using var s = new HashingStream(RegularFile.OpenRead(events, events, (long)Limits.MaxUncompressedMb << 20,
+                $"more than {Limits.MaxUncompressedMb} MiB read, over the limit (ingest.limits.max_uncompressed_mb)"));
             parser.ReadEventsJsonl(s, events, reading);
             eventsDigest = s.Digest();
         }
@@ -230,7 +258,7 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
     {
         try
         {
-            return new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read, leaveOpen: false);
+            return new ZipArchive(RegularFile.Open(path, path), ZipArchiveMode.Read, leaveOpen: false);
         }
         catch (InvalidDataException e)
         {
@@ -243,7 +271,7 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         CheckUploadSize(path);
         var compressed = new FileInfo(path).Length;
         var budget = new InflateBudget(Math.Min((long)Limits.MaxUncompressedMb << 20, (compressed * Limits.MaxCompressionRatio) + (1 << 20)));
-        using var file = File.OpenRead(path);
+        using var file = OpenUpload(path);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var limited = new LimitedStream(gzip, budget.Remaining, path, budget);
         using var tar = new TarReader(limited);
@@ -373,7 +401,7 @@ internal sealed class InflateBudget(long total)
 }
 
 /// <summary>Fails the read as soon as more bytes come out than allowed (zip bombs, lying headers).</summary>
-internal sealed class LimitedStream(Stream inner, long limit, string what, InflateBudget budget) : ReadOnlyStream
+internal sealed class LimitedStream(Stream inner, long limit, string what, InflateBudget budget, string? message = null) : ReadOnlyStream
 {
     private long _read;
 
@@ -384,7 +412,7 @@ internal sealed class LimitedStream(Stream inner, long limit, string what, Infla
         budget.Spend(n);
         if (_read > limit || budget.Remaining < 0)
         {
-            throw new BundleRejectedException(new Problem(what, null,
+            throw new BundleRejectedException(new Problem(what, null, message ??
                 $"inflates past {Math.Min(limit, budget.Total) / 1048576.0:F0} MiB (declared size, ingest.limits.max_uncompressed_mb or max_compression_ratio): refused while inflating"));
         }
 

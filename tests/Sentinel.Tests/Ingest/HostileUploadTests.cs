@@ -175,4 +175,122 @@ public sealed class HostileUploadTests : IDisposable
         AssertStored(result, good);
         Assert.Equal(2, EventsInLake());
     }
+
+    // ---- 2. links, devices, FIFOs ----
+
+    /// <summary>A directory bundle whose bundle.json is real and whose events.jsonl is made by <paramref name="makeEvents"/>.</summary>
+    private string DirectoryBundle(string folder, Action<string> makeEvents)
+    {
+        var dir = _dir.Sub(folder);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "bundle.json"), Bundle([], runId: folder));
+        makeEvents(Path.Combine(dir, "events.jsonl"));
+        return dir;
+    }
+
+    private void AssertQuarantineHoldsNoHostFile()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Lake, "quarantine"), "*", SearchOption.AllDirectories))
+        {
+            Assert.False(new FileInfo(file).LinkTarget is not null, file);
+            Assert.DoesNotContain("root:", File.ReadAllText(file), StringComparison.Ordinal);
+        }
+    }
+
+    public static TheoryData<string> SpecialEventFiles() => new() { "/etc/passwd", "/dev/zero", "fifo" };
+
+    [Theory]
+    [MemberData(nameof(SpecialEventFiles))]
+    public async Task Ingest_WhenEventsJsonlIsALinkOrAFifo_RefusesItWithoutReadingAndStoresTheGoodBundle(string kind)
+    {
+        var bad = DirectoryBundle("in/bad", events =>
+        {
+            if (kind == "fifo")
+            {
+                MakeFifo(events);
+            }
+            else
+            {
+                File.CreateSymbolicLink(events, kind);
+            }
+        });
+        var good = Good("in");
+
+        var ingest = Task.Run(() => IngestAsync(_dir.Sub("in")));
+        var finished = await Task.WhenAny(ingest, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(finished == ingest, "ingest hung on " + kind);
+        var result = await ingest;
+
+        Assert.Equal(ExitCode.PartialFailure, result.ExitCode);
+        var q = Assert.Single(result.Quarantined);
+        Assert.Equal(bad, q.Input);
+        Assert.Contains("events.jsonl is a " + (kind == "fifo" ? "FIFO" : "symbolic link"), q.Reason, StringComparison.Ordinal);
+        AssertStored(result, good);
+        AssertQuarantineHoldsNoHostFile();
+    }
+
+    [Fact]
+    public async Task Ingest_WhenBundleJsonIsALinkToAnotherJsonFile_RefusesIt()
+    {
+        var elsewhere = Good("elsewhere", "private.json", runId: "private-run");
+        var bad = _dir.Sub("in/bad");
+        Directory.CreateDirectory(bad);
+        File.CreateSymbolicLink(Path.Combine(bad, "bundle.json"), elsewhere);
+        var good = Good("in");
+
+        var result = await IngestAsync(_dir.Sub("in"));
+
+        var q = Assert.Single(result.Quarantined);
+        Assert.Contains("bundle.json is a symbolic link", q.Reason, StringComparison.Ordinal);
+        AssertStored(result, good);
+        Assert.Equal(2, EventsInLake());
+    }
+
+    [Fact]
+    public async Task Ingest_WhenTheInputPathItselfIsALink_SkipsItWithoutFollowing()
+    {
+        var target = Good("elsewhere", "target.json", runId: "target-run");
+        var link = _dir.Sub("link.json");
+        File.CreateSymbolicLink(link, target);
+        var folderLink = _dir.Sub("folder-link");
+        Directory.CreateSymbolicLink(folderLink, _dir.Sub("elsewhere"));
+        var good = Good("in");
+
+        var result = await IngestAsync(link, folderLink, good);
+
+        Assert.Equal(ExitCode.PartialFailure, result.ExitCode);
+        Assert.Equal(2, result.Skipped.Count);
+        Assert.All(result.Skipped, s => Assert.Contains("symbolic link", s.Message, StringComparison.Ordinal));
+        AssertStored(result, good);
+        Assert.Equal(2, EventsInLake());
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var p = System.Diagnostics.Process.Start("mkfifo", [path]);
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    // ---- 7. bounded quarantine ----
+
+    [Fact]
+    public async Task Ingest_WhenARejectedFileIsOverTheQuarantineCap_KeepsOnlyItsSizeAndHash()
+    {
+        var big = WriteFile("in", "big.json", "{\"events\": [" + new string(' ', 2 << 20) + "oops");
+        var good = Good("in");
+        var config = new Sentinel.Config.SentinelConfig();
+        config.Ingest.Limits.MaxQuarantineCopyMb = 1;
+
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], Lake, config, new Dictionary<string, string>()));
+
+        var q = Assert.Single(result.Quarantined);
+        Assert.Equal(big, q.Input);
+        AssertStored(result, good);
+        var entry = Path.Combine(Lake, "quarantine", q.QuarantineId!);
+        Assert.Null(Quarantine.StoredInput(new LakePaths(Lake), q.QuarantineId!));
+        var omitted = File.ReadAllText(Path.Combine(entry, "omitted.txt"));
+        Assert.Contains("big.json\t" + new FileInfo(big).Length + " bytes\tsha256 ", omitted, StringComparison.Ordinal);
+        Assert.True(Directory.EnumerateFiles(entry, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) < 64 * 1024);
+    }
 }

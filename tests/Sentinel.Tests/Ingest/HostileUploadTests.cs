@@ -293,4 +293,41 @@ public sealed class HostileUploadTests : IDisposable
         Assert.Contains("big.json\t" + new FileInfo(big).Length + " bytes\tsha256 ", omitted, StringComparison.Ordinal);
         Assert.True(Directory.EnumerateFiles(entry, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) < 64 * 1024);
     }
+
+    // ---- 3. non-finite statistics ----
+
+    [Fact]
+    public void Aggregate_WhenTimingsAreAtTheEdgesOfDouble_WritesStrictJsonSummariesAndTheDailyCommandsStillRun()
+    {
+        var bundles = _dir.Sub("bundles");
+        var timings = new[] { ("1.0.0", 1e-300), ("1.1.0", 1e300), ("1.2.0", 1e-300), ("1.3.0", 5e8) };
+        foreach (var (version, p95) in timings)
+        {
+            for (var run = 0; run < 4; run++)
+            {
+                SyntheticBundle.Write(bundles, "alpha", version, run, [new SyntheticEvent("WARNING", "ALPHA-W001")],
+                    timings: new Dictionary<string, (int, double)> { ["alpha.core.work"] = (50, p95) }, day: run);
+            }
+        }
+
+        Assert.Equal(0, Cli("ingest", bundles).ExitCode);
+        var aggregate = Cli("aggregate");
+        Assert.True(aggregate.ExitCode == 0, aggregate.Stderr);
+
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Lake, "summary"), "*.json"))
+        {
+            // JsonDocument is strict: a bare Infinity or NaN is a parse error.
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        }
+
+        using (var regressions = JsonDocument.Parse(File.ReadAllText(Path.Combine(Lake, "summary", "regressions.json"))))
+        {
+            var performance = regressions.RootElement.EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "performance").ToList();
+            Assert.NotEmpty(performance);
+            Assert.Contains(performance, r => r.GetProperty("ratio").ValueKind == JsonValueKind.Null
+                && r.GetProperty("reason").GetString()!.Contains("not a finite number", StringComparison.Ordinal));
+        }
+
+        AssertDailyCommandsSucceed();
+    }
 }

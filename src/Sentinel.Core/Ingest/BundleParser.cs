@@ -48,9 +48,15 @@ internal sealed class BundleParser
             }
 
             var sawKnownKey = false;
+            var keys = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var key = Encoding.UTF8.GetString(reader.LastString);
+                if (!keys.Add(key))
+                {
+                    throw Duplicate(file, key, "the bundle object");
+                }
+
                 switch (key)
                 {
                     case "smonitor_version":
@@ -66,24 +72,24 @@ internal sealed class BundleParser
 
                         break;
                     case "python":
-                        ReadPython(reader.ReadValue(SmallSectionBytes, out _), into);
+                        ReadPython(Unambiguous(reader.ReadValue(SmallSectionBytes, out _), file, "python"), into);
                         break;
                     case "platform":
-                        ReadPlatform(reader.ReadValue(SmallSectionBytes, out _), into);
+                        ReadPlatform(Unambiguous(reader.ReadValue(SmallSectionBytes, out _), file, "platform"), into);
                         break;
                     case "runtime":
                         sawKnownKey = true;
-                        ReadRuntime(reader.ReadValue(SmallSectionBytes, out _), into);
+                        ReadRuntime(Unambiguous(reader.ReadValue(SmallSectionBytes, out _), file, "runtime"), into);
                         break;
                     case "config":
-                        ReadConfig(reader.ReadValue(SmallSectionBytes, out _), into);
+                        ReadConfig(Unambiguous(reader.ReadValue(SmallSectionBytes, out _), file, "config"), into);
                         break;
                     case "codes":
-                        ReadCodes(reader, into);
+                        ReadCodes(reader, file, into);
                         break;
                     case "report":
                         sawKnownKey = true;
-                        ReadReport(reader, into);
+                        ReadReport(reader, file, into);
                         break;
                     case "events":
                         sawKnownKey = true;
@@ -301,7 +307,7 @@ internal sealed class BundleParser
         into.Profile = profile is not null && Profiles.Contains(profile) ? profile : null;
     }
 
-    private void ReadCodes(JsonStreamReader reader, BundleReading into)
+    private void ReadCodes(JsonStreamReader reader, string file, BundleReading into)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -313,12 +319,18 @@ internal sealed class BundleParser
             return;
         }
 
+        var codes = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (!codes.Add(Encoding.UTF8.GetString(reader.LastString)))
+            {
+                throw Duplicate(file, Encoding.UTF8.GetString(reader.LastString), "codes");
+            }
+
             var code = reader.LastString.Length <= 128 && EventReducer.IsIdentifier(reader.LastString)
                 ? _pool.Get(reader.LastString)
                 : null;
-            var entry = reader.ReadValue(SmallSectionBytes, out var first);
+            var entry = Unambiguous(reader.ReadValue(SmallSectionBytes, out var first), file, "a codes entry");
             if (code is null || first != JsonTokenType.StartObject)
             {
                 into.Ledger.Add("invalid.catalog_code");
@@ -369,15 +381,21 @@ internal sealed class BundleParser
         return clean;
     }
 
-    private void ReadReport(JsonStreamReader reader, BundleReading into)
+    private void ReadReport(JsonStreamReader reader, string file, BundleReading into)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return;
         }
 
+        var sawTimings = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (reader.PropertyIs("timings"u8) && sawTimings)
+            {
+                throw Duplicate(file, "timings", "report");
+            }
+
             if (!reader.PropertyIs("timings"u8))
             {
                 // The report repeats raw events (blocking_incidents, ...): never read user data from it.
@@ -385,17 +403,24 @@ internal sealed class BundleParser
                 continue;
             }
 
+            sawTimings = true;
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 continue;
             }
 
+            var functions = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
+                if (!functions.Add(Encoding.UTF8.GetString(reader.LastString)))
+                {
+                    throw Duplicate(file, Encoding.UTF8.GetString(reader.LastString), "report.timings");
+                }
+
                 var function = reader.LastString.Length <= 256 && EventReducer.IsIdentifier(reader.LastString)
                     ? _pool.Get(reader.LastString)
                     : null;
-                var entry = reader.ReadValue(SmallSectionBytes, out var first);
+                var entry = Unambiguous(reader.ReadValue(SmallSectionBytes, out var first), file, "a report.timings entry");
                 if (function is null || first != JsonTokenType.StartObject)
                 {
                     into.Ledger.Add("invalid.timing_key");
@@ -416,6 +441,13 @@ internal sealed class BundleParser
             }
         }
     }
+
+    private static BundleRejectedException Duplicate(string file, string key, string where) =>
+        new(new Problem(file, key.Length <= 64 ? key : key[..64], $"duplicate key '{(key.Length <= 64 ? key : key[..64] + "…")}' in {where}: JSON parsers disagree on which value counts, so the document is ambiguous"));
+
+    /// <summary>A section read whole must not hold a duplicate key anywhere: rejects the document when it does.</summary>
+    private ReadOnlySpan<byte> Unambiguous(ReadOnlySpan<byte> section, string file, string where) =>
+        DuplicateKeys.Find(section, _limits.MaxDepth) is { } key ? throw Duplicate(file, key, where) : section;
 
     private static string? VersionOrNull(string? s) => s is not null && Attribution.IsVersion(s) ? s : null;
 

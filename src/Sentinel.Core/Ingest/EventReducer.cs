@@ -48,9 +48,17 @@ internal sealed class EventReducer
         string?[]? names = null, versions = null;
         SortedDictionary<string, string>? fingerprintExtra = null;
 
+        _keys.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.ValueSpan;
+            // Compared as decoded text: Python reads "lev\u0065l" as "level".
+            ReadOnlySpan<byte> name = reader.ValueIsEscaped ? DuplicateKeys.Unescape(reader.ValueSpan) : reader.ValueSpan;
+            if (!_keys.Add(name))
+            {
+                problem = new Problem(where.ToString(), Encoding.UTF8.GetString(name), DuplicateKeyReason(name));
+                return false;
+            }
+
             reader.Read();
             var type = reader.TokenType;
             switch (name.Length)
@@ -111,7 +119,11 @@ internal sealed class EventReducer
                 case 5 when name.SequenceEqual("extra"u8):
                     if (type == JsonTokenType.StartObject)
                     {
-                        ReadExtra(ref reader, ref names, ref versions, ref fingerprintExtra);
+                        if (ReadExtra(ref reader, ref names, ref versions, ref fingerprintExtra) is { } duplicate)
+                        {
+                            problem = new Problem(where.ToString(), "extra." + duplicate, DuplicateKeyReason(Encoding.UTF8.GetBytes(duplicate)));
+                            return false;
+                        }
                     }
                     else
                     {
@@ -186,6 +198,11 @@ internal sealed class EventReducer
     }
 
     private readonly ArrayBufferWriter<byte> _identity = new(4096);
+    private readonly DuplicateKeys.Set _keys = new();
+    private readonly DuplicateKeys.Set _extraKeys = new();
+
+    private static string DuplicateKeyReason(ReadOnlySpan<byte> key) =>
+        $"duplicate key '{Encoding.UTF8.GetString(key)}': JSON parsers disagree on which value counts";
 
     // Other JSON writers escape freely (System.Text.Json writes '+' as \u002B): compare the text, not the bytes.
     private static byte[] Unescaped(ref Utf8JsonReader reader, string field)
@@ -218,10 +235,12 @@ internal sealed class EventReducer
         w.Advance(bytes + 4);
     }
 
-    private void ReadExtra(ref Utf8JsonReader reader, ref string?[]? names, ref string?[]? versions,
+    /// <returns>A key of <c>extra</c> itself that appears twice, or null.</returns>
+    private string? ReadExtra(ref Utf8JsonReader reader, ref string?[]? names, ref string?[]? versions,
         ref SortedDictionary<string, string>? fingerprintExtra)
     {
         var depth = reader.CurrentDepth;
+        _extraKeys.Clear();
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
             if (reader.TokenType != JsonTokenType.PropertyName)
@@ -229,7 +248,12 @@ internal sealed class EventReducer
                 continue;
             }
 
-            var key = reader.ValueSpan;
+            ReadOnlySpan<byte> key = reader.ValueIsEscaped ? DuplicateKeys.Unescape(reader.ValueSpan) : reader.ValueSpan;
+            if (!_extraKeys.Add(key))
+            {
+                return Encoding.UTF8.GetString(key);
+            }
+
             var matched = false;
             for (var i = 0; i < _nameKeys.Length; i++)
             {
@@ -278,6 +302,8 @@ internal sealed class EventReducer
                 reader.Skip();
             }
         }
+
+        return null;
     }
 
     private string? ShortString(ref Utf8JsonReader reader, byte[] key)

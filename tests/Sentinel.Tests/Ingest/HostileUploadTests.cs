@@ -330,4 +330,75 @@ public sealed class HostileUploadTests : IDisposable
 
         AssertDailyCommandsSucceed();
     }
+
+    // ---- 4. ambiguous JSON ----
+
+    public static TheoryData<string, string> AmbiguousDocuments() => new()
+    {
+        { Bundle([Event()]).Replace("\"events\":[", "\"events\":[],\"events\":[", StringComparison.Ordinal), "duplicate key 'events' in the bundle object" },
+        { Bundle([Event()]).Replace("\"events\":[", "\"ev\\u0065nts\":[],\"events\":[", StringComparison.Ordinal), "duplicate key 'events' in the bundle object" },
+        { Bundle([Event()]).Replace("\"python\":{", "\"python\":{\"version\":\"2.7.1\",", StringComparison.Ordinal), "duplicate key 'version' in python" },
+        { Bundle([Event()]).Replace("\"codes\":{", "\"codes\":{\"ALPHA-E001\":{},", StringComparison.Ordinal), "duplicate key 'ALPHA-E001' in codes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AmbiguousDocuments))]
+    public async Task Ingest_WhenTheBundleHasADuplicateKey_RejectsTheDocumentWithReason(string bundle, string reason)
+    {
+        var bad = WriteFile("in", "bad.json", bundle);
+        var good = Good("in");
+
+        var result = await IngestAsync(_dir.Sub("in"));
+
+        var q = Assert.Single(result.Quarantined);
+        Assert.Equal(bad, q.Input);
+        Assert.Contains(reason, q.Reason, StringComparison.Ordinal);
+        Assert.Equal(InputOutcome.Quarantined, result.Outcomes.Single(o => o.Input == bad).Status);
+        AssertStored(result, good);
+        Assert.Equal(2, EventsInLake());
+    }
+
+    public static TheoryData<string, string> AmbiguousEvents() => new()
+    {
+        { Event().Replace("\"level\":\"ERROR\"", "\"level\":\"ERROR\",\"level\":\"DEBUG\"", StringComparison.Ordinal), "level" },
+        { Event().Replace("\"level\":\"ERROR\"", "\"level\":\"ERROR\",\"lev\\u0065l\":\"DEBUG\"", StringComparison.Ordinal), "level" },
+        { Event(extraMore: ",\"library\":\"beta\""), "extra.library" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AmbiguousEvents))]
+    public async Task Ingest_WhenAnEventHasADuplicateKey_RejectsThatEventWithReason(string badEvent, string field)
+    {
+        var bad = WriteFile("in", "bad.json", Bundle([badEvent, Event(message: "fine")]));
+        var good = Good("in");
+
+        var result = await IngestAsync(_dir.Sub("in"));
+
+        var q = Assert.Single(result.Quarantined);
+        Assert.Equal(bad, q.Input);
+        Assert.Contains("duplicate key", q.Reason, StringComparison.Ordinal);
+        var outcome = result.Outcomes.Single(o => o.Input == bad);
+        Assert.Equal(InputOutcome.Partial, outcome.Status);
+        Assert.Equal(field, Assert.Single(outcome.Problems).Field);
+        AssertStored(result, good);
+        Assert.Equal(3, EventsInLake());
+    }
+
+    [Fact]
+    public async Task Ingest_WhenFilesStartWithAByteOrderMark_AcceptsThem()
+    {
+        var bom = "\uFEFF";
+        var single = WriteFile("in", "bom.json", bom + Bundle([Event(message: "bom single")], runId: "bom-single"));
+        var folder = _dir.Sub("in/bom-dir");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "bundle.json"), bom + Bundle([], runId: "bom-dir"), new System.Text.UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(folder, "events.jsonl"), bom + Event(message: "bom line") + "\n", new System.Text.UTF8Encoding(false));
+
+        var result = await IngestAsync(_dir.Sub("in"));
+
+        Assert.Equal(ExitCode.Success, result.ExitCode);
+        Assert.Equal([0xEF, 0xBB, 0xBF], File.ReadAllBytes(single)[..3]);
+        Assert.Equal(2, result.Accepted);
+        Assert.Equal(2, EventsInLake());
+    }
 }

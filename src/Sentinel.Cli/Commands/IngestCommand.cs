@@ -74,6 +74,7 @@ internal static class IngestCommand
                     duplicates = result.Duplicates,
                     quarantined = result.Quarantined.Select(q => new { input = q.Input, reason = q.Reason, quarantine_id = q.QuarantineId }),
                     skipped = result.Skipped.Select(s => new { input = s.Where, reason = s.Message }),
+                    ignored = result.Ignored,
                     events_written = result.EventsWritten,
                     events_duplicate = result.EventsDuplicate,
                     performance_rows_written = result.PerformanceRowsWritten,
@@ -129,6 +130,7 @@ internal static class IngestCommand
         table.AddRow("accepted", r.Accepted.ToString());
         table.AddRow("duplicates (stored nothing)", r.Duplicates.ToString());
         table.AddRow("quarantined", r.Quarantined.Count.ToString());
+        table.AddRow("ignored (not uploads)", r.Ignored.ToString());
         table.AddRow("events written", r.EventsWritten.ToString("N0"));
         table.AddRow("duplicate events collapsed", r.EventsDuplicate.ToString("N0"));
         table.AddRow("performance rows written", r.PerformanceRowsWritten.ToString("N0"));

@@ -57,6 +57,9 @@ public sealed record IngestResult(
     IReadOnlyDictionary<string, long> Redactions, IReadOnlyList<string> Receipts,
     IReadOnlyList<InputOutcome> Outcomes, IReadOnlyList<Problem> Skipped, double Seconds)
 {
+    /// <summary>Entries met while walking folders that are plainly not uploads (dotfiles, documentation): counted, exit code unaffected.</summary>
+    public int Ignored { get; init; }
+
     /// <summary>Inbox files moved to <c>.done/</c> after the commit (inbox mode only).</summary>
     public int MovedToDone { get; init; }
 
@@ -108,7 +111,7 @@ public static class Ingester
             throw;
         }
 
-        var result = session.Result(discovery.Skipped, watch.Elapsed.TotalSeconds);
+        var result = session.Result(discovery.Skipped, watch.Elapsed.TotalSeconds) with { Ignored = discovery.Ignored };
         if (options.Inbox is null)
         {
             return result;

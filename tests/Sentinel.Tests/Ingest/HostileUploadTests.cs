@@ -401,4 +401,35 @@ public sealed class HostileUploadTests : IDisposable
         Assert.Equal(2, result.Accepted);
         Assert.Equal(2, EventsInLake());
     }
+
+    // ---- 5. files beside the bundles ----
+
+    [Fact]
+    public async Task Ingest_WhenDocumentationAndDotfilesSitBesideTheBundles_IgnoresAndCountsThem()
+    {
+        var good = Good("in");
+        WriteFile("in", "README.md", "# uploads");
+        WriteFile("in", "notes.txt", "todo");
+        WriteFile("in", "LICENSE", "MIT");
+        WriteFile("in", ".DS_Store", "x");
+        WriteFile("in/sub", "CHANGELOG.md", "x");
+
+        var result = await IngestAsync(_dir.Sub("in"));
+
+        Assert.Equal(ExitCode.Success, result.ExitCode);
+        Assert.Empty(result.Skipped);
+        Assert.Equal(5, result.Ignored);
+        AssertStored(result, good);
+    }
+
+    [Fact]
+    public void IngestCli_OnTheSamplesFolderWithItsReadme_ExitsZeroAndReportsIgnored()
+    {
+        var r = Cli("ingest", Path.Combine(Corpus.RepoRoot(), "samples"), "--format", "json");
+
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.True(doc.RootElement.GetProperty("ignored").GetInt32() >= 2); // README.md, sentinel.yml
+        Assert.Equal(0, doc.RootElement.GetProperty("skipped").GetArrayLength());
+    }
 }

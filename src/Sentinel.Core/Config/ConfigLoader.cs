@@ -42,13 +42,22 @@ public static class ConfigLoader
         catch (YamlException e)
         {
             var inner = e.InnerException?.Message ?? e.Message;
-            // YamlDotNet words an unknown key as "Property 'x' not found on type '...'".
+            // YamlDotNet words an unknown key as "Property 'x' not found on type '...'", and a value of the
+            // wrong shape with the assembly-qualified name of our type: the user gets neither.
             var message = inner.Contains("not found on type", StringComparison.Ordinal)
                 ? $"unknown key {ExtractQuoted(inner)}"
-                : inner;
+                : inner.Contains("No node deserializer", StringComparison.Ordinal) || inner.Contains("Sentinel.", StringComparison.Ordinal)
+                  || e.InnerException is InvalidCastException
+                    ? "a value of the wrong kind here (a list or text where a section of keys is expected, or the reverse)"
+                    : e.InnerException is FormatException or OverflowException
+                        ? $"not a valid value for this key ({OneLine(inner)})"
+                        : OneLine(inner);
             throw new ConfigException($"{displayName}:{e.Start.Line}:{e.Start.Column}: {message}", e);
         }
     }
+
+    private static string OneLine(string message) =>
+        message.ReplaceLineEndings(" ").Trim();
 
     private static string ExtractQuoted(string message)
     {

@@ -432,4 +432,47 @@ public sealed class HostileUploadTests : IDisposable
         Assert.True(doc.RootElement.GetProperty("ignored").GetInt32() >= 2); // README.md, sentinel.yml
         Assert.Equal(0, doc.RootElement.GetProperty("skipped").GetArrayLength());
     }
+
+    // ---- 6. usage errors are one line ----
+
+    private static void AssertOneLineUsageError(SentinelRunner.ProcessResult r)
+    {
+        Assert.True(r.ExitCode == ExitCode.InvalidUsage, $"exit {r.ExitCode}: {r.Stderr}");
+        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, r.Stderr);
+        Assert.StartsWith("sentinel: ", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sentinel.Config", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Version=", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("notaurl")]
+    [InlineData("ftp://127.0.0.1:21")]
+    [InlineData(";")]
+    public void Serve_WithAUrlThatIsNotOne_IsAOneLineUsageError(string urls)
+    {
+        var r = Cli("serve", "--urls", urls, "--inbox", _dir.Sub("inbox"));
+
+        AssertOneLineUsageError(r);
+        Assert.Contains("--urls", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ingest:\n  limits: [oops\n")]
+    [InlineData("ingest:\n  limits:\n    - 1\n    - 2\n")]
+    [InlineData("ingest:\n  limits:\n    max_depth: abc\n")]
+    [InlineData("ingest:\n  limits:\n    max_depth: 99999999999999999999\n")]
+    [InlineData("just text\n")]
+    [InlineData("ingest: {a: b\n")]
+    [InlineData("ingest:\n\tlimits: 1\n")]
+    public void AnyCommand_WithBrokenYamlInSentinelYml_IsAOneLineConfigError(string yaml)
+    {
+        File.WriteAllText(_dir.Sub("sentinel.yml"), yaml);
+
+        var r = Cli("ingest", Good("in"));
+
+        AssertOneLineUsageError(r);
+        Assert.Contains("sentinel.yml", r.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -20,8 +20,15 @@ internal sealed class BundleParser
     private readonly StringPool _pool;
     private readonly ParsedEvent _event = new(); // refilled for every event
 
-    public BundleParser(SentinelConfig config, StringPool pool)
+    // Plausible event times: smonitor did not exist before 2000, and a clock more than a day ahead is wrong.
+    // Year 0001 or 9999 would otherwise become a problem's first or last seen.
+    internal static readonly DateTime EarliestTimestamp = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private readonly DateTime _latestTimestamp;
+
+    /// <param name="now">The ingest's clock: events more than a day after it are refused.</param>
+    public BundleParser(SentinelConfig config, StringPool pool, DateTime now)
     {
+        _latestTimestamp = now.AddDays(1);
         _limits = config.Ingest.Limits;
         _pool = pool;
         _reducer = new EventReducer(config.Ingest.NameKeys, config.Ingest.VersionKeys, _limits.MaxDepth, pool);
@@ -65,7 +72,8 @@ internal sealed class BundleParser
                         break;
                     case "generated_at":
                         var ts = ReadScalarString(reader);
-                        if (ts is not null && IsoTimestamp.TryParseUtc(Encoding.UTF8.GetBytes(ts), out var at) == IsoTimestamp.Problem.None)
+                        if (ts is not null && IsoTimestamp.TryParseUtc(Encoding.UTF8.GetBytes(ts), out var at) == IsoTimestamp.Problem.None
+                            && at >= EarliestTimestamp && at <= _latestTimestamp)
                         {
                             into.GeneratedAt = at;
                         }
@@ -190,6 +198,13 @@ internal sealed class BundleParser
         {
             ok = false;
             problem = new Problem(where.ToString(), e.Field, UndecodableTextException.Reason);
+        }
+
+        if (ok && (_event.Timestamp < EarliestTimestamp || _event.Timestamp > _latestTimestamp))
+        {
+            ok = false;
+            problem = new Problem(where.ToString(), "timestamp",
+                $"timestamp {_event.Timestamp:yyyy-MM-dd} is out of range (before 2000-01-01 or more than one day after the ingest's clock)");
         }
 
         if (ok)

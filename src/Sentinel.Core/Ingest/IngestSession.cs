@@ -53,7 +53,7 @@ internal sealed class IngestSession
         _secret = secret;
         _now = now;
         _ingestId = ingestId;
-        _reader = new UploadReader(options.Config, new BundleParser(options.Config, _pool));
+        _reader = new UploadReader(options.Config, new BundleParser(options.Config, _pool, now));
         _writer = new LakeWriter(paths, ingestId, options.BeforeCommitRename);
         _knownBundles = index.BundleIds();
         _catalogKeys = index.CatalogKeys();

@@ -134,7 +134,7 @@ public static class Ingester
         }
 
         var pool = new StringPool();
-        var reader = new UploadReader(config, new BundleParser(config, pool));
+        var reader = new UploadReader(config, new BundleParser(config, pool, DateTime.UtcNow));
         BundleReading reading;
         try
         {

@@ -162,22 +162,50 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
                 continue;
             }
 
-            // Headers can lie: the declared length and the total budget are enforced while inflating.
-            using var s = new HashingStream(new LimitedStream(entry.Open(), Math.Min(entry.Length, budget.Remaining), $"{path}!{Printable(name)}", budget));
-            if (name == bundle)
+            // Headers can lie: the declared length and the total budget are enforced while inflating, and
+            // the checksum afterwards (a member whose headers under-declare its size reads as a cut prefix).
+            var checksum = new Crc32Stream(OpenMember(path, name, entry));
+            using var s = new HashingStream(new LimitedStream(checksum, Math.Min(entry.Length, budget.Remaining), $"{path}!{Printable(name)}", budget));
+            try
             {
-                parser.ReadBundleObject(s, $"{path}!{name}", reading);
-                bundleDigest = s.Digest();
+                if (name == bundle)
+                {
+                    parser.ReadBundleObject(s, $"{path}!{name}", reading);
+                    bundleDigest = s.Digest();
+                }
+                else
+                {
+                    parser.ReadEventsJsonl(s, $"{path}!{name}", reading);
+                    eventsDigest = s.Digest();
+                }
             }
-            else
+            catch (Exception e) when (e is InvalidDataException or IOException && e is not BundleRejectedException)
             {
-                parser.ReadEventsJsonl(s, $"{path}!{name}", reading);
-                eventsDigest = s.Digest();
+                Reject($"{path}!{Printable(name)}", $"damaged archive: member '{Printable(name)}' cannot be inflated ({e.GetType().Name})");
+            }
+
+            if (checksum.BytesRead != entry.Length || checksum.Crc32 != entry.Crc32)
+            {
+                Reject($"{path}!{Printable(name)}", $"damaged archive: member '{Printable(name)}' is {checksum.BytesRead:N0} bytes with CRC-32 {checksum.Crc32:x8}, its headers say {entry.Length:N0} bytes with {entry.Crc32:x8} (truncated, altered, or sizes that lie)");
             }
         }
 
         reading.BundleDigest = Combine("directory", bundleDigest, eventsDigest);
     }
+
+    private static Stream OpenMember(string path, string name, ZipArchiveEntry entry)
+    {
+        try
+        {
+            return entry.Open();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleRejectedException(new Problem($"{path}!{Printable(name)}", null, $"damaged archive: member '{Printable(name)}' cannot be opened ({Clean(e.Message)})"));
+        }
+    }
+
+    private static string Clean(string message) => Printable(message.ReplaceLineEndings(" "));
 
     /// <summary>
     /// What a zip's central directory alone can tell, read without inflating anything: entry count, unsafe names

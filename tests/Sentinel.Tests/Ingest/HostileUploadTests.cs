@@ -475,4 +475,86 @@ public sealed class HostileUploadTests : IDisposable
         AssertOneLineUsageError(r);
         Assert.Contains("sentinel.yml", r.Stderr, StringComparison.Ordinal);
     }
+
+    // ---- 7. absurd values ----
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00+00:00")]
+    [InlineData("1999-12-31T23:59:59+00:00")]
+    [InlineData("9999-12-31T23:59:59+00:00")]
+    public async Task Ingest_WhenAnEventTimestampIsAbsurd_RejectsThatEventWithReason(string timestamp)
+    {
+        var bad = WriteFile("in", "bad.json", Bundle([Event(timestamp: timestamp), Event(message: "fine")]));
+        var good = Good("in");
+
+        var result = await IngestAsync(_dir.Sub("in"));
+
+        var outcome = result.Outcomes.Single(o => o.Input == bad);
+        Assert.Equal(InputOutcome.Partial, outcome.Status);
+        var problem = Assert.Single(outcome.Problems);
+        Assert.Equal("timestamp", problem.Field);
+        Assert.Contains("out of range", problem.Message, StringComparison.Ordinal);
+        AssertStored(result, good);
+        using var reader = new LakeReader(Lake);
+        Assert.Equal(0, reader.Scalar<long>("SELECT count(*) FROM events WHERE timestamp < TIMESTAMPTZ '2000-01-01' OR timestamp > TIMESTAMPTZ '2030-01-01'"));
+    }
+
+    [Fact]
+    public async Task Ingest_WhenAnEventIsMoreThanADayAfterTheInjectedClock_RejectsThatEvent()
+    {
+        var bad = WriteFile("in", "bad.json", Bundle([Event(timestamp: "2026-10-03T12:00:00+00:00"), Event(timestamp: "2026-10-02T11:00:00+00:00")]));
+        var options = new IngestOptions([bad], Lake, new Sentinel.Config.SentinelConfig(), new Dictionary<string, string>())
+        {
+            Clock = new FixedClock(new DateTimeOffset(2026, 10, 1, 12, 0, 0, TimeSpan.Zero)),
+        };
+
+        var result = await SentinelRunner.IngestAsync(options);
+
+        var outcome = Assert.Single(result.Outcomes);
+        Assert.Equal(InputOutcome.Partial, outcome.Status);
+        Assert.EndsWith("events[0]", Assert.Single(outcome.Problems).Where, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_WhenAZipMemberUnderDeclaresItsSize_ReportsADamagedArchive()
+    {
+        var lines = string.Join("\n", Enumerable.Range(0, 40).Select(i => Event(message: "line " + i))) + "\n";
+        var zip = _dir.Sub("in/short.zip");
+        Directory.CreateDirectory(_dir.Sub("in"));
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            foreach (var (name, text) in new[] { ("bundle.json", Bundle([], runId: "zip-run")), ("events.jsonl", lines) })
+            {
+                using var w = new StreamWriter(archive.CreateEntry(name, System.IO.Compression.CompressionLevel.NoCompression).Open());
+                w.Write(text);
+            }
+        }
+
+        // Halve events.jsonl's sizes in its local header and in the central directory: a stored member then
+        // reads as its first half, which ends in a cut line.
+        var bytes = File.ReadAllBytes(zip);
+        var half = (uint)(System.Text.Encoding.UTF8.GetByteCount(lines) / 2);
+        for (var at = 0; at + 46 < bytes.Length; at++)
+        {
+            var signature = BitConverter.ToUInt32(bytes, at);
+            var (nameAt, sizesAt) = signature == 0x04034b50 ? (30, 18) : signature == 0x02014b50 ? (46, 20) : (0, 0);
+            if (nameAt > 0 && System.Text.Encoding.ASCII.GetString(bytes, at + nameAt, 12) == "events.jsonl")
+            {
+                BitConverter.TryWriteBytes(bytes.AsSpan(at + sizesAt), half);
+                BitConverter.TryWriteBytes(bytes.AsSpan(at + sizesAt + 4), half);
+            }
+        }
+
+        File.WriteAllBytes(zip, bytes);
+        var good = Good("in");
+
+        var result = await IngestAsync(_dir.Sub("in"));
+
+        var q = Assert.Single(result.Quarantined);
+        Assert.Equal(zip, q.Input);
+        Assert.Contains("damaged archive", q.Reason, StringComparison.Ordinal);
+        Assert.Equal(InputOutcome.Quarantined, result.Outcomes.Single(o => o.Input == zip).Status);
+        AssertStored(result, good);
+        Assert.Equal(2, EventsInLake());
+    }
 }

@@ -557,4 +557,36 @@ public sealed class HostileUploadTests : IDisposable
         AssertStored(result, good);
         Assert.Equal(2, EventsInLake());
     }
+
+    // ---- 9. the daily job isolates faults ----
+
+    [Fact]
+    public void Run_WithPoisonedUploadsBesideGoodOnes_PublishesAndExitsTwo()
+    {
+        WriteFile("in", "surrogate.json", Bundle([Event(level: @"\ud800")], python: @"\udc00", runId: "poison-1"));
+        WriteFile("in", "dupkeys.json", Bundle([Event()]).Replace("\"events\":[", "\"events\":[],\"events\":[", StringComparison.Ordinal));
+        DirectoryBundle("in/linked", events => File.CreateSymbolicLink(events, "/dev/zero"));
+        WriteFile("in", "README.md", "# not an upload");
+        foreach (var (version, p95) in new[] { ("1.0.0", 1e-300), ("1.1.0", 1e300) })
+        {
+            for (var run = 0; run < 3; run++)
+            {
+                SyntheticBundle.Write(_dir.Sub("in"), "alpha", version, run, [new SyntheticEvent("ERROR", "ALPHA-E001")],
+                    timings: new Dictionary<string, (int, double)> { ["alpha.core.work"] = (50, p95) }, day: run);
+            }
+        }
+
+        var r = Cli("run", _dir.Sub("in"), "--out", _dir.Sub("site"), "--triage");
+
+        Assert.True(r.ExitCode == ExitCode.PartialFailure, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Contains("ingest: quarantined", r.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(_dir.Sub("site/index.html")));
+        Assert.True(EventsInLake() >= 12);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Lake, "summary"), "*.json"))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        }
+
+        AssertDailyCommandsSucceed();
+    }
 }

@@ -209,6 +209,9 @@ internal sealed class BundleParser
 
         if (ok)
         {
+            _event.Code = Capped(into, "code", _event.Code, _ => Other);
+            _event.Source = Capped(into, "source", _event.Source, OtherInNamespace);
+            _event.TraceHash = Capped(into, "trace_hash", _event.TraceHash, _ => Other)!;
             into.AddEvent(_event);
         }
         else
@@ -448,6 +451,12 @@ internal sealed class BundleParser
                     continue;
                 }
 
+                if (Capped(into, "function", function, OtherInNamespace) != function)
+                {
+                    // One row per run × function: the folded timings have no single p95 to keep.
+                    continue;
+                }
+
                 into.Timings.Add(new TimingEntry(function,
                     LongProperty(entry, "count"u8),
                     DoubleProperty(entry, "p50_ms"u8),
@@ -455,6 +464,44 @@ internal sealed class BundleParser
                     DoubleProperty(entry, "max_ms"u8)));
             }
         }
+    }
+
+    /// <summary>The bucket a value past <c>ingest.limits.max_distinct_per_upload</c> folds into.</summary>
+    internal const string Other = "other";
+
+    // A folded source keeps its top-level package, so the event is still attributed to its library.
+    private static string OtherInNamespace(string source) =>
+        Attribution.Namespace(source) is { } library ? library + "." + Other : Other;
+
+    /// <summary>
+    /// The value itself while the upload has fewer than the cap of distinct values of this field, else its
+    /// <c>other</c> bucket: one upload with a million distinct codes holds memory and summaries to the cap.
+    /// </summary>
+    private string? Capped(BundleReading into, string field, string? value, Func<string, string> other)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!into.Distinct.TryGetValue(field, out var seen))
+        {
+            into.Distinct[field] = seen = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        if (seen.Contains(value))
+        {
+            return value;
+        }
+
+        if (seen.Count < _limits.MaxDistinctPerUpload)
+        {
+            seen.Add(value);
+            return value;
+        }
+
+        into.Ledger.Add("folded." + field);
+        return _pool.Get(System.Text.Encoding.UTF8.GetBytes(other(value)));
     }
 
     private static BundleRejectedException Duplicate(string file, string key, string where) =>

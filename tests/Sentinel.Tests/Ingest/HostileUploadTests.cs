@@ -589,4 +589,37 @@ public sealed class HostileUploadTests : IDisposable
 
         AssertDailyCommandsSucceed();
     }
+
+    // ---- 8. cardinality ----
+
+    [Fact]
+    public async Task Ingest_WhenOneUploadBringsMoreDistinctValuesThanTheCap_FoldsTheRestIntoOther()
+    {
+        var events = Enumerable.Range(0, 30).Select(i => Event(code: $"ALPHA-E{i:000}", message: "m" + i)
+            .Replace("\"source\":\"alpha.core\"", $"\"source\":\"alpha.mod{i}\"", StringComparison.Ordinal)
+            .Replace("00000000000000e1", $"{i:x16}", StringComparison.Ordinal));
+        var timings = string.Join(",", Enumerable.Range(0, 30).Select(i => $"\"alpha.f{i}\":{{\"count\":10,\"p50_ms\":1,\"p95_ms\":2,\"max_ms\":3}}"));
+        var bomb = WriteFile("in", "bomb.json", Bundle(events, timings: timings, runId: "bomb"));
+        var good = Good("in");
+        var config = new Sentinel.Config.SentinelConfig();
+        config.Ingest.Limits.MaxDistinctPerUpload = 10;
+
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], Lake, config, new Dictionary<string, string>()));
+
+        Assert.Equal(ExitCode.Success, result.ExitCode);
+        AssertStored(result, good);
+        Assert.Equal(30, result.Outcomes.Single(o => o.Input == bomb).EventsWritten);
+        Assert.Equal(20, result.Redactions["folded.code"]);
+        Assert.Equal(20, result.Redactions["folded.source"]);
+        Assert.Equal(20, result.Redactions["folded.trace_hash"]);
+        Assert.Equal(20, result.Redactions["folded.function"]);
+        using (var reader = new LakeReader(Lake))
+        {
+            Assert.Equal(20, reader.Scalar<long>("SELECT count(*) FROM events WHERE code = 'other' AND source = 'alpha.other' AND trace_hash = 'other'"));
+            Assert.Equal(11, reader.Scalar<long>("SELECT count(DISTINCT code) FROM events WHERE bundle_id IN (SELECT bundle_id FROM events WHERE code = 'other')"));
+            Assert.Equal(10, reader.Scalar<long>("SELECT count(*) FROM performance"));
+        }
+
+        AssertDailyCommandsSucceed();
+    }
 }

@@ -8,6 +8,37 @@ public sealed record ServeOptions
     /// <summary>Where to listen (Kestrel URLs, ';'-separated). Loopback by default: meant to sit behind a reverse proxy.</summary>
     public string Urls { get; init; } = DefaultUrls;
 
+    /// <summary>
+    /// Why <paramref name="urls"/> is not a list Kestrel can bind, or null. Checked before the host starts:
+    /// Kestrel's own refusal is a FormatException with a stack trace, logged from inside the host.
+    /// </summary>
+    public static string? UrlsProblem(string urls)
+    {
+        var parts = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0)
+        {
+            return "--urls: no URL given (e.g. http://127.0.0.1:5080)";
+        }
+
+        foreach (var part in parts)
+        {
+            try
+            {
+                var address = Microsoft.AspNetCore.Http.BindingAddress.Parse(part);
+                if (address.Scheme is not ("http" or "https"))
+                {
+                    return $"--urls: '{part}' is not an http:// or https:// URL";
+                }
+            }
+            catch (FormatException)
+            {
+                return $"--urls: '{part}' is not a URL such as http://127.0.0.1:5080";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The folder <c>sentinel ingest</c> reads; created if missing.</summary>
     public required string Inbox { get; init; }
 

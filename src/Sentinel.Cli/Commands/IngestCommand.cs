@@ -75,6 +75,7 @@ internal static class IngestCommand
                     forgotten = result.Forgotten,
                     quarantined = result.Quarantined.Select(q => new { input = q.Input, reason = q.Reason, quarantine_id = q.QuarantineId }),
                     skipped = result.Skipped.Select(s => new { input = s.Where, reason = s.Message }),
+                    ignored = result.Ignored,
                     events_written = result.EventsWritten,
                     events_duplicate = result.EventsDuplicate,
                     performance_rows_written = result.PerformanceRowsWritten,
@@ -134,6 +135,7 @@ internal static class IngestCommand
             table.AddRow("forgotten before (stored nothing)", r.Forgotten.ToString());
         }
         table.AddRow("quarantined", r.Quarantined.Count.ToString());
+        table.AddRow("ignored (not uploads)", r.Ignored.ToString());
         table.AddRow("events written", r.EventsWritten.ToString("N0"));
         table.AddRow("duplicate events collapsed", r.EventsDuplicate.ToString("N0"));
         table.AddRow("performance rows written", r.PerformanceRowsWritten.ToString("N0"));

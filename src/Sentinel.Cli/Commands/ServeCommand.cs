@@ -63,6 +63,11 @@ internal static class ServeCommand
                 throw new UsageException("--max-upload-mb, --quota-mb and --rate-limit must be positive");
             }
 
+            if (ServeOptions.UrlsProblem(parse.GetValue(urls)!) is { } urlProblem)
+            {
+                throw new UsageException(urlProblem);
+            }
+
             var proxies = new List<System.Net.IPNetwork>();
             foreach (var cidr in parse.GetValue(trust) ?? [])
             {

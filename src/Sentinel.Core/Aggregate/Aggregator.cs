@@ -461,13 +461,19 @@ public static class Aggregator
     public static string IngestSetHash(IEnumerable<string> ingests) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", ingests.Order(StringComparer.Ordinal)))))[..16];
 
-    // JSON gets ISO-8601 UTC timestamps; Parquet keeps real TIMESTAMPTZ columns.
+    // JSON gets ISO-8601 UTC timestamps; Parquet keeps real TIMESTAMPTZ columns. JSON has no NaN or
+    // Infinity (DuckDB would write them bare, and every strict reader would refuse the file): a
+    // non-finite number becomes null, and is left out of a list of numbers.
     private static string JsonProjection(DuckDBConnection db, string query)
     {
         var columns = Rows(db, $"DESCRIBE ({query})", r => (Name: r.GetString(0), Type: r.GetString(1)));
-        return string.Join(", ", columns.Select(c => c.Type.StartsWith("TIMESTAMP", StringComparison.Ordinal)
-            ? $"strftime(\"{c.Name}\", '%Y-%m-%dT%H:%M:%S.%fZ') AS \"{c.Name}\""
-            : $"\"{c.Name}\""));
+        return string.Join(", ", columns.Select(c => c.Type switch
+        {
+            _ when c.Type.StartsWith("TIMESTAMP", StringComparison.Ordinal) => $"strftime(\"{c.Name}\", '%Y-%m-%dT%H:%M:%S.%fZ') AS \"{c.Name}\"",
+            "DOUBLE" or "FLOAT" => $"CASE WHEN isfinite(\"{c.Name}\") THEN \"{c.Name}\" END AS \"{c.Name}\"",
+            "DOUBLE[]" or "FLOAT[]" => $"list_filter(\"{c.Name}\", v -> isfinite(v)) AS \"{c.Name}\"",
+            _ => $"\"{c.Name}\"",
+        }));
     }
 
 

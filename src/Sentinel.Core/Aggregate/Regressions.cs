@@ -92,8 +92,8 @@ internal static class RegressionDetector
                     ? Invariant($"first seen in {first.Version}, but only {earlierRuns} earlier run(s) (< {config.MinRunsPerSide}) to be absent from")
                     : Invariant($"first seen in {first.Version}, but at its rate ({affected} of {first.Runs} runs) absence from {earlierRuns} earlier runs is not significant ({Sentinel.Text.PValueText.Of(p)} ≥ {config.Alpha})");
             yield return new Regression(library, "new_in_version", confirmed ? "confirmed" : "suspected", first.Version,
-                ordered[firstIndex - 1].Version, code, traceHash, null, level, null, Round(p), earlierRuns, first.Runs,
-                null, null, Round(expected), 0, reason);
+                ordered[firstIndex - 1].Version, code, traceHash, null, level, null, Finite(Round(p)), earlierRuns, first.Runs,
+                null, null, Finite(Round(expected)), 0, reason);
         }
 
         var (last, lastIndex) = present[^1];
@@ -115,8 +115,8 @@ internal static class RegressionDetector
                         ? Invariant($"absent since {fixedIn}, but only {laterRuns} later run(s) (< {config.MinRunsPerSide})")
                         : Invariant($"absent since {fixedIn}, but {expected:0.##} expected occurrences make the absence not significant ({Sentinel.Text.PValueText.Of(p)} ≥ {config.Alpha})");
                 yield return new Regression(library, "fixed_in_version", confirmed ? "confirmed" : "suspected", fixedIn,
-                    last.Version, code, traceHash, null, level, null, Round(p), spanRuns, laterRuns,
-                    null, null, Round(expected), 0, reason);
+                    last.Version, code, traceHash, null, level, null, Finite(Round(p)), spanRuns, laterRuns,
+                    null, null, Finite(Round(expected)), 0, reason);
             }
         }
     }
@@ -131,6 +131,17 @@ internal static class RegressionDetector
         {
             var (before, after) = (ordered[i - 1], ordered[i]);
             var ratio = after.MedianP95!.Value / before.MedianP95!.Value;
+            if (!double.IsFinite(ratio) || !double.IsFinite(before.MedianP95.Value) || !double.IsFinite(after.MedianP95.Value))
+            {
+                // 1e300 / 1e-300: a ratio (or median) that overflows is no evidence either way, and published
+                // as Infinity it would make the summaries unreadable JSON. Shown as a suspicion without numbers.
+                yield return new Regression(after.Library, "performance", "suspected", after.Version,
+                    before.Version, null, null, after.Function, null, null, null,
+                    before.P95Values.Count, after.P95Values.Count, Finite(before.MedianP95), Finite(after.MedianP95), null, null,
+                    Invariant($"median p95 {before.MedianP95:G4} → {after.MedianP95:G4} ms: the ratio is not a finite number (timings out of the range of a double), so it is not tested"));
+                continue;
+            }
+
             if (ratio < config.P95Ratio)
             {
                 continue;
@@ -145,7 +156,7 @@ internal static class RegressionDetector
                     ? Invariant($"median p95 ×{ratio:0.##}, but only {before.P95Values.Count} run(s) before and {after.P95Values.Count} after (need {config.MinRunsPerSide} per side)")
                     : Invariant($"median p95 ×{ratio:0.##}, but Mann-Whitney {Sentinel.Text.PValueText.Of(test.PValue)} > alpha {config.Alpha}");
             yield return new Regression(after.Library, "performance", confirmed ? "confirmed" : "suspected", after.Version,
-                before.Version, null, null, after.Function, null, Round(ratio), Round(test.PValue),
+                before.Version, null, null, after.Function, null, Finite(Round(ratio)), Finite(Round(test.PValue)),
                 before.P95Values.Count, after.P95Values.Count, before.MedianP95, after.MedianP95, null, null, reason);
         }
     }
@@ -153,6 +164,9 @@ internal static class RegressionDetector
     internal static string LevelName(int rank) => rank switch { >= 5 => "CRITICAL", 4 => "ERROR", 3 => "WARNING", 2 => "INFO", _ => "DEBUG" };
 
     private static double Round(double value) => Math.Round(value, 6);
+
+    // Statistics are total: a value that is not a finite number is published as null, never as NaN or Infinity.
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

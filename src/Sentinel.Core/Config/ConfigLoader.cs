@@ -42,13 +42,22 @@ public static class ConfigLoader
         catch (YamlException e)
         {
             var inner = e.InnerException?.Message ?? e.Message;
-            // YamlDotNet words an unknown key as "Property 'x' not found on type '...'".
+            // YamlDotNet words an unknown key as "Property 'x' not found on type '...'", and a value of the
+            // wrong shape with the assembly-qualified name of our type: the user gets neither.
             var message = inner.Contains("not found on type", StringComparison.Ordinal)
                 ? $"unknown key {ExtractQuoted(inner)}"
-                : inner;
+                : inner.Contains("No node deserializer", StringComparison.Ordinal) || inner.Contains("Sentinel.", StringComparison.Ordinal)
+                  || e.InnerException is InvalidCastException
+                    ? "a value of the wrong kind here (a list or text where a section of keys is expected, or the reverse)"
+                    : e.InnerException is FormatException or OverflowException
+                        ? $"not a valid value for this key ({OneLine(inner)})"
+                        : OneLine(inner);
             throw new ConfigException($"{displayName}:{e.Start.Line}:{e.Start.Column}: {message}", e);
         }
     }
+
+    private static string OneLine(string message) =>
+        message.ReplaceLineEndings(" ").Trim();
 
     private static string ExtractQuoted(string message)
     {
@@ -73,7 +82,7 @@ public static class ConfigLoader
         var l = c.Ingest.Limits;
         Require(l.MaxUploadMb > 0 && l.MaxUncompressedMb > 0 && l.MaxEntries > 0, "ingest.limits must be positive");
         Require(l.MaxDepth is >= 8 and <= 256, "ingest.limits.max_depth must be between 8 and 256");
-        Require(l.MaxEventKb > 0 && l.MaxTokenMb > 0 && l.MaxCompressionRatio > 1, "ingest.limits must be positive");
+        Require(l.MaxEventKb > 0 && l.MaxTokenMb > 0 && l.MaxCompressionRatio > 1 && l.MaxQuarantineCopyMb >= 0 && l.MaxDistinctPerUpload > 0, "ingest.limits must be positive");
         Require(c.Health.FailingBelowErrorFree <= c.Health.DegradedBelowErrorFree,
             "health.failing_below_error_free must not exceed health.degraded_below_error_free");
         Require(c.Regressions.P95Ratio > 1 && c.Regressions.Alpha is > 0 and < 1 && c.Regressions.MinRunsPerSide >= 2

@@ -40,6 +40,13 @@ public sealed class LimitsConfig
     /// <summary>Largest single JSON token (e.g. a string) anywhere in a bundle, in MiB.</summary>
     public int MaxTokenMb { get; set; } = 16;
     public int MaxEventsPerBundle { get; set; } = 2_000_000;
+    /// <summary>A rejected input's file larger than this (MiB) is not copied into quarantine/: only its size and hash are noted.</summary>
+    public int MaxQuarantineCopyMb { get; set; } = 16;
+    /// <summary>
+    /// Distinct codes, sources, trace hashes and timing functions one upload may bring, each; past it the new
+    /// values fold into an <c>other</c> bucket (counted as <c>folded.&lt;field&gt;</c>), so a cardinality bomb cannot grow memory and summaries.
+    /// </summary>
+    public int MaxDistinctPerUpload { get; set; } = 2000;
 }
 
 public sealed class HealthConfig

@@ -193,6 +193,9 @@ internal sealed class BundleReading
     public long EventsSeen;
     public byte[] BundleDigest = [];
 
+    /// <summary>Distinct values seen per capped field (code, source, trace_hash, function) in this upload.</summary>
+    public Dictionary<string, HashSet<string>> Distinct { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The libraries of the bundle's events, distinct and sorted (kept after <see cref="ReleaseEvents"/>).</summary>
     public IReadOnlyList<string> Libraries { get; private set; } = [];
 
@@ -202,6 +205,7 @@ internal sealed class BundleReading
     /// </summary>
     public void ReleaseEvents()
     {
+        Distinct.Clear();
         Libraries = [.. Events.Kinds.Select(k => k.Library).Distinct().Order(StringComparer.Ordinal)];
         Events.Release();
         Identity.Clear();

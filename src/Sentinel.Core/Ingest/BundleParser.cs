@@ -22,8 +22,15 @@ internal sealed class BundleParser
     private readonly StringPool _pool;
     private readonly ParsedEvent _event = new(); // refilled for every event
 
-    public BundleParser(SentinelConfig config, StringPool pool)
+    // Plausible event times: smonitor did not exist before 2000, and a clock more than a day ahead is wrong.
+    // Year 0001 or 9999 would otherwise become a problem's first or last seen.
+    internal static readonly DateTime EarliestTimestamp = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private readonly DateTime _latestTimestamp;
+
+    /// <param name="now">The ingest's clock: events more than a day after it are refused.</param>
+    public BundleParser(SentinelConfig config, StringPool pool, DateTime now)
     {
+        _latestTimestamp = now.AddDays(1);
         _limits = config.Ingest.Limits;
         _pool = pool;
         _reducer = new EventReducer(config.Ingest.NameKeys, config.Ingest.VersionKeys, _limits.MaxDepth, pool);
@@ -50,9 +57,15 @@ internal sealed class BundleParser
             }
 
             var sawKnownKey = false;
+            var keys = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var key = Encoding.UTF8.GetString(reader.LastString);
+                if (!keys.Add(key))
+                {
+                    throw Duplicate(file, key, "the bundle object");
+                }
+
                 switch (key)
                 {
                     case "smonitor_version":
@@ -61,31 +74,32 @@ internal sealed class BundleParser
                         break;
                     case "generated_at":
                         var ts = ReadScalarString(reader);
-                        if (ts is not null && IsoTimestamp.TryParseUtc(Encoding.UTF8.GetBytes(ts), out var at) == IsoTimestamp.Problem.None)
+                        if (ts is not null && IsoTimestamp.TryParseUtc(Encoding.UTF8.GetBytes(ts), out var at) == IsoTimestamp.Problem.None
+                            && at >= EarliestTimestamp && at <= _latestTimestamp)
                         {
                             into.GeneratedAt = at;
                         }
 
                         break;
                     case "python":
-                        ReadPython(reader.ReadValue(SmallSectionBytes, out _), into);
+                        ReadPython(Unambiguous(reader.ReadValue(SmallSectionBytes, out _), file, "python"), into);
                         break;
                     case "platform":
-                        ReadPlatform(reader.ReadValue(SmallSectionBytes, out _), into);
+                        ReadPlatform(Unambiguous(reader.ReadValue(SmallSectionBytes, out _), file, "platform"), into);
                         break;
                     case "runtime":
                         sawKnownKey = true;
-                        ReadRuntime(reader.ReadValue(SmallSectionBytes, out _), into);
+                        ReadRuntime(Unambiguous(reader.ReadValue(SmallSectionBytes, out _), file, "runtime"), into);
                         break;
                     case "config":
-                        ReadConfig(reader.ReadValue(SmallSectionBytes, out _), into);
+                        ReadConfig(Unambiguous(reader.ReadValue(SmallSectionBytes, out _), file, "config"), into);
                         break;
                     case "codes":
-                        ReadCodes(reader, into);
+                        ReadCodes(reader, file, into);
                         break;
                     case "report":
                         sawKnownKey = true;
-                        ReadReport(reader, into);
+                        ReadReport(reader, file, into);
                         break;
                     case "events":
                         sawKnownKey = true;
@@ -184,9 +198,24 @@ internal sealed class BundleParser
             ok = false;
             problem = new Problem(where.ToString(), null, $"not valid JSON: {Clean(e.Message)}");
         }
+        catch (UndecodableTextException e)
+        {
+            ok = false;
+            problem = new Problem(where.ToString(), e.Field, UndecodableTextException.Reason);
+        }
+
+        if (ok && (_event.Timestamp < EarliestTimestamp || _event.Timestamp > _latestTimestamp))
+        {
+            ok = false;
+            problem = new Problem(where.ToString(), "timestamp",
+                $"timestamp {_event.Timestamp:yyyy-MM-dd} is out of range (before 2000-01-01 or more than one day after the ingest's clock)");
+        }
 
         if (ok)
         {
+            _event.Code = Capped(into, "code", _event.Code, _ => Other);
+            _event.Source = Capped(into, "source", _event.Source, OtherInNamespace);
+            _event.TraceHash = Capped(into, "trace_hash", _event.TraceHash, _ => Other)!;
             into.AddEvent(_event);
         }
         else
@@ -266,7 +295,7 @@ internal sealed class BundleParser
 
     private void ReadPython(ReadOnlySpan<byte> json, BundleReading into)
     {
-        var version = StringProperty(json, "version"u8);
+        var version = StringProperty(json, "version"u8, into.Ledger);
         if (version is null)
         {
             return;
@@ -281,8 +310,8 @@ internal sealed class BundleParser
 
     private void ReadPlatform(ReadOnlySpan<byte> json, BundleReading into)
     {
-        var system = StringProperty(json, "system"u8);
-        var machine = StringProperty(json, "machine"u8);
+        var system = StringProperty(json, "system"u8, into.Ledger);
+        var machine = StringProperty(json, "machine"u8, into.Ledger);
         static bool Ok(string? s) => s is { Length: > 0 and <= 32 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && Scrubber.Check(s) is null;
         // The kernel release is dropped on purpose: it narrows a machine down.
         into.Platform = Ok(system) ? (Ok(machine) ? $"{system}-{machine}" : system) : null;
@@ -290,17 +319,17 @@ internal sealed class BundleParser
 
     private static void ReadRuntime(ReadOnlySpan<byte> json, BundleReading into)
     {
-        var runId = StringProperty(json, "run_id"u8);
+        var runId = StringProperty(json, "run_id"u8, into.Ledger);
         into.RunId = runId is { Length: > 0 and <= 128 } && EventReducer.IsIdentifier(Encoding.UTF8.GetBytes(runId)) ? runId : null;
     }
 
     private static void ReadConfig(ReadOnlySpan<byte> json, BundleReading into)
     {
-        var profile = StringProperty(json, "profile"u8);
+        var profile = StringProperty(json, "profile"u8, into.Ledger);
         into.Profile = profile is not null && Profiles.Contains(profile) ? profile : null;
     }
 
-    private void ReadCodes(JsonStreamReader reader, BundleReading into)
+    private void ReadCodes(JsonStreamReader reader, string file, BundleReading into)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -312,12 +341,18 @@ internal sealed class BundleParser
             return;
         }
 
+        var codes = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (!codes.Add(Encoding.UTF8.GetString(reader.LastString)))
+            {
+                throw Duplicate(file, Encoding.UTF8.GetString(reader.LastString), "codes");
+            }
+
             var code = reader.LastString.Length <= 128 && EventReducer.IsIdentifier(reader.LastString)
                 ? _pool.Get(reader.LastString)
                 : null;
-            var entry = reader.ReadValue(SmallSectionBytes, out var first);
+            var entry = Unambiguous(reader.ReadValue(SmallSectionBytes, out var first), file, "a codes entry");
             if (code is null || first != JsonTokenType.StartObject)
             {
                 into.Ledger.Add("invalid.catalog_code");
@@ -333,10 +368,10 @@ internal sealed class BundleParser
 
             into.Catalog.Add(new CatalogEntry(
                 code,
-                CatalogText(StringProperty(entry, "title"u8), into.Ledger),
-                CatalogText(StringProperty(entry, "user_hint"u8) ?? StringProperty(entry, "dev_hint"u8)
-                            ?? StringProperty(entry, "qa_hint"u8) ?? StringProperty(entry, "agent_hint"u8), into.Ledger),
-                CategoryOrNull(StringProperty(entry, "category"u8))));
+                CatalogText(StringProperty(entry, "title"u8, into.Ledger), into.Ledger),
+                CatalogText(StringProperty(entry, "user_hint"u8, into.Ledger) ?? StringProperty(entry, "dev_hint"u8, into.Ledger)
+                            ?? StringProperty(entry, "qa_hint"u8, into.Ledger) ?? StringProperty(entry, "agent_hint"u8, into.Ledger), into.Ledger),
+                CategoryOrNull(StringProperty(entry, "category"u8, into.Ledger))));
         }
     }
 
@@ -368,15 +403,21 @@ internal sealed class BundleParser
         return clean;
     }
 
-    private void ReadReport(JsonStreamReader reader, BundleReading into)
+    private void ReadReport(JsonStreamReader reader, string file, BundleReading into)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return;
         }
 
+        var sawTimings = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (reader.PropertyIs("timings"u8) && sawTimings)
+            {
+                throw Duplicate(file, "timings", "report");
+            }
+
             if (!reader.PropertyIs("timings"u8))
             {
                 // The report repeats raw events (blocking_incidents, ...): never read user data from it.
@@ -384,17 +425,24 @@ internal sealed class BundleParser
                 continue;
             }
 
+            sawTimings = true;
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 continue;
             }
 
+            var functions = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
+                if (!functions.Add(Encoding.UTF8.GetString(reader.LastString)))
+                {
+                    throw Duplicate(file, Encoding.UTF8.GetString(reader.LastString), "report.timings");
+                }
+
                 var function = reader.LastString.Length <= 256 && EventReducer.IsIdentifier(reader.LastString)
                     ? _pool.Get(reader.LastString)
                     : null;
-                var entry = reader.ReadValue(SmallSectionBytes, out var first);
+                var entry = Unambiguous(reader.ReadValue(SmallSectionBytes, out var first), file, "a report.timings entry");
                 if (function is null || first != JsonTokenType.StartObject)
                 {
                     into.Ledger.Add("invalid.timing_key");
@@ -407,6 +455,12 @@ internal sealed class BundleParser
                     continue;
                 }
 
+                if (Capped(into, "function", function, OtherInNamespace) != function)
+                {
+                    // One row per run × function: the folded timings have no single p95 to keep.
+                    continue;
+                }
+
                 into.Timings.Add(new TimingEntry(function,
                     LongProperty(entry, "count"u8),
                     DoubleProperty(entry, "p50_ms"u8),
@@ -416,9 +470,54 @@ internal sealed class BundleParser
         }
     }
 
+    /// <summary>The bucket a value past <c>ingest.limits.max_distinct_per_upload</c> folds into.</summary>
+    internal const string Other = "other";
+
+    // A folded source keeps its top-level package, so the event is still attributed to its library.
+    private static string OtherInNamespace(string source) =>
+        Attribution.Namespace(source) is { } library ? library + "." + Other : Other;
+
+    /// <summary>
+    /// The value itself while the upload has fewer than the cap of distinct values of this field, else its
+    /// <c>other</c> bucket: one upload with a million distinct codes holds memory and summaries to the cap.
+    /// </summary>
+    private string? Capped(BundleReading into, string field, string? value, Func<string, string> other)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!into.Distinct.TryGetValue(field, out var seen))
+        {
+            into.Distinct[field] = seen = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        if (seen.Contains(value))
+        {
+            return value;
+        }
+
+        if (seen.Count < _limits.MaxDistinctPerUpload)
+        {
+            seen.Add(value);
+            return value;
+        }
+
+        into.Ledger.Add("folded." + field);
+        return _pool.Get(System.Text.Encoding.UTF8.GetBytes(other(value)));
+    }
+
+    private static BundleRejectedException Duplicate(string file, string key, string where) =>
+        new(new Problem(file, key.Length <= 64 ? key : key[..64], $"duplicate key '{(key.Length <= 64 ? key : key[..64] + "…")}' in {where}: JSON parsers disagree on which value counts, so the document is ambiguous"));
+
+    /// <summary>A section read whole must not hold a duplicate key anywhere: rejects the document when it does.</summary>
+    private ReadOnlySpan<byte> Unambiguous(ReadOnlySpan<byte> section, string file, string where) =>
+        DuplicateKeys.Find(section, _limits.MaxDepth) is { } key ? throw Duplicate(file, key, where) : section;
+
     private static string? VersionOrNull(string? s) => s is not null && Attribution.IsVersion(s) ? s : null;
 
-    private static string? StringProperty(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    private static string? StringProperty(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name, RedactionLedger ledger)
     {
         var r = new Utf8JsonReader(json);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
@@ -432,7 +531,16 @@ internal sealed class BundleParser
             r.Read();
             if (match && r.TokenType == JsonTokenType.String)
             {
-                return r.ValueSpan.Length <= 4096 ? r.GetString() : null;
+                try
+                {
+                    return r.ValueSpan.Length <= 4096 ? r.GetString() : null;
+                }
+                catch (InvalidOperationException)
+                {
+                    // A lone surrogate escape: the field is dropped, the rest of the bundle kept.
+                    ledger.Add("invalid.undecodable_text");
+                    return null;
+                }
             }
 
             r.Skip();

@@ -49,9 +49,17 @@ internal sealed class EventReducer
         string?[]? names = null, versions = null;
         SortedDictionary<string, string>? fingerprintExtra = null;
 
+        _keys.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.ValueSpan;
+            // Compared as decoded text: Python reads "lev\u0065l" as "level".
+            ReadOnlySpan<byte> name = reader.ValueIsEscaped ? DuplicateKeys.Unescape(reader.ValueSpan) : reader.ValueSpan;
+            if (!_keys.Add(name))
+            {
+                problem = new Problem(where.ToString(), Encoding.UTF8.GetString(name), DuplicateKeyReason(name));
+                return false;
+            }
+
             reader.Read();
             var type = reader.TokenType;
             switch (name.Length)
@@ -63,7 +71,7 @@ internal sealed class EventReducer
                         return false;
                     }
 
-                    timestamp = reader.ValueIsEscaped ? Unescaped(ref reader) : reader.ValueSpan;
+                    timestamp = reader.ValueIsEscaped ? Unescaped(ref reader, "timestamp") : reader.ValueSpan;
                     hasTimestamp = true;
                     break;
                 case 5 when name.SequenceEqual("level"u8):
@@ -73,7 +81,7 @@ internal sealed class EventReducer
                         return false;
                     }
 
-                    level = reader.ValueIsEscaped ? Unescaped(ref reader) : reader.ValueSpan;
+                    level = reader.ValueIsEscaped ? Unescaped(ref reader, "level") : reader.ValueSpan;
                     hasLevel = true;
                     break;
                 case 7 when name.SequenceEqual("message"u8):
@@ -112,7 +120,11 @@ internal sealed class EventReducer
                 case 5 when name.SequenceEqual("extra"u8):
                     if (type == JsonTokenType.StartObject)
                     {
-                        ReadExtra(ref reader, ref names, ref versions, ref fingerprintExtra);
+                        if (ReadExtra(ref reader, ref names, ref versions, ref fingerprintExtra) is { } duplicate)
+                        {
+                            problem = new Problem(where.ToString(), "extra." + duplicate, DuplicateKeyReason(Encoding.UTF8.GetBytes(duplicate)));
+                            return false;
+                        }
                     }
                     else
                     {
@@ -187,12 +199,24 @@ internal sealed class EventReducer
     }
 
     private readonly ArrayBufferWriter<byte> _identity = new(4096);
+    private readonly DuplicateKeys.Set _keys = new();
+    private readonly DuplicateKeys.Set _extraKeys = new();
+
+    private static string DuplicateKeyReason(ReadOnlySpan<byte> key) =>
+        $"duplicate key '{Encoding.UTF8.GetString(key)}': JSON parsers disagree on which value counts";
 
     // Other JSON writers escape freely (System.Text.Json writes '+' as \u002B): compare the text, not the bytes.
-    private static byte[] Unescaped(ref Utf8JsonReader reader)
+    private static byte[] Unescaped(ref Utf8JsonReader reader, string field)
     {
         var buffer = new byte[reader.ValueSpan.Length];
-        return buffer.AsSpan(0, reader.CopyString(buffer)).ToArray();
+        try
+        {
+            return buffer.AsSpan(0, reader.CopyString(buffer)).ToArray();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new UndecodableTextException(field);
+        }
     }
 
     private static void Append(ArrayBufferWriter<byte> w, ReadOnlySpan<byte> value)
@@ -212,10 +236,12 @@ internal sealed class EventReducer
         w.Advance(bytes + 4);
     }
 
-    private void ReadExtra(ref Utf8JsonReader reader, ref string?[]? names, ref string?[]? versions,
+    /// <returns>A key of <c>extra</c> itself that appears twice, or null.</returns>
+    private string? ReadExtra(ref Utf8JsonReader reader, ref string?[]? names, ref string?[]? versions,
         ref SortedDictionary<string, string>? fingerprintExtra)
     {
         var depth = reader.CurrentDepth;
+        _extraKeys.Clear();
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
             if (reader.TokenType != JsonTokenType.PropertyName)
@@ -223,7 +249,12 @@ internal sealed class EventReducer
                 continue;
             }
 
-            var key = reader.ValueSpan;
+            ReadOnlySpan<byte> key = reader.ValueIsEscaped ? DuplicateKeys.Unescape(reader.ValueSpan) : reader.ValueSpan;
+            if (!_extraKeys.Add(key))
+            {
+                return Encoding.UTF8.GetString(key);
+            }
+
             var matched = false;
             for (var i = 0; i < _nameKeys.Length; i++)
             {
@@ -231,7 +262,7 @@ internal sealed class EventReducer
                 {
                     reader.Read();
                     names ??= new string?[_nameKeys.Length];
-                    names[i] = ShortString(ref reader);
+                    names[i] = ShortString(ref reader, _nameKeys[i]);
                     matched = true;
                     break;
                 }
@@ -243,7 +274,7 @@ internal sealed class EventReducer
                 {
                     reader.Read();
                     versions ??= new string?[_versionKeys.Length];
-                    versions[i] = ShortString(ref reader);
+                    versions[i] = ShortString(ref reader, _versionKeys[i]);
                     matched = true;
                 }
             }
@@ -258,16 +289,25 @@ internal sealed class EventReducer
             if (keyString is not null)
             {
                 fingerprintExtra ??= new SortedDictionary<string, string>(StringComparer.Ordinal);
-                fingerprintExtra[keyString] = PythonJson.Canonical(ref reader);
+                try
+                {
+                    fingerprintExtra[keyString] = PythonJson.Canonical(ref reader);
+                }
+                catch (InvalidOperationException)
+                {
+                    throw new UndecodableTextException("extra." + keyString);
+                }
             }
             else
             {
                 reader.Skip();
             }
         }
+
+        return null;
     }
 
-    private string? ShortString(ref Utf8JsonReader reader)
+    private string? ShortString(ref Utf8JsonReader reader, byte[] key)
     {
         if (reader.TokenType != JsonTokenType.String)
         {
@@ -275,8 +315,19 @@ internal sealed class EventReducer
             return null;
         }
 
-        return reader.ValueSpan.Length <= 128 && !reader.ValueIsEscaped ? _pool.Get(reader.ValueSpan) :
-            reader.ValueSpan.Length <= 768 ? reader.GetString() : null;
+        if (reader.ValueSpan.Length <= 128 && !reader.ValueIsEscaped)
+        {
+            return _pool.Get(reader.ValueSpan);
+        }
+
+        try
+        {
+            return reader.ValueSpan.Length <= 768 ? reader.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new UndecodableTextException("extra." + Encoding.UTF8.GetString(key));
+        }
     }
 
     private static readonly byte[][] FingerprintExtraKeyBytes = [.. FingerprintExtraKeys.Select(Encoding.ASCII.GetBytes)];
@@ -410,6 +461,17 @@ internal sealed class EventReducer
         JsonTokenType.StartArray => "an array",
         _ => t.ToString(),
     };
+}
+
+/// <summary>
+/// A kept string holds text that cannot be decoded: a <c>\u</c> escape of a lone UTF-16 surrogate
+/// (<c>"\ud800"</c>), which System.Text.Json refuses to turn into a string. The event is invalid.
+/// </summary>
+internal sealed class UndecodableTextException(string field) : Exception($"{field}: undecodable text")
+{
+    public string Field { get; } = field;
+
+    public const string Reason = "undecodable text: a \\u escape of a lone surrogate (not valid UTF-16)";
 }
 
 /// <summary>Where an event sits in its file, formatted only when a problem is recorded.</summary>

@@ -54,7 +54,7 @@ internal sealed class IngestSession
         _secret = secret;
         _now = now;
         _ingestId = ingestId;
-        _reader = new UploadReader(options.Config, new BundleParser(options.Config, _pool));
+        _reader = new UploadReader(options.Config, new BundleParser(options.Config, _pool, now));
         _writer = new LakeWriter(paths, ingestId, options.BeforeCommitRename);
         _knownBundles = index.BundleIds();
         _forgotten = index.ForgottenBundleIds();
@@ -66,6 +66,7 @@ internal sealed class IngestSession
         BundleReading reading;
         try
         {
+            _options.BeforeRead?.Invoke(upload.Path);
             reading = _reader.Read(upload);
         }
         catch (BundleRejectedException e)
@@ -75,6 +76,10 @@ internal sealed class IngestSession
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Reject(upload, [new Problem(upload.Path, null, $"cannot read: {e.Message}")]);
+        }
+        catch (Exception e) when (Ingester.IsInputBug(e))
+        {
+            return Reject(upload, [Ingester.InternalProblem(upload.Path, e)]);
         }
 
         var bundleId = Convert.ToHexStringLower(reading.BundleDigest);
@@ -98,8 +103,16 @@ internal sealed class IngestSession
             return Reject(upload, reading.BadEvents);
         }
 
+        try
+        {
+            Attribution.Attribute(reading, _options.VersionOverrides);
+        }
+        catch (Exception e) when (Ingester.IsInputBug(e))
+        {
+            return Reject(upload, [Ingester.InternalProblem(upload.Path, e)]);
+        }
+
         _knownBundles.Add(bundleId);
-        Attribution.Attribute(reading, _options.VersionOverrides);
         var bundleRunKey = RunKey(reading.RunId, bundleId);
         var pending = new PendingBundle(upload, bundleId, bundleRunKey, reading);
         _bundles.Add(pending);
@@ -194,7 +207,8 @@ internal sealed class IngestSession
 
     private InputOutcome Reject(UploadInput upload, IReadOnlyList<Problem> problems)
     {
-        var entry = Quarantine.Store(_paths, upload.Path, QuarantineEntry.Rejected, UploadReader.ShapeName(upload.Shape), problems, _now, _options.QuarantineAs);
+        var entry = Quarantine.Store(_paths, upload.Path, QuarantineEntry.Rejected, UploadReader.ShapeName(upload.Shape), problems, _now, _options.QuarantineAs,
+            (long)_options.Config.Ingest.Limits.MaxQuarantineCopyMb << 20);
         var first = problems.Count > 0 ? problems[0] : new Problem(upload.Path, null, "rejected");
         var reason = problems.Count > 1 ? $"{first.Where}: {first.Message} (and {problems.Count - 1} more)" : $"{first.Where}: {first.Message}";
         _quarantined.Add(new QuarantinedInput(upload.Path, reason, entry.Id));

@@ -32,6 +32,9 @@ public sealed record IngestOptions(
     /// <summary>The name a re-quarantined input keeps (replay reads from the quarantine's copy).</summary>
     public string? QuarantineAs { get; init; }
 
+    /// <summary>Test seam: called before each upload is read (a throw stands for a bug met on that input).</summary>
+    internal Action<string>? BeforeRead { get; init; }
+
     /// <summary>Test seam: called before each file is renamed into the lake.</summary>
     internal Action<string>? BeforeCommitRename { get; init; }
 }
@@ -57,6 +60,9 @@ public sealed record IngestResult(
     IReadOnlyDictionary<string, long> Redactions, IReadOnlyList<string> Receipts,
     IReadOnlyList<InputOutcome> Outcomes, IReadOnlyList<Problem> Skipped, double Seconds)
 {
+    /// <summary>Entries met while walking folders that are plainly not uploads (dotfiles, documentation): counted, exit code unaffected.</summary>
+    public int Ignored { get; init; }
+
     /// <summary>Inbox files moved to <c>.done/</c> after the commit (inbox mode only).</summary>
     public int MovedToDone { get; init; }
 
@@ -112,7 +118,7 @@ public static class Ingester
             throw;
         }
 
-        var result = session.Result(discovery.Skipped, watch.Elapsed.TotalSeconds);
+        var result = session.Result(discovery.Skipped, watch.Elapsed.TotalSeconds) with { Ignored = discovery.Ignored };
         if (options.Inbox is null)
         {
             return result;
@@ -135,7 +141,7 @@ public static class Ingester
         }
 
         var pool = new StringPool();
-        var reader = new UploadReader(config, new BundleParser(config, pool));
+        var reader = new UploadReader(config, new BundleParser(config, pool, DateTime.UtcNow));
         BundleReading reading;
         try
         {
@@ -144,6 +150,14 @@ public static class Ingester
         catch (BundleRejectedException e)
         {
             return new InspectReport(path, "rejected", [], [], new Dictionary<string, long>(), [e.Problem], 0, 0, 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new InspectReport(path, "rejected", [], [], new Dictionary<string, long>(), [new Problem(path, null, $"cannot read: {e.Message}")], 0, 0, 0);
+        }
+        catch (Exception e) when (IsInputBug(e))
+        {
+            return new InspectReport(path, "rejected", [], [], new Dictionary<string, long>(), [InternalProblem(path, e)], 0, 0, 0);
         }
 
         Attribution.Attribute(reading, versionOverrides);
@@ -163,6 +177,18 @@ public static class Ingester
         "library", "version", "timestamp", "level", "code", "category", "exception_type", "source", "trace_hash",
         "python_version", "platform", "profile", "smonitor_version", "run_key (keyed hash)", "event_id (keyed hash)",
     ];
+
+    /// <summary>
+    /// The last-resort guard's filter: an exception escaping the reading of one upload is a bug met on that
+    /// input, not a failure of the lake, so that input is quarantined and the batch goes on. Cancellation and
+    /// exhaustion of the process are not the input's fault and still stop the run.
+    /// </summary>
+    internal static bool IsInputBug(Exception e) =>
+        e is not (OperationCanceledException or OutOfMemoryException or InsufficientExecutionStackException or ThreadAbortException);
+
+    // Only the exception's type: its message may quote the upload's content.
+    internal static Problem InternalProblem(string path, Exception e) =>
+        new(path, "internal", $"internal: {e.GetType().Name} while reading this upload (a sentinel bug; the upload is kept in quarantine for replay)");
 
     internal static DateTime TruncateToMicros(DateTime t) => new(t.Ticks - (t.Ticks % 10), DateTimeKind.Utc);
 

@@ -12,15 +12,30 @@ internal static class InputDiscovery
     /// <summary>Safe-schema telemetry records as JSON Lines (what <c>POST /v1/events</c> stores); any other <c>.jsonl</c> is a single-object bundle.</summary>
     public const string TelemetrySuffix = ".telemetry.jsonl";
 
-    public sealed record Discovery(List<UploadInput> Uploads, List<Problem> Skipped);
+    // Plainly not uploads when met while walking a folder: documentation and notes beside the bundles.
+    private static readonly string[] DocumentExtensions = [".md", ".markdown", ".txt", ".rst", ".adoc", ".html", ".htm", ".pdf"];
+
+    private static readonly HashSet<string> DocumentNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "README", "LICENSE", "LICENCE", "NOTICE", "COPYING", "AUTHORS", "CHANGELOG",
+    };
+
+    /// <param name="Ignored">Entries met while walking that are plainly not uploads (dotfiles, debris, documentation): counted, not skipped.</param>
+    public sealed record Discovery(List<UploadInput> Uploads, List<Problem> Skipped, int Ignored = 0);
 
     public static Discovery Discover(IEnumerable<string> paths)
     {
         var uploads = new List<UploadInput>();
         var skipped = new List<Problem>();
+        var ignored = 0;
         foreach (var path in paths)
         {
-            if (File.Exists(path))
+            if (RegularFile.IsLink(Path.TrimEndingDirectorySeparator(path)))
+            {
+                // Not even a path given by hand: the inbox and upload folders are written by strangers.
+                skipped.Add(new Problem(path, null, "symbolic link: not followed"));
+            }
+            else if (File.Exists(path))
             {
                 var shape = ShapeOf(path);
                 if (shape is null)
@@ -34,7 +49,7 @@ internal static class InputDiscovery
             }
             else if (Directory.Exists(path))
             {
-                Walk(path, uploads, skipped, isRoot: true);
+                Walk(path, uploads, skipped, ref ignored, isRoot: true);
             }
             else
             {
@@ -42,12 +57,12 @@ internal static class InputDiscovery
             }
         }
 
-        return new Discovery(uploads, skipped);
+        return new Discovery(uploads, skipped, ignored);
     }
 
     public static bool IsDirectoryBundle(string dir) => File.Exists(Path.Combine(dir, "bundle.json"));
 
-    private static void Walk(string dir, List<UploadInput> uploads, List<Problem> skipped, bool isRoot)
+    private static void Walk(string dir, List<UploadInput> uploads, List<Problem> skipped, ref int ignored, bool isRoot)
     {
         if (IsDirectoryBundle(dir))
         {
@@ -61,6 +76,7 @@ internal static class InputDiscovery
             var name = Path.GetFileName(entry);
             if (name.StartsWith('.') || Debris.Contains(name))
             {
+                ignored++;
                 continue;
             }
 
@@ -73,18 +89,26 @@ internal static class InputDiscovery
 
             if (Directory.Exists(entry))
             {
-                Walk(entry, uploads, skipped, isRoot: false);
+                Walk(entry, uploads, skipped, ref ignored, isRoot: false);
             }
             else if (ShapeOf(entry) is { } shape)
             {
                 uploads.Add(new UploadInput(entry, shape));
             }
-            else if (!isRoot || !name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            else if (IsDocument(name) || (isRoot && name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)))
+            {
+                ignored++;
+            }
+            else
             {
                 skipped.Add(new Problem(entry, null, "not a bundle: expected .json, .jsonl, .zip, .tar.gz or .tgz"));
             }
         }
     }
+
+    private static bool IsDocument(string name) =>
+        DocumentExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase))
+        || DocumentNames.Contains(Path.GetFileNameWithoutExtension(name));
 
     private static UploadShape? ShapeOf(string path)
     {

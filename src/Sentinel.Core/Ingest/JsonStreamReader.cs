@@ -31,7 +31,7 @@ internal sealed class JsonStreamReader
     /// <summary>Byte offset in the document of the reader's position.</summary>
     public long Offset => _discarded + _pos;
 
-    /// <summary>The raw (still escaped) bytes of the last string or property-name token.</summary>
+    /// <summary>The bytes of the last string or property-name token, escapes decoded (raw when over 4 KiB or undecodable).</summary>
     public ReadOnlySpan<byte> LastString => _lastString.AsSpan(0, _lastStringLength);
 
     private byte[] _lastString = new byte[256];
@@ -153,6 +153,12 @@ internal sealed class JsonStreamReader
             {
                 _lastString = new byte[raw.Length];
             }
+        }
+
+        if (raw.Length < 4096 && raw.Contains((byte)'\\'))
+        {
+            // Keys and values compare as decoded text: Python reads "ev\u0065nts" as "events".
+            raw = DuplicateKeys.Unescape(raw);
         }
 
         raw.CopyTo(_lastString);

@@ -100,7 +100,9 @@ internal sealed class PythonJsonStream : ReadOnlyStream
         }
 
         ValidateUtf8(_in.AsSpan(0, n));
-        _inStart = 0;
+        // A leading byte-order mark (Windows editors add one when a user redacts a bundle by hand) is
+        // not JSON, and System.Text.Json's reader refuses it: dropped here, once, at the very start.
+        _inStart = _offset == 0 && _in.AsSpan(0, n).StartsWith("\uFEFF"u8) ? 3 : 0;
         _inEnd = n;
         _offset += n;
         return true;

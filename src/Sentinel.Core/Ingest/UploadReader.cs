@@ -60,6 +60,11 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
 
     private void CheckUploadSize(string path)
     {
+        if (RegularFile.WhyNot(path) is { } why)
+        {
+            Reject(path, $"{System.IO.Path.GetFileName(path)} is {why}: only regular files are read");
+        }
+
         var size = new FileInfo(path).Length;
         if (size > (long)Limits.MaxUploadMb << 20)
         {
@@ -68,10 +73,16 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         }
     }
 
+    private long UploadCap => (long)Limits.MaxUploadMb << 20;
+
+    private string UploadCapMessage => $"more than {Limits.MaxUploadMb} MiB read, over the limit (ingest.limits.max_upload_mb)";
+
+    private Stream OpenUpload(string path) => RegularFile.OpenRead(path, path, UploadCap, UploadCapMessage);
+
     private void ReadSingle(string path, BundleReading reading)
     {
         CheckUploadSize(path);
-        using var file = File.OpenRead(path);
+        using var file = OpenUpload(path);
         using var hashing = new HashingStream(file);
         parser.ReadBundleObject(hashing, path, reading);
         reading.BundleDigest = Combine("single", hashing.Digest(), []);
@@ -80,7 +91,7 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
     private void ReadTelemetry(string path, BundleReading reading)
     {
         CheckUploadSize(path);
-        using var raw = File.OpenRead(path); // disposed here even if the wrapper's constructor throws
+        using var raw = OpenUpload(path);
         using var file = new HashingStream(raw);
         TelemetryReading.Read(file, path, Limits.MaxEventsPerBundle, reading);
         reading.BundleDigest = Combine("telemetry", file.Digest(), []);
@@ -88,10 +99,26 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
 
     private void ReadDirectory(string path, BundleReading reading)
     {
+        if (RegularFile.IsLink(System.IO.Path.TrimEndingDirectorySeparator(path)))
+        {
+            Reject(path, "the bundle folder is a symbolic link (not followed): only regular files are read");
+        }
+
         var bundle = System.IO.Path.Combine(path, BundleJson);
         var events = System.IO.Path.Combine(path, EventsJsonl);
+        if (RegularFile.WhyNot(bundle) is { } bundleWhy)
+        {
+            Reject(path, $"{BundleJson} is {bundleWhy}: only regular files are read");
+        }
+
+        var eventsWhy = RegularFile.WhyNot(events);
+        if (eventsWhy is not null && eventsWhy != "does not exist")
+        {
+            Reject(path, $"{EventsJsonl} is {eventsWhy}: only regular files are read");
+        }
+
         CheckUploadSize(bundle);
-        if (File.Exists(events))
+        if (eventsWhy is null)
         {
             // A directory's events.jsonl is what an archive would inflate to: the uncompressed limit applies.
             var size = new FileInfo(events).Length;
@@ -102,7 +129,7 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         }
 
         byte[] bundleDigest;
-        using (var raw = File.OpenRead(bundle))
+        using (var raw = RegularFile.OpenRead(bundle, bundle, UploadCap, UploadCapMessage))
         using (var s = new HashingStream(raw))
         {
             parser.ReadBundleObject(s, bundle, reading);
@@ -110,9 +137,10 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         }
 
         byte[] eventsDigest = [];
-        if (File.Exists(events))
+        if (eventsWhy is null)
         {
-            using var raw = File.OpenRead(events);
+            using var raw = RegularFile.OpenRead(events, events, (long)Limits.MaxUncompressedMb << 20,
+                $"more than {Limits.MaxUncompressedMb} MiB read, over the limit (ingest.limits.max_uncompressed_mb)");
             using var s = new HashingStream(raw);
             parser.ReadEventsJsonl(s, events, reading);
             eventsDigest = s.Digest();
@@ -138,26 +166,54 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
                 continue;
             }
 
-            // Headers can lie: the declared length and the total budget are enforced while inflating.
-#pragma warning disable CA2000 // using declarations: CA2000 misreads the loop's `continue` above
-            using var inflating = entry.Open();
-            using var limited = new LimitedStream(inflating, Math.Min(entry.Length, budget.Remaining), $"{path}!{Printable(name)}", budget);
+            // Headers can lie: the declared length and the total budget are enforced while inflating, and
+            // the checksum afterwards (a member whose headers under-declare its size reads as a cut prefix).
+#pragma warning disable CA2000 // using declarations; CA2000 misreads the loop's `continue` above; each wrapper disposes its inner stream
+            using var member = OpenMember(path, name, entry);
+            using var checksum = new Crc32Stream(member);
+            using var limited = new LimitedStream(checksum, Math.Min(entry.Length, budget.Remaining), $"{path}!{Printable(name)}", budget);
             using var s = new HashingStream(limited);
 #pragma warning restore CA2000
-            if (name == bundle)
+            try
             {
-                parser.ReadBundleObject(s, $"{path}!{name}", reading);
-                bundleDigest = s.Digest();
+                if (name == bundle)
+                {
+                    parser.ReadBundleObject(s, $"{path}!{name}", reading);
+                    bundleDigest = s.Digest();
+                }
+                else
+                {
+                    parser.ReadEventsJsonl(s, $"{path}!{name}", reading);
+                    eventsDigest = s.Digest();
+                }
             }
-            else
+            catch (Exception e) when (e is InvalidDataException or IOException && e is not BundleRejectedException)
             {
-                parser.ReadEventsJsonl(s, $"{path}!{name}", reading);
-                eventsDigest = s.Digest();
+                Reject($"{path}!{Printable(name)}", $"damaged archive: member '{Printable(name)}' cannot be inflated ({e.GetType().Name})");
+            }
+
+            if (checksum.BytesRead != entry.Length || checksum.Crc32 != entry.Crc32)
+            {
+                Reject($"{path}!{Printable(name)}", $"damaged archive: member '{Printable(name)}' is {checksum.BytesRead:N0} bytes with CRC-32 {checksum.Crc32:x8}, its headers say {entry.Length:N0} bytes with {entry.Crc32:x8} (truncated, altered, or sizes that lie)");
             }
         }
 
         reading.BundleDigest = Combine("directory", bundleDigest, eventsDigest);
     }
+
+    private static Stream OpenMember(string path, string name, ZipArchiveEntry entry)
+    {
+        try
+        {
+            return entry.Open();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleRejectedException(new Problem($"{path}!{Printable(name)}", null, $"damaged archive: member '{Printable(name)}' cannot be opened ({Clean(e.Message)})"));
+        }
+    }
+
+    private static string Clean(string message) => Printable(message.ReplaceLineEndings(" "));
 
     /// <summary>
     /// What a zip's central directory alone can tell, read without inflating anything: entry count, unsafe names
@@ -238,7 +294,7 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
     {
         try
         {
-            return new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read, leaveOpen: false);
+            return new ZipArchive(RegularFile.Open(path, path), ZipArchiveMode.Read, leaveOpen: false);
         }
         catch (InvalidDataException e)
         {
@@ -251,7 +307,7 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         CheckUploadSize(path);
         var compressed = new FileInfo(path).Length;
         var budget = new InflateBudget(Math.Min((long)Limits.MaxUncompressedMb << 20, (compressed * Limits.MaxCompressionRatio) + (1 << 20)));
-        using var file = File.OpenRead(path);
+        using var file = OpenUpload(path);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var limited = new LimitedStream(gzip, budget.Remaining, path, budget);
         using var tar = new TarReader(limited);
@@ -383,7 +439,7 @@ internal sealed class InflateBudget(long total)
 }
 
 /// <summary>Fails the read as soon as more bytes come out than allowed (zip bombs, lying headers).</summary>
-internal sealed class LimitedStream(Stream inner, long limit, string what, InflateBudget budget) : ReadOnlyStream
+internal sealed class LimitedStream(Stream inner, long limit, string what, InflateBudget budget, string? message = null) : ReadOnlyStream
 {
     private long _read;
 
@@ -394,7 +450,7 @@ internal sealed class LimitedStream(Stream inner, long limit, string what, Infla
         budget.Spend(n);
         if (_read > limit || budget.Remaining < 0)
         {
-            throw new BundleRejectedException(new Problem(what, null,
+            throw new BundleRejectedException(new Problem(what, null, message ??
                 $"inflates past {Math.Min(limit, budget.Total) / 1048576.0:F0} MiB (declared size, ingest.limits.max_uncompressed_mb or max_compression_ratio): refused while inflating"));
         }
 

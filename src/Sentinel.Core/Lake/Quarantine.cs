@@ -17,8 +17,12 @@ public sealed record QuarantineEntry(
 public static class Quarantine
 {
     /// <param name="displayName">The name to record when <paramref name="input"/> is a copy (replay).</param>
+    /// <param name="maxCopyBytes">
+    /// A file larger than this is not copied: only its name, size and SHA-256 are noted in <c>omitted.txt</c>
+    /// (a rejected 100 MiB upload must not fill the quarantine). Partial inputs are kept whole for replay.
+    /// </param>
     public static QuarantineEntry Store(LakePaths paths, string input, string kind, string shape, IReadOnlyList<Problem> problems,
-        DateTime now, string? displayName = null)
+        DateTime now, string? displayName = null, long maxCopyBytes = long.MaxValue)
     {
         var id = ContentId(input);
         var dir = Path.Combine(paths.Quarantine, id);
@@ -35,13 +39,24 @@ public static class Quarantine
             var inputDir = Path.Combine(tmp, "input");
             Directory.CreateDirectory(inputDir);
             var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(input));
-            if (Directory.Exists(input))
+            var omitted = new List<string>();
+            // Links, devices and FIFOs are never followed or read: a link to /etc/passwd must not land here.
+            if (RegularFile.IsLink(Path.TrimEndingDirectorySeparator(input)))
             {
-                CopyDirectory(input, Path.Combine(inputDir, name));
+                omitted.Add($"{name}\tsymbolic link, not followed");
             }
-            else if (File.Exists(input))
+            else if (Directory.Exists(input))
             {
-                File.Copy(input, Path.Combine(inputDir, name));
+                CopyDirectory(input, Path.Combine(inputDir, name), name, maxCopyBytes, omitted);
+            }
+            else
+            {
+                CopyFile(input, Path.Combine(inputDir, name), name, maxCopyBytes, omitted);
+            }
+
+            if (omitted.Count > 0)
+            {
+                File.WriteAllLines(Path.Combine(tmp, "omitted.txt"), omitted);
             }
 
             WriteReason(tmp, entry);
@@ -90,19 +105,22 @@ public static class Quarantine
     private static string ContentId(string input)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        if (Directory.Exists(input))
+        if (RegularFile.IsLink(Path.TrimEndingDirectorySeparator(input)))
         {
-            foreach (var file in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes("link\0" + input));
+        }
+        else if (Directory.Exists(input))
+        {
+            foreach (var file in Directory.EnumerateFiles(input, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
+                         .Order(StringComparer.Ordinal))
             {
                 hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(input, file) + "\0"));
-                using var s = File.OpenRead(file);
-                hash.AppendData(SHA256.HashData(s));
+                hash.AppendData(FileDigest(file) ?? []);
             }
         }
-        else if (File.Exists(input))
+        else if (FileDigest(input) is { } digest)
         {
-            using var s = File.OpenRead(input);
-            hash.AppendData(SHA256.HashData(s));
+            hash.AppendData(digest);
         }
         else
         {
@@ -112,17 +130,70 @@ public static class Quarantine
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
-    private static void CopyDirectory(string from, string to)
+    /// <summary>SHA-256 of a regular file; null for anything else (never opened).</summary>
+    private static byte[]? FileDigest(string file)
     {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from))
+        if (RegularFile.WhyNot(file) is not null)
         {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+            return null;
         }
 
-        foreach (var dir in Directory.EnumerateDirectories(from))
+        try
         {
-            CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+            using var s = RegularFile.Open(file, file);
+            return SHA256.HashData(s);
+        }
+        catch (BundleRejectedException)
+        {
+            return null;
+        }
+    }
+
+    private static void CopyFile(string from, string to, string relative, long maxBytes, List<string> omitted)
+    {
+        if (RegularFile.WhyNot(from) is { } why)
+        {
+            omitted.Add($"{relative}\t{why}, not read");
+            return;
+        }
+
+        var size = new FileInfo(from).Length;
+        if (size > maxBytes)
+        {
+            omitted.Add($"{relative}\t{size} bytes\tsha256 {Convert.ToHexStringLower(FileDigest(from) ?? [])}\tover ingest.limits.max_quarantine_copy_mb, not copied");
+            return;
+        }
+
+        try
+        {
+            using var source = RegularFile.Open(from, from);
+            using var target = File.Create(to);
+            source.CopyTo(target);
+        }
+        catch (BundleRejectedException)
+        {
+            omitted.Add($"{relative}\tchanged while read, not copied");
+        }
+    }
+
+    private static void CopyDirectory(string from, string to, string relative, long maxBytes, List<string> omitted)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(from).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(entry);
+            if (RegularFile.IsLink(entry))
+            {
+                omitted.Add($"{relative}/{name}\tsymbolic link, not followed");
+            }
+            else if (Directory.Exists(entry))
+            {
+                CopyDirectory(entry, Path.Combine(to, name), $"{relative}/{name}", maxBytes, omitted);
+            }
+            else
+            {
+                CopyFile(entry, Path.Combine(to, name), $"{relative}/{name}", maxBytes, omitted);
+            }
         }
     }
 }

@@ -9,16 +9,17 @@ namespace Sentinel.Tests.Maintenance;
 
 public sealed class RetentionTests : IDisposable
 {
-    private static readonly DateTimeOffset Old = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly DateTimeOffset Recent = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly FixedClock Now = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
+    // Both after the corpus's newest event (2026-11-23): ingest refuses events more than a day after its clock.
+    private static readonly DateTimeOffset Old = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Recent = new(2027, 6, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly FixedClock Now = new(new DateTimeOffset(2027, 6, 25, 0, 0, 0, TimeSpan.Zero));
     private static readonly TimeSpan Window = TimeSpan.FromDays(180);
 
     private readonly TempDir _dir = new("sentinel-retention");
 
     private string Lake => _dir.Sub("lake");
 
-    /// <summary>Half the corpus uploaded in March, half in November; aggregated.</summary>
+    /// <summary>Half the corpus uploaded in November, half in June; aggregated.</summary>
     private async Task<Dictionary<string, byte[]>> BuildAsync(string lake)
     {
         var bundles = Corpus.Bundles.ToList();
@@ -30,8 +31,8 @@ public sealed class RetentionTests : IDisposable
 
     private static Dictionary<string, List<string>> OnlyRecent(Dictionary<string, List<string>> rows) => new(StringComparer.Ordinal)
     {
-        ["events"] = [.. rows["events"].Where(r => r.Contains("2026-11-01 12:00:00", StringComparison.Ordinal))],
-        ["performance"] = [.. rows["performance"].Where(r => r.Contains("2026-11-01 12:00:00", StringComparison.Ordinal))],
+        ["events"] = [.. rows["events"].Where(r => r.Contains("2027-06-01 12:00:00", StringComparison.Ordinal))],
+        ["performance"] = [.. rows["performance"].Where(r => r.Contains("2027-06-01 12:00:00", StringComparison.Ordinal))],
         ["catalog"] = rows["catalog"],
         ["bundles"] = rows["bundles"],
     };

@@ -66,7 +66,9 @@ public sealed class SiteModelBuilder
 
     private string PublicReason(RegressionSummary r) => !_public || r.Kind == "performance" ? r.Reason : r.Kind switch
     {
-        "new_in_version" => $"first seen in {r.Version}; absent from the earlier runs of {r.FromVersion}",
+        "new_in_version" => r.FromVersion is null
+            ? $"first seen in {r.Version}; absent from the earlier runs"
+            : $"first seen in {r.Version}; absent from the earlier runs of {r.FromVersion}",
         "fixed_in_version" => $"last seen before {r.Version}; absent from its runs although expected at the earlier rate",
         _ => r.Kind.Replace('_', ' '),
     };

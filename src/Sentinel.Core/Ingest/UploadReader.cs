@@ -149,6 +149,21 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
         reading.BundleDigest = Combine("directory", bundleDigest, eventsDigest);
     }
 
+    /// <summary>Parses one archive member (bundle.json or events.jsonl) and returns the digest of its bytes.</summary>
+    private byte[] ReadMember(HashingStream s, string display, bool isBundle, BundleReading reading)
+    {
+        if (isBundle)
+        {
+            parser.ReadBundleObject(s, display, reading);
+        }
+        else
+        {
+            parser.ReadEventsJsonl(s, display, reading);
+        }
+
+        return s.Digest();
+    }
+
     private void ReadZip(string path, BundleReading reading)
     {
         CheckUploadSize(path);
@@ -176,15 +191,14 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
 #pragma warning restore CA2000
             try
             {
+                var digest = ReadMember(s, $"{path}!{name}", name == bundle, reading);
                 if (name == bundle)
                 {
-                    parser.ReadBundleObject(s, $"{path}!{name}", reading);
-                    bundleDigest = s.Digest();
+                    bundleDigest = digest;
                 }
                 else
                 {
-                    parser.ReadEventsJsonl(s, $"{path}!{name}", reading);
-                    eventsDigest = s.Digest();
+                    eventsDigest = digest;
                 }
             }
             catch (Exception e) when (e is InvalidDataException or IOException && e is not BundleRejectedException)
@@ -346,15 +360,14 @@ internal sealed class UploadReader(SentinelConfig config, BundleParser parser)
 #pragma warning disable CA2000 // a using declaration: CA2000 misreads the loop's `continue` above; the tar reader owns DataStream (leaveOpen)
                 using var s = new HashingStream(entry.DataStream, leaveOpen: true);
 #pragma warning restore CA2000
+                var digest = ReadMember(s, $"{path}!{name}", name == bundle, reading);
                 if (name == bundle)
                 {
-                    parser.ReadBundleObject(s, $"{path}!{name}", reading);
-                    bundleDigest = s.Digest();
+                    bundleDigest = digest;
                 }
                 else
                 {
-                    parser.ReadEventsJsonl(s, $"{path}!{name}", reading);
-                    eventsDigest = s.Digest();
+                    eventsDigest = digest;
                 }
             }
         }

@@ -2,7 +2,7 @@ namespace Sentinel.Lake;
 
 /// <summary>
 /// A lake, opened once: where everything lives (<see cref="Paths"/>), the clock its timestamps and retention use,
-/// its one-writer lock, its key, and DuckDB set up the way every stage needs it. Every stage starts from
+/// its one-writer lock and its key (DuckDB is set up by <see cref="DuckDb.Open"/>). Every stage starts from
 /// <see cref="Open"/> (a lake that must exist) or <see cref="OpenOrCreate"/> (ingest), instead of re-deriving
 /// these from a path string.
 /// </summary>
@@ -17,8 +17,6 @@ internal sealed class Lake
     public LakePaths Paths { get; }
 
     public TimeProvider Clock { get; }
-
-    public string Root => Paths.Root;
 
     /// <summary>An existing lake. <paramref name="next"/> says what to do when there is none (e.g. "run `sentinel ingest` first").</summary>
     /// <exception cref="LakeMissingException">No lake at <paramref name="root"/>.</exception>
@@ -39,9 +37,6 @@ internal sealed class Lake
 
     /// <summary>The key of the keyed hashes (<see cref="LakeSecret"/>); <paramref name="create"/> writes one on first use.</summary>
     public byte[] Secret(bool create) => LakeSecret.Load(Paths, create);
-
-    /// <summary>An embedded DuckDB connection, offline (<see cref="DuckDb.Open"/>); the caller disposes it.</summary>
-    public static DuckDB.NET.Data.DuckDBConnection DuckDb(string dataSource = ":memory:") => Sentinel.Lake.DuckDb.Open(dataSource);
 }
 
 /// <summary>A command that needs a lake found none at the given path (exit 1).</summary>

@@ -12,7 +12,7 @@ public static class TerminalText
 {
     public static string Safe(string text)
     {
-        if (!text.AsSpan().ContainsAnyInRange('\u0000', '\u001F') && !text.Any(IsHidden))
+        if (!text.Any(IsHidden))
         {
             return text;
         }

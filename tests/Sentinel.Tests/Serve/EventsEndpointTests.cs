@@ -310,12 +310,10 @@ public sealed class EventsEndpointTests
         using var dir = new TempDir();
         var inbox = dir.Sub("inbox");
         await using var server = await TestServer.StartAsync(inbox, o => o with { RequestTimeout = TimeSpan.FromSeconds(1) });
-        using var content = new StreamContent(new Trickle(Encoding.UTF8.GetBytes(Ok + "\n"), TimeSpan.FromMilliseconds(50)));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
 
-        using var response = await server.Client.PostAsync(new Uri(UploadServer.EventsPath, UriKind.Relative), content);
+        var status = await server.TricklePostAsync(UploadServer.EventsPath, "application/x-ndjson", Encoding.UTF8.GetBytes(Ok + "\n"), TimeSpan.FromMilliseconds(50));
 
-        Assert.Equal(HttpStatusCode.RequestTimeout, response.StatusCode);
+        Assert.Equal((int)HttpStatusCode.RequestTimeout, status);
         for (var i = 0; i < 50 && Directory.EnumerateFiles(Path.Combine(inbox, ".tmp")).Any(); i++)
         {
             await Task.Delay(100);

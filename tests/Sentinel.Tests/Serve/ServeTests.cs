@@ -458,13 +458,11 @@ public sealed class ServeTests
         using var dir = new TempDir();
         var inbox = dir.Sub("inbox");
         await using var server = await TestServer.StartAsync(inbox, o => o with { RequestTimeout = TimeSpan.FromSeconds(1) });
-        using var content = new SlowContent("{\"slow\": ", TimeSpan.FromSeconds(4), "true}");
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        using var response = await server.Client.PostAsync(new Uri("/v1/bundles", UriKind.Relative), content);
+        var status = await server.TricklePostAsync("/v1/bundles", "application/json", Encoding.UTF8.GetBytes("{\"slow\": true}"), TimeSpan.FromMilliseconds(200));
 
-        // 408, not 202: the server gave up at 1 s (HttpClient only reads the answer once it has sent its body).
-        Assert.Equal(HttpStatusCode.RequestTimeout, response.StatusCode);
+        // 408, not 202: the server gave up at 1 s, about 5 bytes into a 3 s upload.
+        Assert.Equal((int)HttpStatusCode.RequestTimeout, status);
         Assert.Empty(InboxFiles(inbox));
         for (var i = 0; i < 50 && Directory.EnumerateFiles(Path.Combine(inbox, ".tmp")).Any(); i++)
         {
@@ -489,24 +487,6 @@ public sealed class ServeTests
         [.. reader.Rows("SELECT event_id FROM events ORDER BY event_id").Select(r => (string)r[0]!)];
 
     private static Task<JsonElement> JsonOf(HttpResponseMessage response) => TestServer.JsonOf(response);
-
-    /// <summary>Sends a first part, stalls, then the rest: a slow client.</summary>
-    private sealed class SlowContent(string first, TimeSpan stall, string rest) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(first));
-            await stream.FlushAsync();
-            await Task.Delay(stall);
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(rest));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = Encoding.UTF8.GetByteCount(first) + Encoding.UTF8.GetByteCount(rest);
-            return true;
-        }
-    }
 
     /// <summary>Forces a chunked upload (no Content-Length), so the limit is enforced while streaming.</summary>
     private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)

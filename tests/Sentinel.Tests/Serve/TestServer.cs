@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -44,6 +45,47 @@ internal sealed class TestServer : IAsyncDisposable
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         return Client.PostAsync(new Uri(path, UriKind.Relative), content);
+    }
+
+    /// <summary>
+    /// Posts <paramref name="body"/> as a chunked request over a raw socket, one byte per <paramref name="pause"/>,
+    /// reading the answer while it writes, and returns the answer's status code. HttpClient cannot be used here:
+    /// it reads an answer only after sending its whole body, so when the server answers early and closes, the
+    /// client sometimes sees "connection reset" instead of the 408 (a race that failed CI once).
+    /// </summary>
+    public async Task<int> TricklePostAsync(string path, string contentType, byte[] body, TimeSpan pause)
+    {
+        var at = Client.BaseAddress!;
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(at.Host, at.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST {path} HTTP/1.1\r\nHost: {at.Authority}\r\nContent-Type: {contentType}\r\nTransfer-Encoding: chunked\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        var answer = new byte[4096];
+        var read = stream.ReadAsync(answer).AsTask();
+        foreach (var b in body)
+        {
+            if (read.IsCompleted)
+            {
+                break;
+            }
+
+            try
+            {
+                await stream.WriteAsync(new byte[] { (byte)'1', (byte)'\r', (byte)'\n', b, (byte)'\r', (byte)'\n' });
+            }
+            catch (IOException)
+            {
+                break; // the server has answered and closed; the answer is already on its way
+            }
+
+            await Task.WhenAny(read, Task.Delay(pause));
+        }
+
+        var n = await read.WaitAsync(TimeSpan.FromSeconds(30));
+        var statusLine = Encoding.ASCII.GetString(answer, 0, n).Split("\r\n")[0]; // "HTTP/1.1 408 Request Timeout"
+        Assert.StartsWith("HTTP/1.1 ", statusLine, StringComparison.Ordinal);
+        return int.Parse(statusLine.AsSpan(9, 3), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public Task<HttpResponseMessage> PostEventsAsync(string jsonl, string contentType = "application/x-ndjson") =>

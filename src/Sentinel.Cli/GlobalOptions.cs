@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Sentinel.Config;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Cli;
 
@@ -21,6 +21,12 @@ internal static class GlobalOptions
         Recursive = true,
         HelpName = "FILE",
     };
+
+    /// <summary>
+    /// The lake named by <c>--lake</c>, opened once for the command and handed to its stage. Nothing is created
+    /// here: ingest creates the folder on first write, and a stage that reads checks it exists (with its own hint).
+    /// </summary>
+    public static Storage.Lake OpenLake(ParseResult parse) => Storage.Lake.OpenOrCreate(parse.GetValue(Lake)!);
 
     public static SentinelConfig LoadConfig(ParseResult parse)
     {
@@ -48,12 +54,12 @@ internal static class GlobalOptions
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
             return ExitCode.InvalidUsage;
         }
-        catch (Exception e) when (e is Sentinel.Lake.LakeMissingException or Aggregate.SummariesMissingException or Dashboard.DashboardOutputException)
+        catch (Exception e) when (e is Storage.LakeMissingException or Aggregate.SummariesMissingException or Dashboard.DashboardOutputException)
         {
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
             return ExitCode.InvalidUsage;
         }
-        catch (Lake.LakeLockedException e)
+        catch (Storage.LakeLockedException e)
         {
             await Console.Error.WriteLineAsync($"sentinel: {e.Message}");
             return ExitCode.LakeLocked;

@@ -7,11 +7,12 @@ using System.Text.Json.Serialization;
 using Plotly.NET;
 using Sentinel.Aggregate;
 using Sentinel.Config;
+using Sentinel.Storage;
 
 namespace Sentinel.Dashboard;
 
 /// <param name="GeneratedAt">Shown in the footer when given; never taken from the clock, so the same lake gives the same bytes.</param>
-public sealed record DashboardOptions(string Lake, string Out, string Audience, SentinelConfig Config, string? GeneratedAt = null);
+public sealed record DashboardOptions(Lake Lake, string Out, string Audience, SentinelConfig Config, string? GeneratedAt = null);
 
 /// <summary>What <c>sentinel dashboard</c> wrote (docs/cli.md, <c>--format json</c>).</summary>
 public sealed record DashboardResult(

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Octokit;
 using Sentinel.Config;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Triage;
 
 namespace Sentinel.Issues;
@@ -16,12 +16,13 @@ namespace Sentinel.Issues;
 public static partial class IssueFiler
 {
     /// <summary>The plan only: no network, no ledger change (<c>--dry-run</c>).</summary>
-    public static IReadOnlyList<IssueAction> DryRun(string lake, SentinelConfig config, string? library, TimeProvider time) =>
-        IssuePlanner.Plan(new ProposalStore(lake).Load(), config, IssueLedger.Load(lake), library, time.GetUtcNow());
+    public static IReadOnlyList<IssueAction> DryRun(Lake lake, SentinelConfig config, string? library) =>
+        IssuePlanner.Plan(new ProposalStore(lake).Load(), config, IssueLedger.Load(lake), library, lake.Clock.GetUtcNow());
 
-    public static async Task<IssuesResult> RunAsync(string lake, SentinelConfig config, string? library, GitHubCredentials credentials, TimeProvider time, CancellationToken ct)
+    public static async Task<IssuesResult> RunAsync(Lake lake, SentinelConfig config, string? library, GitHubCredentials credentials, CancellationToken ct)
     {
-        using var lakeLock = Sentinel.Lake.Lake.OpenOrCreate(lake, time).Lock();
+        var time = lake.Clock;
+        using var lakeLock = lake.Lock();
         var proposals = new ProposalStore(lake).Load();
         var ledger = IssueLedger.Load(lake);
         var plan = IssuePlanner.Plan(proposals, config, ledger, library, time.GetUtcNow());

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Issues;
 
@@ -30,9 +30,9 @@ public sealed class IssueLedger
 
     private IssueLedger(string file) => _file = file;
 
-    public static string PathOf(string lake) => Path.Combine(new LakePaths(Path.GetFullPath(lake)).State, "issues", "ledger.json");
+    public static string PathOf(Lake lake) => Path.Combine(lake.Paths.State, "issues", "ledger.json");
 
-    public static IssueLedger Load(string lake)
+    public static IssueLedger Load(Lake lake)
     {
         var ledger = new IssueLedger(PathOf(lake));
         if (StateFile.Read<Document>(ledger._file) is { } doc)

@@ -2,6 +2,7 @@ using Sentinel.Aggregate;
 using Sentinel.Config;
 using Sentinel.Dashboard;
 using Sentinel.Ingest;
+using Sentinel.Storage;
 using Sentinel.Text;
 using Sentinel.Triage;
 
@@ -10,11 +11,8 @@ namespace Sentinel.Pipeline;
 /// <summary>What one daily run does: the inputs, the lake and the site it builds.</summary>
 /// <param name="Triage">Also triage after aggregating (always when <c>triage.provider</c> is <c>openai</c>).</param>
 public sealed record DailyJobOptions(
-    IReadOnlyList<string> Inputs, string Lake, SentinelConfig Config, IReadOnlyDictionary<string, string> VersionOverrides,
-    string SiteOut, string Audience, bool Triage)
-{
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
-}
+    IReadOnlyList<string> Inputs, Lake Lake, SentinelConfig Config, IReadOnlyDictionary<string, string> VersionOverrides,
+    string SiteOut, string Audience, bool Triage);
 
 /// <summary>How each step ended; <see cref="ExitCode"/> is 2 when an input was quarantined or skipped (everything else still ran).</summary>
 public sealed record DailyJobResult(
@@ -35,7 +33,7 @@ public static class DailyJob
         if (o.Inputs.Count > 0)
         {
             var progress = new Progress(p => log.Report($"ingest: [{p.Done}/{p.Total}] {p.Status,-11} {TerminalText.Safe(p.Input)}"));
-            ingest = await Ingester.RunAsync(new IngestOptions([.. o.Inputs], o.Lake, o.Config, o.VersionOverrides) { Clock = o.Clock }, progress, ct);
+            ingest = await Ingester.RunAsync(new IngestOptions([.. o.Inputs], o.Lake, o.Config, o.VersionOverrides), progress, ct);
             log.Report($"ingest: {ingest.Accepted} accepted, {ingest.Duplicates} duplicate(s), {ingest.Quarantined.Count} quarantined, {ingest.EventsWritten:N0} events written");
             foreach (var q in ingest.Quarantined)
             {
@@ -57,7 +55,7 @@ public static class DailyJob
         if (o.Triage || o.Config.Triage.Provider == "openai")
         {
             var llm = Triager.LlmStep(o.Lake, o.Config.Triage);
-            triage = await Triager.RunAsync(o.Lake, null, llm, o.Clock, ct);
+            triage = await Triager.RunAsync(o.Lake, null, llm, ct);
             log.Report($"triage: {triage.Signals} signal(s), {triage.New} new proposal(s), {triage.BecameStale} now stale" +
                 (llm is null ? "" : $", {triage.LlmVerdicts} LLM verdict(s), {triage.LlmFailures} fallback(s)"));
         }

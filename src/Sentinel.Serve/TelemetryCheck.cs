@@ -1,6 +1,6 @@
 using Sentinel.Config;
 using Sentinel.Ingest;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Serve;
 

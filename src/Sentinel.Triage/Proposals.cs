@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Sentinel.Aggregate;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Triage;
 
@@ -50,9 +50,9 @@ public sealed class ProposalStore
 {
     private readonly string _file;
 
-    public ProposalStore(string lake) => _file = Path.Combine(new LakePaths(Path.GetFullPath(lake)).State, "triage", "proposals.json");
+    public ProposalStore(Lake lake) => _file = Path.Combine(Directory(lake), "proposals.json");
 
-    public static string Directory(string lake) => Path.Combine(new LakePaths(Path.GetFullPath(lake)).State, "triage");
+    public static string Directory(Lake lake) => Path.Combine(lake.Paths.State, "triage");
 
     public IReadOnlyList<Proposal> Load() => StateFile.Read<List<Proposal>>(_file) ?? [];
 
@@ -71,14 +71,14 @@ public static class Triager
     /// <c>openai</c>; null (heuristics only) otherwise. One per run: its caps count per instance.
     /// </summary>
     public static Func<ProblemSignal, Verdict, CancellationToken, Task<LlmOutcome>>? LlmStep(
-        string lake, Config.TriageConfig config, string? provider = null) =>
+        Lake lake, Config.TriageConfig config, string? provider = null) =>
         (provider ?? config.Provider) == "openai"
             ? new LlmTriager(LlmTriager.CreateOpenAiClient(config), config, Path.Combine(ProposalStore.Directory(lake), "llm-cache")).TriageAsync
             : null;
 
     /// <param name="llm">The LLM step (<c>LlmTriager.TriageAsync</c>), or null for heuristics only.</param>
-    public static async Task<TriageResult> RunAsync(string lake, string? library,
-        Func<ProblemSignal, Verdict, CancellationToken, Task<LlmOutcome>>? llm, TimeProvider clock, CancellationToken ct)
+    public static async Task<TriageResult> RunAsync(Lake lake, string? library,
+        Func<ProblemSignal, Verdict, CancellationToken, Task<LlmOutcome>>? llm, CancellationToken ct)
     {
         var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
@@ -91,7 +91,7 @@ public static class Triager
         var signals = SignalBuilder.Build(summaries, library);
         var store = new ProposalStore(lake);
         var existing = store.Load().ToDictionary(p => p.Key, StringComparer.Ordinal);
-        var now = clock.GetUtcNow();
+        var now = lake.Clock.GetUtcNow();
         int created = 0, updated = 0, stale = 0, unchanged = 0, llmOk = 0;
         var failures = new List<string>();
         foreach (var signal in signals)
@@ -164,7 +164,7 @@ public static class Triager
         return new TriageResult(signals.Count, created, updated, stale, unchanged, llmOk, failures.Count, failures);
     }
 
-    private static LakePaths Existing(string lake) => Sentinel.Lake.Lake.Open(lake, "run `sentinel ingest` and `sentinel aggregate` first").Paths;
+    private static LakePaths Existing(Lake lake) => lake.Require("run `sentinel ingest` and `sentinel aggregate` first").Paths;
 
     private static bool SameSignal(ProblemSignal a, ProblemSignal b) =>
         JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
@@ -173,15 +173,15 @@ public static class Triager
     /// <exception cref="TriageException">Unknown id, or the proposal is already decided.</exception>
     /// <summary>A decision named on the command line or in a workflow: <c>approve</c> or <c>reject</c>, nothing else.</summary>
     /// <exception cref="TriageException">Any other action: before, anything but "approve" was taken as a rejection.</exception>
-    public static Proposal Decide(string lake, string id, string action, string? by, string? note, TimeProvider clock) =>
+    public static Proposal Decide(Lake lake, string id, string action, string? by, string? note) =>
         Decide(lake, id, action switch
         {
             "approve" => DecisionAction.Approve,
             "reject" => DecisionAction.Reject,
             _ => throw new TriageException($"unknown decision '{action}': a proposal is approved (approve) or rejected (reject)"),
-        }, by, note, clock);
+        }, by, note);
 
-    public static Proposal Decide(string lake, string id, DecisionAction action, string? by, string? note, TimeProvider clock)
+    public static Proposal Decide(Lake lake, string id, DecisionAction action, string? by, string? note)
     {
         var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
@@ -203,7 +203,7 @@ public static class Triager
         var who = !string.IsNullOrWhiteSpace(by) ? by
             : Environment.GetEnvironmentVariable("GITHUB_ACTOR") is { Length: > 0 } actor ? actor
             : Environment.UserName;
-        var decision = new Decision(action == DecisionAction.Approve ? "approve" : "reject", who, clock.GetUtcNow(), note, p.Material);
+        var decision = new Decision(action == DecisionAction.Approve ? "approve" : "reject", who, lake.Clock.GetUtcNow(), note, p.Material);
         all[index] = p with
         {
             Status = action switch

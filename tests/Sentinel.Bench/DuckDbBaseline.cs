@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Bench;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DuckDB.NET.Data;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Bench;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Sentinel;
 using Sentinel.Bench;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 const string Usage = """
     usage: sentinel-bench gen-lake --seed-lake DIR --out DIR --events N --bundles B [--seed S]

@@ -26,7 +26,7 @@ internal static class AggregateCommand
         {
             var config = GlobalOptions.LoadConfig(parse);
             var progress = new SynchronousProgress<string>(m => Console.Error.WriteLine($"aggregate: {m}"));
-            var result = Aggregator.Run(new AggregateOptions(parse.GetValue(GlobalOptions.Lake)!, config, parse.GetValue(full), progress));
+            var result = Aggregator.Run(new AggregateOptions(GlobalOptions.OpenLake(parse), config, parse.GetValue(full), progress));
             if (parse.GetValue(format) == "json")
             {
                 JsonOutput.Write(result);

@@ -37,7 +37,7 @@ internal static class DashboardCommand
         command.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
             var config = GlobalOptions.LoadConfig(parse);
-            var result = DashboardBuilder.Build(new DashboardOptions(parse.GetValue(GlobalOptions.Lake)!, parse.GetValue(output)!,
+            var result = DashboardBuilder.Build(new DashboardOptions(GlobalOptions.OpenLake(parse), parse.GetValue(output)!,
                 parse.GetValue(audience)!, config, parse.GetValue(generatedAt)));
             if (result.Stale)
             {

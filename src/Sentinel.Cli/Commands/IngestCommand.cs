@@ -58,7 +58,7 @@ internal static class IngestCommand
                 throw new UsageException($"{inboxDir}: no such inbox folder");
             }
 
-            var options = new IngestOptions(inboxDir is null ? parse.GetValue(paths)! : [inboxDir], parse.GetValue(GlobalOptions.Lake)!, config,
+            var options = new IngestOptions(inboxDir is null ? parse.GetValue(paths)! : [inboxDir], GlobalOptions.OpenLake(parse), config,
                 VersionOverrides.Parse(parse.GetValue(versions)))
             {
                 Inbox = inboxDir,

@@ -22,12 +22,12 @@ internal static class IssuesCommand
         };
         command.SetAction((parse, ct) => GlobalOptions.RunAsync(async () =>
         {
-            var lake = parse.GetValue(GlobalOptions.Lake)!;
+            var lake = GlobalOptions.OpenLake(parse);
             var config = GlobalOptions.LoadConfig(parse);
             var json = parse.GetValue(format) == "json";
             if (parse.GetValue(dryRun))
             {
-                var plan = IssueFiler.DryRun(lake, config, parse.GetValue(library), TimeProvider.System);
+                var plan = IssueFiler.DryRun(lake, config, parse.GetValue(library));
                 if (json)
                 {
                     JsonOutput.Write(plan.Select(a => new { repo = a.Repo, action = a.Action, key = a.Key, title = a.Title, body = a.Body, reason = a.Reason, proposal_id = a.ProposalId, library = a.Library }));
@@ -51,7 +51,7 @@ internal static class IssuesCommand
                 return ExitCode.InvalidUsage;
             }
 
-            var result = await IssueFiler.RunAsync(lake, config, parse.GetValue(library), credentials, TimeProvider.System, ct);
+            var result = await IssueFiler.RunAsync(lake, config, parse.GetValue(library), credentials, ct);
             foreach (var failed in result.Outcomes.Where(o => o.Status == "failed"))
             {
                 await Console.Error.WriteLineAsync($"issues: {failed.Action} {failed.Key} in {failed.Repo} failed: {failed.Message}");

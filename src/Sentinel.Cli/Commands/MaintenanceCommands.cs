@@ -63,7 +63,7 @@ internal static class MaintenanceCommands
             }
 
             var dry = parse.GetValue(dryRun);
-            var lake = parse.GetValue(GlobalOptions.Lake)!;
+            var lake = GlobalOptions.OpenLake(parse);
             var result = inboxDir is null
                 ? LakeMaintenance.Forget(lake, explicitReceipts, dry)
                 : LakeMaintenance.ForgetRequested(lake, explicitReceipts, inboxDir, dry);
@@ -136,7 +136,7 @@ internal static class MaintenanceCommands
         command.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
             LakeMaintenance.TryParseWindow(parse.GetValue(olderThan), out var window);
-            var result = LakeMaintenance.Retention(parse.GetValue(GlobalOptions.Lake)!, window, parse.GetValue(dryRun));
+            var result = LakeMaintenance.Retention(GlobalOptions.OpenLake(parse), window, parse.GetValue(dryRun));
             if (parse.GetValue(format) == "json")
             {
                 JsonOutput.Write(result);
@@ -169,7 +169,7 @@ internal static class MaintenanceCommands
         };
         command.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
-            var result = LakeMaintenance.Compact(parse.GetValue(GlobalOptions.Lake)!, parse.GetValue(dryRun), all: parse.GetValue(all));
+            var result = LakeMaintenance.Compact(GlobalOptions.OpenLake(parse), parse.GetValue(dryRun), all: parse.GetValue(all));
             if (parse.GetValue(format) == "json")
             {
                 JsonOutput.Write(result);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Sentinel.Cli.Output;
 using Sentinel.Ingest;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Spectre.Console;
 
 namespace Sentinel.Cli.Commands;
@@ -23,7 +23,7 @@ internal static class QuarantineCommand
         var list = new Command("list", "List quarantined inputs with their reasons.") { format };
         list.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
-            var entries = Quarantine.List(new LakePaths(parse.GetValue(GlobalOptions.Lake)!));
+            var entries = Quarantine.List(GlobalOptions.OpenLake(parse));
             if (parse.GetValue(format) == "json")
             {
                 JsonOutput.Write(entries);
@@ -66,17 +66,17 @@ internal static class QuarantineCommand
         };
         replay.SetAction((parse, ct) => GlobalOptions.RunAsync(async () =>
         {
-            var paths = new LakePaths(parse.GetValue(GlobalOptions.Lake)!);
+            var lake = GlobalOptions.OpenLake(parse);
             var config = GlobalOptions.LoadConfig(parse);
             var wanted = parse.GetValue(ids) ?? [];
-            var entries = Quarantine.List(paths).Where(e => wanted.Length == 0 || wanted.Contains(e.Id)).ToList();
+            var entries = Quarantine.List(lake).Where(e => wanted.Length == 0 || wanted.Contains(e.Id)).ToList();
             var unknown = wanted.Except(entries.Select(e => e.Id)).ToList();
             if (unknown.Count > 0)
             {
                 throw new UsageException($"no quarantine entry with id {string.Join(", ", unknown)} (see `sentinel quarantine list`)");
             }
 
-            var result = await QuarantineReplay.RunAsync(paths, config, entries, ct);
+            var result = await QuarantineReplay.RunAsync(lake, config, entries, ct);
             foreach (var r in result)
             {
                 Terminal.Out.MarkupLine($"{r.Entry.Id} {Markup.Escape(Sentinel.Text.TerminalText.Safe(r.Entry.Input))}: {Markup.Escape(Sentinel.Text.TerminalText.Safe(r.Message))}");

@@ -42,7 +42,7 @@ internal static class QueryCommand
             var fmt = parse.GetValue(format)!;
             try
             {
-                var result = LakeQuery.Run(parse.GetValue(GlobalOptions.Lake)!, parse.GetValue(sql)!, parse.GetValue(limit) ?? (fmt == "table" ? 200 : null));
+                var result = LakeQuery.Run(GlobalOptions.OpenLake(parse), parse.GetValue(sql)!, parse.GetValue(limit) ?? (fmt == "table" ? 200 : null));
                 switch (fmt)
                 {
                     case "csv":

@@ -32,7 +32,7 @@ internal static class ReportCommand
         };
         command.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
-            var report = HealthReport.Build(parse.GetValue(GlobalOptions.Lake)!, parse.GetValue(library), parse.GetValue(top));
+            var report = HealthReport.Build(GlobalOptions.OpenLake(parse), parse.GetValue(library), parse.GetValue(top));
             if (report.Stale)
             {
                 Console.Error.WriteLine("sentinel: warning: the lake changed since the last aggregate; run `sentinel aggregate` for current numbers");

@@ -37,7 +37,7 @@ internal static class RunCommand
         command.SetAction((parse, ct) => GlobalOptions.RunAsync(async () =>
         {
             var config = GlobalOptions.LoadConfig(parse);
-            var options = new DailyJobOptions(parse.GetValue(paths) ?? [], parse.GetValue(GlobalOptions.Lake)!, config,
+            var options = new DailyJobOptions(parse.GetValue(paths) ?? [], GlobalOptions.OpenLake(parse), config,
                 VersionOverrides.Parse(parse.GetValue(versions)), parse.GetValue(output)!, parse.GetValue(audience)!, parse.GetValue(triage));
             var result = await DailyJob.RunAsync(options, new SynchronousProgress<string>(Console.Error.WriteLine), ct);
             ReportCommand.Render(result.Report);

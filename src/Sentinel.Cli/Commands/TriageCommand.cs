@@ -33,12 +33,12 @@ internal static class TriageCommand
         });
         command.SetAction((parse, ct) => GlobalOptions.RunAsync(async () =>
         {
-            var lake = parse.GetValue(GlobalOptions.Lake)!;
+            var lake = GlobalOptions.OpenLake(parse);
             var decideId = parse.GetValue(approve) ?? parse.GetValue(reject);
             if (decideId is not null)
             {
                 var action = parse.GetValue(approve) is not null ? "approve" : "reject";
-                var decided = Decide(() => Triager.Decide(lake, decideId, action, parse.GetValue(by), parse.GetValue(note), TimeProvider.System));
+                var decided = Decide(() => Triager.Decide(lake, decideId, action, parse.GetValue(by), parse.GetValue(note)));
                 if (decided is null)
                 {
                     return ExitCode.InvalidUsage;
@@ -62,7 +62,7 @@ internal static class TriageCommand
             TriageResult result;
             try
             {
-                result = await Triager.RunAsync(lake, parse.GetValue(library), llm, TimeProvider.System, ct);
+                result = await Triager.RunAsync(lake, parse.GetValue(library), llm, ct);
             }
             catch (TriageException e)
             {
@@ -124,7 +124,7 @@ internal static class TriageCommand
         command.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
             var wanted = parse.GetValue(status);
-            var proposals = new ProposalStore(parse.GetValue(GlobalOptions.Lake)!).Load()
+            var proposals = new ProposalStore(GlobalOptions.OpenLake(parse)).Load()
                 .Where(p => wanted is null ? p.Status is "pending" or "stale" : p.Status == wanted).ToList();
             if (parse.GetValue(format) == "json")
             {
@@ -148,7 +148,7 @@ internal static class TriageCommand
         command.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
             var wanted = parse.GetValue(id)!;
-            var p = new ProposalStore(parse.GetValue(GlobalOptions.Lake)!).Load().SingleOrDefault(x => x.Id == wanted);
+            var p = new ProposalStore(GlobalOptions.OpenLake(parse)).Load().SingleOrDefault(x => x.Id == wanted);
             if (p is null)
             {
                 Console.Error.WriteLine($"sentinel: no proposal '{wanted}' (see `sentinel triage list`)");

@@ -5,11 +5,11 @@ using System.Text;
 using System.Text.Json;
 using DuckDB.NET.Data;
 using Sentinel.Config;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Aggregate;
 
-public sealed record AggregateOptions(string Lake, SentinelConfig Config, bool Full, IProgress<string>? Progress = null);
+public sealed record AggregateOptions(Lake Lake, SentinelConfig Config, bool Full, IProgress<string>? Progress = null);
 
 /// <summary>What an aggregate run did (docs/cli.md, <c>sentinel aggregate --format json</c>).</summary>
 public sealed record AggregateResult(
@@ -39,7 +39,7 @@ public static class Aggregator
     public static AggregateResult Run(AggregateOptions options)
     {
         var clock = Stopwatch.StartNew();
-        var lake = Sentinel.Lake.Lake.Open(options.Lake);
+        var lake = options.Lake.Require();
         var paths = lake.Paths;
         using var lakeLock = lake.Lock();
         LakeWriter.Recover(paths);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Aggregate;
 
@@ -18,13 +18,13 @@ public sealed record HealthReport(
     IReadOnlyList<RegressionSummary> Regressions)
 {
     /// <exception cref="SummariesMissingException">No aggregate has run, or the library is unknown.</exception>
-    public static HealthReport Build(string lake, string? library, int top)
+    public static HealthReport Build(Lake lake, string? library, int top)
     {
         var s = Summaries.Load(lake);
         if (library is not null && s.Libraries.All(l => l.Library != library))
         {
             throw new SummariesMissingException(
-                $"no library '{library}' in the summaries of {Path.GetFullPath(lake)} (known: {string.Join(", ", s.Libraries.Select(l => l.Library))})");
+                $"no library '{library}' in the summaries of {lake.Root} (known: {string.Join(", ", s.Libraries.Select(l => l.Library))})");
         }
 
         bool Mine(string lib) => library is null || lib == library;
@@ -48,12 +48,12 @@ public sealed record HealthReport(
             problems, regressions);
     }
 
-    internal static bool IsStale(string lake, SummaryMeta meta)
+    internal static bool IsStale(Lake lake, SummaryMeta meta)
     {
         using var db = DuckDb.Open();
-        var files = LakeFiles.Scan(new LakePaths(Path.GetFullPath(lake)), db);
+        var files = LakeFiles.Scan(lake.Paths, db);
         return Aggregator.IngestSetHash(files.CommittedIngests) != meta.IngestSetHash
-               || LakeGeneration.Read(new LakePaths(Path.GetFullPath(lake))) != meta.LakeGeneration;
+               || LakeGeneration.Read(lake.Paths) != meta.LakeGeneration;
     }
 
     internal static int LevelRank(string level) => level switch

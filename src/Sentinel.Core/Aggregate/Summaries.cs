@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Sentinel.Storage;
 
 namespace Sentinel.Aggregate;
 
@@ -67,9 +68,9 @@ public sealed record Summaries(
     IReadOnlyList<RegressionSummary> Regressions)
 {
     /// <exception cref="SummariesMissingException">No aggregate has run on this lake.</exception>
-    public static Summaries Load(string lake)
+    public static Summaries Load(Lake lake)
     {
-        var dir = Path.Combine(Path.GetFullPath(lake), Aggregator.SummaryFolder);
+        var dir = Path.Combine(lake.Root, Aggregator.SummaryFolder);
         var metaFile = Path.Combine(dir, "meta.json");
         if (!File.Exists(metaFile))
         {

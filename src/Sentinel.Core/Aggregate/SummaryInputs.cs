@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Sentinel.Config;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Aggregate;
 

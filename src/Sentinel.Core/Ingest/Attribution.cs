@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Text;
 
 namespace Sentinel.Ingest;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Ingest;
 
@@ -61,8 +61,8 @@ internal sealed class EventKind
     public long Count;
 
     /// <summary>Filled by attribution.</summary>
-    public string Library = Lake.LakeSchema.Unknown;
-    public string Version = Lake.LakeSchema.Unknown;
+    public string Library = Storage.LakeSchema.Unknown;
+    public string Version = Storage.LakeSchema.Unknown;
 
     /// <summary>The source as stored: only inside the attributed library's namespace.</summary>
     public string? KeptSource => SourceNamespace is null ? null : Source;

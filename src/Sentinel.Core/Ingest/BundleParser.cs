@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Sentinel.Config;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Text;
 
 namespace Sentinel.Ingest;

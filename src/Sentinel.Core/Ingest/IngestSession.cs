@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Ingest;
 

@@ -3,20 +3,17 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Sentinel.Config;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Ingest;
 
 /// <summary>What to ingest, where, and how.</summary>
 public sealed record IngestOptions(
     IReadOnlyList<string> Paths,
-    string Lake,
+    Lake Lake,
     SentinelConfig Config,
     IReadOnlyDictionary<string, string> VersionOverrides)
 {
-    /// <summary>Clock for received_at; tests pass a fixed one.</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
-
     /// <summary>Rows buffered before they are staged to Parquet (bounds memory).</summary>
     public int FlushRows { get; init; } = 250_000;
 
@@ -88,13 +85,13 @@ public static class Ingester
     public static async Task<IngestResult> RunAsync(IngestOptions options, IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
     {
         var watch = Stopwatch.StartNew();
-        var lake = Sentinel.Lake.Lake.OpenOrCreate(options.Lake, options.Clock);
+        var lake = options.Lake;
         var paths = lake.Paths;
         var discovery = InputDiscovery.Discover(options.Paths);
         using var lakeLock = lake.Lock();
         LakeWriter.Recover(paths);
         var secret = lake.Secret(create: true);
-        var now = TruncateToMicros(options.Clock.GetUtcNow().UtcDateTime);
+        var now = TruncateToMicros(lake.Clock.GetUtcNow().UtcDateTime);
         var ingestId = $"{now:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 
         using var index = new LakeIndex(paths);

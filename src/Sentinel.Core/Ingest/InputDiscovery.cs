@@ -1,4 +1,4 @@
-using Sentinel.Lake;
+using Sentinel.Storage;
 namespace Sentinel.Ingest;
 
 /// <summary>Turns the paths given on the command line into uploads, walking folders.</summary>

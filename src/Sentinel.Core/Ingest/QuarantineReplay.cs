@@ -1,5 +1,5 @@
 using Sentinel.Config;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Ingest;
 
@@ -7,8 +7,9 @@ namespace Sentinel.Ingest;
 public static class QuarantineReplay
 {
     public static async Task<IReadOnlyList<ReplayOutcome>> RunAsync(
-        LakePaths paths, SentinelConfig config, IReadOnlyList<QuarantineEntry> entries, CancellationToken ct)
+        Lake lake, SentinelConfig config, IReadOnlyList<QuarantineEntry> entries, CancellationToken ct)
     {
+        var paths = lake.Paths;
         var results = new List<ReplayOutcome>();
         foreach (var entry in entries)
         {
@@ -19,7 +20,7 @@ public static class QuarantineReplay
                 continue;
             }
 
-            var options = new IngestOptions([stored], paths.Root, config, new Dictionary<string, string>())
+            var options = new IngestOptions([stored], lake, config, new Dictionary<string, string>())
             {
                 // A partial upload's good events are stored already; re-reading it must be allowed
                 // so that lines rejected under the old limits get another chance (event ids dedupe).

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Ingest;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using DuckDB.NET.Data;
 using Sentinel.Aggregate;
 using Sentinel.Ingest;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Maintenance;
 
@@ -37,11 +37,11 @@ public sealed record CompactResult(IReadOnlyList<CompactedPartition> Partitions,
 public static class LakeMaintenance
 {
     /// <summary>Removes every row of the uploads with these receipts (upload or ingest receipts) from the lake.</summary>
-    public static ForgetResult Forget(string lake, IReadOnlyList<string> receipts, bool dryRun, TimeProvider? clock = null) =>
-        Forget(lake, receipts, dryRun, clock, beforeStep: null);
+    public static ForgetResult Forget(Lake lake, IReadOnlyList<string> receipts, bool dryRun) =>
+        Forget(lake, receipts, dryRun, beforeStep: null);
 
     /// <param name="beforeStep">Test seam: called before every visible step of the rewrite's commit.</param>
-    internal static ForgetResult Forget(string lake, IReadOnlyList<string> receipts, bool dryRun, TimeProvider? clock, Action<string>? beforeStep)
+    internal static ForgetResult Forget(Lake lake, IReadOnlyList<string> receipts, bool dryRun, Action<string>? beforeStep)
     {
         var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
@@ -52,7 +52,7 @@ public static class LakeMaintenance
         var bundleIds = found.Values.SelectMany(v => v).Distinct(StringComparer.Ordinal).ToList();
         var notFound = receipts.Where(r => !found.ContainsKey(r)).Distinct(StringComparer.Ordinal).ToList();
 
-        var rewrite = new LakeRewrite(paths, clock ?? TimeProvider.System) { BeforeStep = beforeStep };
+        var rewrite = new LakeRewrite(paths, lake.Clock) { BeforeStep = beforeStep };
         var tables = new List<TableChange>();
         try
         {
@@ -113,7 +113,7 @@ public static class LakeMaintenance
     /// ingest (markers in <c>&lt;inbox&gt;/.forget/</c>), then clears those markers and the processed copies in
     /// <c>.done/</c>, also for a marker the lake held nothing for (a rejected upload). Nothing to do: no lake needed.
     /// </summary>
-    public static ForgetResult ForgetRequested(string lake, IReadOnlyList<string> receipts, string inbox, bool dryRun)
+    public static ForgetResult ForgetRequested(Lake lake, IReadOnlyList<string> receipts, string inbox, bool dryRun)
     {
         var pending = InboxFiles.PendingForgets(inbox);
         var all = receipts.Concat(pending).Distinct(StringComparer.Ordinal).ToList();
@@ -136,10 +136,10 @@ public static class LakeMaintenance
     /// added to <c>state/retired.duckdb</c> in the same commit, so the summaries keep counting them.
     /// The ledger and the catalog stay (no telemetry in them; the ledger keeps re-uploads from counting twice).
     /// </summary>
-    public static RetentionResult Retention(string lake, TimeSpan olderThan, bool dryRun, TimeProvider? clock = null) =>
-        Retention(lake, olderThan, dryRun, clock, beforeStep: null);
+    public static RetentionResult Retention(Lake lake, TimeSpan olderThan, bool dryRun) =>
+        Retention(lake, olderThan, dryRun, beforeStep: null);
 
-    internal static RetentionResult Retention(string lake, TimeSpan olderThan, bool dryRun, TimeProvider? clock, Action<string>? beforeStep)
+    internal static RetentionResult Retention(Lake lake, TimeSpan olderThan, bool dryRun, Action<string>? beforeStep)
     {
         if (olderThan <= TimeSpan.Zero)
         {
@@ -147,7 +147,7 @@ public static class LakeMaintenance
         }
 
         var paths = Existing(lake);
-        var time = clock ?? TimeProvider.System;
+        var time = lake.Clock;
         var cutoff = time.GetUtcNow() - olderThan;
         using var lakeLock = LakeLock.Acquire(paths);
         LakeWriter.Recover(paths);
@@ -191,10 +191,10 @@ public static class LakeMaintenance
     /// <c>catalog/</c> and <c>bundles/</c>) that has more than one into one file, keeping the rows and their order.
     /// </summary>
     /// <param name="all">Rewrite every file, also a partition's only one and large ones: migrates files written by older versions.</param>
-    public static CompactResult Compact(string lake, bool dryRun, TimeProvider? clock = null, bool all = false) =>
-        Compact(lake, dryRun, clock, beforeStep: null, all);
+    public static CompactResult Compact(Lake lake, bool dryRun, bool all = false) =>
+        Compact(lake, dryRun, beforeStep: null, all);
 
-    internal static CompactResult Compact(string lake, bool dryRun, TimeProvider? clock, Action<string>? beforeStep, bool all = false)
+    internal static CompactResult Compact(Lake lake, bool dryRun, Action<string>? beforeStep, bool all = false)
     {
         var paths = Existing(lake);
         using var lakeLock = LakeLock.Acquire(paths);
@@ -209,7 +209,7 @@ public static class LakeMaintenance
             .ToList();
         var total = files.AllEventFiles.Count + files.AllPerformanceFiles.Count + files.Catalog.Count + files.Bundles.Count;
 
-        var rewrite = new LakeRewrite(paths, clock ?? TimeProvider.System) { BeforeStep = beforeStep };
+        var rewrite = new LakeRewrite(paths, lake.Clock) { BeforeStep = beforeStep };
         var partitions = new List<CompactedPartition>();
         try
         {
@@ -301,5 +301,5 @@ public static class LakeMaintenance
         return found.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
     }
 
-    private static LakePaths Existing(string lake) => Sentinel.Lake.Lake.Open(lake, "nothing to do").Paths;
+    private static LakePaths Existing(Lake lake) => lake.Require("nothing to do").Paths;
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using DuckDB.NET.Data;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Maintenance;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using DuckDB.NET.Data;
 using Parquet.Schema;
 using Sentinel.Aggregate;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Query;
 
@@ -29,10 +29,10 @@ public static class LakeQuery
     /// <summary>Statement keywords accepted: they only ever produce rows.</summary>
     public static readonly IReadOnlyList<string> ReadOnlyKeywords = ["SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "SHOW", "SUMMARIZE", "PIVOT", "UNPIVOT"];
 
-    public static QueryResult Run(string lake, string sql, int? limit)
+    public static QueryResult Run(Lake lake, string sql, int? limit)
     {
         var body = ReadOnlyBody(sql);
-        var paths = Sentinel.Lake.Lake.Open(lake).Paths;
+        var paths = lake.Require().Paths;
 
         using var db = DuckDb.Open();
         CreateViews(db, paths);

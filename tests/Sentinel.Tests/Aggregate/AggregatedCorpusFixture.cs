@@ -1,6 +1,7 @@
 using Sentinel.Aggregate;
 using Sentinel.Config;
 using Sentinel.Ingest;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
 namespace Sentinel.Tests.Aggregate;
@@ -37,7 +38,7 @@ public sealed class AggregatedCorpusFixture : IAsyncLifetime
         CopyLake(template.Sub("lake"), Lake);
         First = first;
         Second = second;
-        Summaries = Summaries.Load(Lake);
+        Summaries = Summaries.Load(TestLake.At(Lake));
     }
 
     private static async Task<(TempDir Dir, AggregateResult First, AggregateResult Second)> BuildTemplateAsync()
@@ -48,9 +49,9 @@ public sealed class AggregatedCorpusFixture : IAsyncLifetime
         var bundles = Corpus.Bundles.ToList();
         var half = bundles.Count / 2;
         await IngestAsync(lake, bundles.Take(half));
-        var first = Aggregator.Run(new AggregateOptions(lake, Config, Full: false));
+        var first = Aggregator.Run(new AggregateOptions(TestLake.At(lake), Config, Full: false));
         await IngestAsync(lake, bundles.Skip(half));
-        var second = Aggregator.Run(new AggregateOptions(lake, Config, Full: false));
+        var second = Aggregator.Run(new AggregateOptions(TestLake.At(lake), Config, Full: false));
         return (dir, first, second);
     }
 
@@ -83,7 +84,7 @@ public sealed class AggregatedCorpusFixture : IAsyncLifetime
             }
 
             var paths = group.Select(b => Corpus.PathOf(b.GetProperty("path").GetString()!)).ToArray();
-            var result = await Ingester.RunAsync(new IngestOptions(paths, lake, Config, overrides) { Clock = clock ?? TimeProvider.System });
+            var result = await Ingester.RunAsync(new IngestOptions(paths, TestLake.At(lake, clock), Config, overrides));
             Assert.Empty(result.Quarantined);
         }
     }

@@ -257,7 +257,7 @@ public sealed class CorpusAggregateTests(AggregatedCorpusFixture fixture) : ICla
     [Fact]
     public void Parquet_summaries_hold_the_same_rows_as_the_json()
     {
-        using var db = Sentinel.Lake.DuckDb.Open();
+        using var db = Sentinel.Storage.DuckDb.Open();
         foreach (var table in new[] { "libraries", "versions", "problems", "performance", "trends", "environments", "regressions" })
         {
             var dir = Path.Combine(fixture.Lake, "summary");

@@ -1,6 +1,7 @@
 using Sentinel.Aggregate;
 using Sentinel.Config;
 using Sentinel.Ingest;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
 namespace Sentinel.Tests.Aggregate;
@@ -37,10 +38,10 @@ public sealed class HandComputedHealthTests : IDisposable
         SyntheticBundle.Write(bundles, "beta", "2.0.0", 0, []);
         SyntheticBundle.Write(bundles, "beta", "2.0.0", 1, []);
         config ??= new SentinelConfig();
-        var ingest = await Ingester.RunAsync(new IngestOptions([bundles], Lake, config, new Dictionary<string, string>()));
+        var ingest = await Ingester.RunAsync(new IngestOptions([bundles], TestLake.At(Lake), config, new Dictionary<string, string>()));
         Assert.Equal(12, ingest.Accepted);
-        Aggregator.Run(new AggregateOptions(Lake, config, Full: false));
-        return Summaries.Load(Lake);
+        Aggregator.Run(new AggregateOptions(TestLake.At(Lake), config, Full: false));
+        return Summaries.Load(TestLake.At(Lake));
     }
 
     [Fact]

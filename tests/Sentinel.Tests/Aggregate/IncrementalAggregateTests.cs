@@ -1,5 +1,5 @@
 using Sentinel.Aggregate;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
 namespace Sentinel.Tests.Aggregate;
@@ -23,14 +23,14 @@ public sealed class IncrementalAggregateTests : IDisposable
         foreach (var chunk in chunks)
         {
             await AggregatedCorpusFixture.IngestAsync(Lake, chunk);
-            results.Add(Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false)));
+            results.Add(Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: false)));
         }
 
         Assert.Equal(["full", "incremental", "incremental"], results.Select(r => r.Mode));
         Assert.All(results.Skip(1), r => Assert.True(r.IngestsFolded < r.IngestsTotal));
         var incremental = SummaryFiles();
 
-        var full = Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: true));
+        var full = Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: true));
         Assert.Equal(("full", "--full"), (full.Mode, full.RebuildReason));
         Assert.Equal(full.IngestsTotal, full.IngestsFolded);
         var rebuilt = SummaryFiles();
@@ -50,9 +50,9 @@ public sealed class IncrementalAggregateTests : IDisposable
     public async Task A_rerun_with_nothing_new_reads_nothing_and_changes_nothing()
     {
         await AggregatedCorpusFixture.IngestAsync(Lake, Corpus.Bundles.Take(8));
-        Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false));
+        Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: false));
         var before = SummaryFiles();
-        var again = Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false));
+        var again = Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: false));
         Assert.Equal((0, 0L), (again.IngestsFolded, again.EventsFolded));
         Assert.All(SummaryFiles(), kv => Assert.True(kv.Value.AsSpan().SequenceEqual(before[kv.Key]), kv.Key));
     }
@@ -61,7 +61,7 @@ public sealed class IncrementalAggregateTests : IDisposable
     public async Task An_idle_rerun_rewrites_no_summary_file_until_settings_or_a_summary_file_change()
     {
         await AggregatedCorpusFixture.IngestAsync(Lake, Corpus.Bundles.Take(8));
-        var first = Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false));
+        var first = Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: false));
         var summary = Path.Combine(Lake, Aggregator.SummaryFolder);
         var stamps = Directory.GetFiles(summary).ToDictionary(f => f, File.GetLastWriteTimeUtc);
         var old = DateTime.UtcNow.AddDays(-1);
@@ -70,20 +70,20 @@ public sealed class IncrementalAggregateTests : IDisposable
             File.SetLastWriteTimeUtc(f, old); // any rewrite now shows as a fresh time
         }
 
-        var idle = Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false));
+        var idle = Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: false));
         Assert.All(Directory.GetFiles(summary), f => Assert.Equal(old, File.GetLastWriteTimeUtc(f)));
         Assert.Equal(first with { Seconds = 0, Mode = "", IngestsFolded = 0, EventsFolded = 0, PerformanceRowsFolded = 0 }, idle with { Seconds = 0, Mode = "" });
 
         // Other settings: the statuses may differ, so the summaries are recomputed.
         var stricter = new Sentinel.Config.SentinelConfig();
         stricter.Health.DegradedBelowErrorFree = 0.999;
-        Aggregator.Run(new AggregateOptions(Lake, stricter, Full: false));
+        Aggregator.Run(new AggregateOptions(TestLake.At(Lake), stricter, Full: false));
         Assert.All(Directory.GetFiles(summary), f => Assert.NotEqual(old, File.GetLastWriteTimeUtc(f)));
 
         // A summary file gone: recomputed, whatever the record says.
-        Aggregator.Run(new AggregateOptions(Lake, stricter, Full: false));
+        Aggregator.Run(new AggregateOptions(TestLake.At(Lake), stricter, Full: false));
         File.Delete(Path.Combine(summary, "problems.json"));
-        Aggregator.Run(new AggregateOptions(Lake, stricter, Full: false));
+        Aggregator.Run(new AggregateOptions(TestLake.At(Lake), stricter, Full: false));
         Assert.True(File.Exists(Path.Combine(summary, "problems.json")));
     }
 
@@ -94,7 +94,7 @@ public sealed class IncrementalAggregateTests : IDisposable
         // Retired partials this build cannot read: the aggregate fails while seeding a fresh partials database.
         File.WriteAllText(Path.Combine(Lake, "state", "retired.duckdb"), "not a duckdb file");
 
-        Assert.ThrowsAny<Exception>(() => Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false)));
+        Assert.ThrowsAny<Exception>(() => Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: false)));
 
         // No file descriptor of this process still points at the partials database (the connection was disposed).
         var partials = Path.GetFullPath(Path.Combine(Lake, "state", "aggregate.duckdb"));
@@ -108,9 +108,9 @@ public sealed class IncrementalAggregateTests : IDisposable
     public async Task A_rewritten_lake_forces_a_rebuild()
     {
         await AggregatedCorpusFixture.IngestAsync(Lake, Corpus.Bundles.Take(8));
-        Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false));
+        Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: false));
         LakeGeneration.Bump(new LakePaths(Lake));
-        var after = Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false));
+        var after = Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: false));
         Assert.Equal("full", after.Mode);
         Assert.Contains("rewritten", after.RebuildReason, StringComparison.Ordinal);
         Assert.Equal(after.IngestsTotal, after.IngestsFolded);
@@ -120,7 +120,7 @@ public sealed class IncrementalAggregateTests : IDisposable
     public void Aggregating_a_missing_lake_is_a_clear_error()
     {
         var e = Assert.Throws<LakeMissingException>(() =>
-            Aggregator.Run(new AggregateOptions(_dir.Sub("nowhere"), AggregatedCorpusFixture.Config, Full: false)));
+            Aggregator.Run(new AggregateOptions(TestLake.At(_dir.Sub("nowhere")), AggregatedCorpusFixture.Config, Full: false)));
         Assert.Contains("sentinel ingest", e.Message, StringComparison.Ordinal);
     }
 
@@ -128,9 +128,9 @@ public sealed class IncrementalAggregateTests : IDisposable
     public void An_empty_lake_aggregates_to_empty_summaries()
     {
         Directory.CreateDirectory(Lake);
-        var r = Aggregator.Run(new AggregateOptions(Lake, AggregatedCorpusFixture.Config, Full: false));
+        var r = Aggregator.Run(new AggregateOptions(TestLake.At(Lake), AggregatedCorpusFixture.Config, Full: false));
         Assert.Equal((0, 0), (r.IngestsTotal, r.Libraries));
-        var s = Summaries.Load(Lake);
+        var s = Summaries.Load(TestLake.At(Lake));
         Assert.Empty(s.Libraries);
         Assert.Equal(0, s.Meta.Events);
     }

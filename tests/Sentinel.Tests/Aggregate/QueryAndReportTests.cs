@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Sentinel.Aggregate;
 using Sentinel.Query;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
 namespace Sentinel.Tests.Aggregate;
@@ -19,15 +20,15 @@ public sealed class QueryAndReportTests(AggregatedCorpusFixture fixture) : IClas
     public void Query_sees_the_committed_lake_and_the_summaries()
     {
         using var lake = new LakeReader(Lake);
-        var r = LakeQuery.Run(Lake, "SELECT count(*) AS n, count(DISTINCT library) AS libs FROM events", limit: null);
+        var r = LakeQuery.Run(TestLake.At(Lake), "SELECT count(*) AS n, count(DISTINCT library) AS libs FROM events", limit: null);
         Assert.Equal(["n", "libs"], r.Columns);
         Assert.Equal(lake.Scalar<long>("SELECT count(*) FROM events"), Convert.ToInt64(r.Rows[0][0], System.Globalization.CultureInfo.InvariantCulture));
 
-        var versions = LakeQuery.Run(Lake, "SELECT library, version, status FROM summary_versions ORDER BY library, version_rank", limit: null);
+        var versions = LakeQuery.Run(TestLake.At(Lake), "SELECT library, version, status FROM summary_versions ORDER BY library, version_rank", limit: null);
         Assert.Equal(fixture.Summaries.Versions.Select(v => (v.Library, v.Version, v.Status)),
             versions.Rows.Select(row => ((string)row[0]!, (string)row[1]!, (string)row[2]!)));
         Assert.All(["performance", "catalog", "bundles", "summary_problems", "summary_regressions", "summary_libraries", "summary_trends", "summary_environments", "summary_performance"],
-            view => Assert.NotNull(LakeQuery.Run(Lake, $"SELECT count(*) FROM {view}", limit: null)));
+            view => Assert.NotNull(LakeQuery.Run(TestLake.At(Lake), $"SELECT count(*) FROM {view}", limit: null)));
     }
 
     [Theory]
@@ -46,7 +47,7 @@ public sealed class QueryAndReportTests(AggregatedCorpusFixture fixture) : IClas
     public void Writes_settings_and_second_statements_are_refused_and_change_nothing(string sql)
     {
         var before = LakeFingerprint();
-        var e = Assert.Throws<QueryException>(() => LakeQuery.Run(Lake, sql, limit: null));
+        var e = Assert.Throws<QueryException>(() => LakeQuery.Run(TestLake.At(Lake), sql, limit: null));
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
         Assert.Equal(before, LakeFingerprint());
         Assert.False(File.Exists("/tmp/sentinel-query-escape.csv"));
@@ -66,7 +67,7 @@ public sealed class QueryAndReportTests(AggregatedCorpusFixture fixture) : IClas
         var sql = template.Replace("{lake}", Path.GetFullPath(Lake), StringComparison.Ordinal);
         var key = File.ReadAllText(Path.Combine(Lake, "state", "secret.key")).Trim();
 
-        var e = Assert.Throws<QueryException>(() => LakeQuery.Run(Lake, sql, limit: null));
+        var e = Assert.Throws<QueryException>(() => LakeQuery.Run(TestLake.At(Lake), sql, limit: null));
 
         Assert.DoesNotContain(key, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("root:", e.Message, StringComparison.Ordinal);
@@ -75,7 +76,7 @@ public sealed class QueryAndReportTests(AggregatedCorpusFixture fixture) : IClas
     [Fact]
     public void A_limit_truncates_and_says_so()
     {
-        var r = LakeQuery.Run(Lake, "SELECT event_id FROM events", limit: 3);
+        var r = LakeQuery.Run(TestLake.At(Lake), "SELECT event_id FROM events", limit: 3);
         Assert.Equal(3, r.Rows.Count);
         Assert.True(r.Truncated);
     }
@@ -85,7 +86,7 @@ public sealed class QueryAndReportTests(AggregatedCorpusFixture fixture) : IClas
     {
         using var dir = new TempDir();
         Directory.CreateDirectory(dir.Sub("lake"));
-        var r = LakeQuery.Run(dir.Sub("lake"), "SELECT count(*), max(timestamp), max(library) FROM events", limit: null);
+        var r = LakeQuery.Run(TestLake.At(dir.Sub("lake")), "SELECT count(*), max(timestamp), max(library) FROM events", limit: null);
         Assert.Equal(0L, Convert.ToInt64(r.Rows[0][0], System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -39,7 +39,7 @@ public sealed class RegressionScopeTests(AggregatedCorpusFixture fixture) : ICla
         Assert.Equal(s.Libraries.Sum(l => l.ConfirmedRegressions), fixture.Second.ConfirmedRegressions);
 
         var site = Sentinel.Dashboard.DashboardBuilder.Build(new Sentinel.Dashboard.DashboardOptions(
-            fixture.Lake, Path.Combine(fixture.Lake, "..", "site"), Sentinel.Dashboard.SiteModelBuilder.Maintainers, AggregatedCorpusFixture.Config));
+            TestLake.At(fixture.Lake), Path.Combine(fixture.Lake, "..", "site"), Sentinel.Dashboard.SiteModelBuilder.Maintainers, AggregatedCorpusFixture.Config));
         Assert.True(site.Pages > 0);
         using var index = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(fixture.Lake, "..", "site", "data", "index.json")));
         foreach (var card in index.RootElement.GetProperty("libraries").EnumerateArray())

@@ -77,7 +77,7 @@ public sealed class CliTests
     {
         using var dir = new TempDir();
         var lake = dir.Sub("lake");
-        using (Sentinel.Lake.LakeLock.Acquire(new Sentinel.Lake.LakePaths(lake)))
+        using (Sentinel.Storage.LakeLock.Acquire(new Sentinel.Storage.LakePaths(lake)))
         {
             var r = SentinelRunner.Cli(dir.Path, "ingest", "--lake", lake, Corpus.PathOf("m01_molsysmt-0.9.0_user_mgarcia.json"));
             Assert.Equal(4, r.ExitCode);

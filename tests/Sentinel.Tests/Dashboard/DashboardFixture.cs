@@ -2,6 +2,7 @@ using Sentinel.Aggregate;
 using Sentinel.Config;
 using Sentinel.Dashboard;
 using Sentinel.Ingest;
+using Sentinel.Storage;
 using Sentinel.Tests.Aggregate;
 using Sentinel.Tests.Support;
 
@@ -47,16 +48,16 @@ public sealed class DashboardFixture : IAsyncLifetime
                 catalogTitles: new Dictionary<string, string> { [LongCode] = HostileTitle, ["HOSTILE-W001"] = "A plain warning" });
         }
 
-        var ingest = await Ingester.RunAsync(new IngestOptions([hostile], Lake, new SentinelConfig(), new Dictionary<string, string>()));
+        var ingest = await Ingester.RunAsync(new IngestOptions([hostile], TestLake.At(Lake), new SentinelConfig(), new Dictionary<string, string>()));
         Assert.Equal(5, ingest.Accepted);
-        Aggregator.Run(new AggregateOptions(Lake, new SentinelConfig(), Full: false));
-        await Sentinel.Triage.Triager.RunAsync(Lake, "molsysmt", llm: null, TimeProvider.System, CancellationToken.None);
-        Approved = Sentinel.Triage.Triager.Decide(Lake, new Sentinel.Triage.ProposalStore(Lake).Load()
-            .Single(p => p.Signal.Code == "MSM-ERR-MEM-001").Id, "approve", "maintainer-x", "tracked upstream", TimeProvider.System);
-        Maintainers = DashboardBuilder.Build(new DashboardOptions(Lake, Site, SiteModelBuilder.Maintainers, new SentinelConfig()));
+        Aggregator.Run(new AggregateOptions(TestLake.At(Lake), new SentinelConfig(), Full: false));
+        await Sentinel.Triage.Triager.RunAsync(TestLake.At(Lake), "molsysmt", llm: null, CancellationToken.None);
+        Approved = Sentinel.Triage.Triager.Decide(TestLake.At(Lake), new Sentinel.Triage.ProposalStore(TestLake.At(Lake)).Load()
+            .Single(p => p.Signal.Code == "MSM-ERR-MEM-001").Id, "approve", "maintainer-x", "tracked upstream");
+        Maintainers = DashboardBuilder.Build(new DashboardOptions(TestLake.At(Lake), Site, SiteModelBuilder.Maintainers, new SentinelConfig()));
         var config = new SentinelConfig();
         config.Privacy.MinRunsPublic = PublicK;
-        Public = DashboardBuilder.Build(new DashboardOptions(Lake, PublicSite, SiteModelBuilder.Public, config));
+        Public = DashboardBuilder.Build(new DashboardOptions(TestLake.At(Lake), PublicSite, SiteModelBuilder.Public, config));
     }
 
     public IEnumerable<string> Pages(string site) =>

@@ -35,10 +35,10 @@ public sealed class DashboardScaleTests(Browser browser) : IClassFixture<Browser
         }
 
         var config = new SentinelConfig();
-        var ingest = await Ingester.RunAsync(new IngestOptions([bundles], _dir.Sub("lake"), config, new Dictionary<string, string>()));
+        var ingest = await Ingester.RunAsync(new IngestOptions([bundles], TestLake.At(_dir.Sub("lake")), config, new Dictionary<string, string>()));
         Assert.Equal(600, ingest.Accepted);
-        Aggregator.Run(new AggregateOptions(_dir.Sub("lake"), config, Full: false));
-        return DashboardBuilder.Build(new DashboardOptions(_dir.Sub("lake"), _dir.Sub("site"), SiteModelBuilder.Maintainers, config)).Out;
+        Aggregator.Run(new AggregateOptions(TestLake.At(_dir.Sub("lake")), config, Full: false));
+        return DashboardBuilder.Build(new DashboardOptions(TestLake.At(_dir.Sub("lake")), _dir.Sub("site"), SiteModelBuilder.Maintainers, config)).Out;
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Sentinel.Aggregate;
 using Sentinel.Config;
 using Sentinel.Dashboard;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
 namespace Sentinel.Tests.Dashboard;
@@ -23,7 +24,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
     public void The_same_lake_gives_a_byte_identical_site()
     {
         using var dir = new TempDir();
-        var again = DashboardBuilder.Build(new DashboardOptions(fixture.Lake, dir.Sub("again"), SiteModelBuilder.Maintainers, new SentinelConfig()));
+        var again = DashboardBuilder.Build(new DashboardOptions(TestLake.At(fixture.Lake), dir.Sub("again"), SiteModelBuilder.Maintainers, new SentinelConfig()));
         var first = Directory.EnumerateFiles(fixture.Site, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(fixture.Site, f)).Order(StringComparer.Ordinal).ToList();
         var second = Directory.EnumerateFiles(again.Out, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(again.Out, f)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(first, second);
@@ -171,7 +172,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
     public void The_public_site_cannot_be_differenced_or_timed_and_names_no_hidden_problem()
     {
         const int k = DashboardFixture.PublicK;
-        var summaries = Sentinel.Aggregate.Summaries.Load(fixture.Lake);
+        var summaries = Sentinel.Aggregate.Summaries.Load(TestLake.At(fixture.Lake));
         using var index = Json(fixture.PublicSite, "data/index.json");
         var site = index.RootElement.GetProperty("site");
         var shown = summaries.Libraries.Where(l => l.Runs >= k).ToList();
@@ -249,7 +250,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         Directory.CreateDirectory(mine);
         File.WriteAllText(Path.Combine(mine, "thesis.tex"), "precious");
         var e = Assert.Throws<DashboardOutputException>(() =>
-            DashboardBuilder.Build(new DashboardOptions(fixture.Lake, mine, SiteModelBuilder.Maintainers, new SentinelConfig())));
+            DashboardBuilder.Build(new DashboardOptions(TestLake.At(fixture.Lake), mine, SiteModelBuilder.Maintainers, new SentinelConfig())));
         Assert.Contains("refusing", e.Message, StringComparison.Ordinal);
         Assert.Equal("precious", File.ReadAllText(Path.Combine(mine, "thesis.tex")));
         Assert.DoesNotContain(Directory.EnumerateDirectories(dir.Path), d => Path.GetFileName(d).StartsWith("mine.", StringComparison.Ordinal));
@@ -296,7 +297,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
     [Fact]
     public void Home_lists_every_library_with_its_latest_status()
     {
-        var summaries = Summaries.Load(fixture.Lake);
+        var summaries = Summaries.Load(TestLake.At(fixture.Lake));
         using var index = Json(fixture.Site, "data/index.json");
         var cards = index.RootElement.GetProperty("libraries").EnumerateArray().ToList();
         Assert.Equal(summaries.Libraries.Select(l => l.Library), cards.Select(c => c.GetProperty("library").GetString()));

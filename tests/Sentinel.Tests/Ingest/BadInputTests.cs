@@ -1,5 +1,5 @@
 using Sentinel.Ingest;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
 namespace Sentinel.Tests.Ingest;
@@ -152,7 +152,7 @@ public sealed class BadInputTests
         var config = new Sentinel.Config.SentinelConfig();
         config.Ingest.Limits.MaxCompressionRatio = 100_000; // the header check passes...
         config.Ingest.Limits.MaxUncompressedMb = 8;        // ...but it still can't inflate past 8 MiB
-        var result = await SentinelRunner.IngestAsync(new IngestOptions([Corpus.PathOf("bad/zip_bomb_1GiB.zip")], dir.Sub("lake"), config, new Dictionary<string, string>()));
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([Corpus.PathOf("bad/zip_bomb_1GiB.zip")], TestLake.At(dir.Sub("lake")), config, new Dictionary<string, string>()));
 
         var q = Assert.Single(result.Quarantined);
         Assert.Contains("MiB", q.Reason, StringComparison.Ordinal);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Sentinel.Ingest;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
 namespace Sentinel.Tests.Ingest;
@@ -158,7 +158,7 @@ public sealed class HostileUploadTests : IDisposable
     {
         var bad = WriteFile("in", "a-bad.json", Bundle([Event()], runId: "bad-run"));
         var good = Good("in");
-        var options = new IngestOptions([_dir.Sub("in")], Lake, new Sentinel.Config.SentinelConfig(), new Dictionary<string, string>())
+        var options = new IngestOptions([_dir.Sub("in")], TestLake.At(Lake), new Sentinel.Config.SentinelConfig(), new Dictionary<string, string>())
         {
             BeforeRead = path => _ = path == bad ? throw new InvalidOperationException("secret user text") : 0,
         };
@@ -282,7 +282,7 @@ public sealed class HostileUploadTests : IDisposable
         var config = new Sentinel.Config.SentinelConfig();
         config.Ingest.Limits.MaxQuarantineCopyMb = 1;
 
-        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], Lake, config, new Dictionary<string, string>()));
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], TestLake.At(Lake), config, new Dictionary<string, string>()));
 
         var q = Assert.Single(result.Quarantined);
         Assert.Equal(big, q.Input);
@@ -503,10 +503,8 @@ public sealed class HostileUploadTests : IDisposable
     public async Task Ingest_WhenAnEventIsMoreThanADayAfterTheInjectedClock_RejectsThatEvent()
     {
         var bad = WriteFile("in", "bad.json", Bundle([Event(timestamp: "2026-10-03T12:00:00+00:00"), Event(timestamp: "2026-10-02T11:00:00+00:00")]));
-        var options = new IngestOptions([bad], Lake, new Sentinel.Config.SentinelConfig(), new Dictionary<string, string>())
-        {
-            Clock = new FixedClock(new DateTimeOffset(2026, 10, 1, 12, 0, 0, TimeSpan.Zero)),
-        };
+        var clock = new FixedClock(new DateTimeOffset(2026, 10, 1, 12, 0, 0, TimeSpan.Zero));
+        var options = new IngestOptions([bad], TestLake.At(Lake, clock), new Sentinel.Config.SentinelConfig(), new Dictionary<string, string>());
 
         var result = await SentinelRunner.IngestAsync(options);
 
@@ -604,7 +602,7 @@ public sealed class HostileUploadTests : IDisposable
         var config = new Sentinel.Config.SentinelConfig();
         config.Ingest.Limits.MaxDistinctPerUpload = 10;
 
-        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], Lake, config, new Dictionary<string, string>()));
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], TestLake.At(Lake), config, new Dictionary<string, string>()));
 
         Assert.Equal(ExitCode.Success, result.ExitCode);
         AssertStored(result, good);

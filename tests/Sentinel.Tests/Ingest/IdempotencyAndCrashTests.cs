@@ -1,6 +1,6 @@
 using Sentinel.Config;
 using Sentinel.Ingest;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
 namespace Sentinel.Tests.Ingest;
@@ -50,7 +50,7 @@ public sealed class IdempotencyAndCrashTests
         var lake = dir.Sub("lake");
         Environment.SetEnvironmentVariable(LakeSecret.EnvironmentVariable, null);
         var renames = 0;
-        var failing = new IngestOptions(Paths, lake, new SentinelConfig(), new Dictionary<string, string>())
+        var failing = new IngestOptions(Paths, TestLake.At(lake), new SentinelConfig(), new Dictionary<string, string>())
         {
             BeforeCommitRename = _ =>
             {

@@ -21,9 +21,9 @@ public sealed class TimingCompletenessTests : IDisposable
             Assert.Empty(result.Quarantined);
         }
 
-        Aggregator.Run(new AggregateOptions(lake, new SentinelConfig(), Full: false));
+        Aggregator.Run(new AggregateOptions(TestLake.At(lake), new SentinelConfig(), Full: false));
         using var reader = new LakeReader(lake);
-        return (Assert.Single(Summaries.Load(lake).Performance, p => p.Function == "alpha.core.work"),
+        return (Assert.Single(Summaries.Load(TestLake.At(lake)).Performance, p => p.Function == "alpha.core.work"),
             reader.Scalar<long>("SELECT count(*) FROM performance WHERE function = 'alpha.core.work'"));
     }
 

@@ -98,7 +98,7 @@ public sealed class IssueBodyAndAuthTests : IDisposable
         var env = new Dictionary<string, string> { ["SENTINEL_GITHUB_APP_ID"] = "777", ["SENTINEL_GITHUB_APP_KEY_FILE"] = keyFile };
         var credentials = GitHubCredentials.FromEnvironment(config.Github, env.GetValueOrDefault);
 
-        var result = await IssueFiler.RunAsync(_lake.Lake, config, null, credentials, TimeProvider.System, CancellationToken.None);
+        var result = await IssueFiler.RunAsync(TestLake.At(_lake.Lake, TimeProvider.System), config, null, credentials, CancellationToken.None);
         Assert.Equal(1, result.Done);
         var requests = _github.Requests;
         var lookup = requests[0];

@@ -1,4 +1,5 @@
 using Sentinel.Issues;
+using Sentinel.Storage;
 using Sentinel.Tests.Aggregate;
 using Sentinel.Tests.Support;
 using Sentinel.Triage;
@@ -13,17 +14,17 @@ public sealed class IssueCorpusPrivacyTests(AggregatedCorpusFixture fixture) : I
     [Fact]
     public async Task No_planted_corpus_secret_appears_in_any_request()
     {
-        await Triager.RunAsync(fixture.Lake, "molsysmt", null, TimeProvider.System, CancellationToken.None);
-        foreach (var p in new ProposalStore(fixture.Lake).Load().Where(p => p.Library == "molsysmt" && p.Status is "pending" or "stale"))
+        await Triager.RunAsync(TestLake.At(fixture.Lake), "molsysmt", null, CancellationToken.None);
+        foreach (var p in new ProposalStore(TestLake.At(fixture.Lake)).Load().Where(p => p.Library == "molsysmt" && p.Status is "pending" or "stale"))
         {
-            Triager.Decide(fixture.Lake, p.Id, "approve", "maintainer-a", null, TimeProvider.System);
+            Triager.Decide(TestLake.At(fixture.Lake), p.Id, "approve", "maintainer-a", null);
         }
 
         var config = IssuesLake.Config(_github.BaseUrl, ("molsysmt", "uibcdf/molsysmt", true));
         config.Github.MinSecondsBetweenWrites = 0;
         config.Libraries["molsysmt"].MaxNewIssuesPerDay = 100;
         config.Github.MaxWritesPerRun = 100;
-        var result = await IssueFiler.RunAsync(fixture.Lake, config, "molsysmt", IssuesLake.Token, new InstantTime(), CancellationToken.None);
+        var result = await IssueFiler.RunAsync(TestLake.At(fixture.Lake, new InstantTime()), config, "molsysmt", IssuesLake.Token, CancellationToken.None);
         Assert.True(result.Done >= 1);
         Assert.Equal(0, result.Failed);
         Assert.NotEmpty(_github.Requests);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Sentinel.Issues;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
 namespace Sentinel.Tests.Issues;
@@ -15,7 +16,7 @@ public sealed class IssueFilingTests : IDisposable
     private static readonly string[] Codes = ["ALPHA-E001", "ALPHA-E002", "ALPHA-E003", "ALPHA-E004"];
 
     private Task<IssuesResult> Run(Sentinel.Config.SentinelConfig config, GitHubCredentials? credentials = null) =>
-        IssueFiler.RunAsync(_lake.Lake, config, null, credentials ?? IssuesLake.Token, _time, CancellationToken.None);
+        IssueFiler.RunAsync(TestLake.At(_lake.Lake, _time), config, null, credentials ?? IssuesLake.Token, CancellationToken.None);
 
     private void AssertNoDuplicates()
     {
@@ -47,7 +48,7 @@ public sealed class IssueFilingTests : IDisposable
         Assert.All(second.Outcomes, o => Assert.Equal("skip", o.Action));
         Assert.Equal(2, _github.Issues(Repo).Count);
 
-        File.Delete(IssueLedger.PathOf(_lake.Lake));
+        File.Delete(IssueLedger.PathOf(TestLake.At(_lake.Lake)));
         var requestsBefore = _github.Requests.Count;
         var third = await Run(config);
         Assert.Equal(0, third.Failed);
@@ -55,7 +56,7 @@ public sealed class IssueFilingTests : IDisposable
         Assert.Contains(_github.Requests.Skip(requestsBefore), r => r.Path == "/search/issues" && r.Query!.Contains("sentinel:key=alpha:problem:ALPHA-E001", StringComparison.Ordinal)
             && r.Query.Contains("repo:acme/alpha", StringComparison.Ordinal));
         Assert.DoesNotContain(_github.Requests.Skip(requestsBefore), r => r.Method == "POST");
-        var ledger = IssueLedger.Load(_lake.Lake);
+        var ledger = IssueLedger.Load(TestLake.At(_lake.Lake));
         Assert.Equal(2, ledger.Entries.Count(e => e.Status == "filed" && e.Number is not null));
         AssertNoDuplicates();
     }
@@ -188,7 +189,7 @@ public sealed class IssueFilingTests : IDisposable
         }
 
         await SentinelRunner.IngestAsync(_lake.Lake, bundles);
-        Sentinel.Aggregate.Aggregator.Run(new Sentinel.Aggregate.AggregateOptions(_lake.Lake, new Sentinel.Config.SentinelConfig(), Full: false));
+        Sentinel.Aggregate.Aggregator.Run(new Sentinel.Aggregate.AggregateOptions(TestLake.At(_lake.Lake), new Sentinel.Config.SentinelConfig(), Full: false));
         await _lake.TriageAndApproveAsync();
         var soon = await Run(config);
         Assert.Contains("less than 7 day", soon.Outcomes.Single().Message, StringComparison.Ordinal);
@@ -230,7 +231,7 @@ public sealed class IssueFilingTests : IDisposable
         }
 
         Assert.Empty(_github.Requests);
-        Assert.False(File.Exists(IssueLedger.PathOf(_lake.Lake)));
+        Assert.False(File.Exists(IssueLedger.PathOf(TestLake.At(_lake.Lake))));
 
         var noToken = SentinelRunner.Cli(_lake.Dir, "issues", "--lake", _lake.Lake);
         Assert.Equal(1, noToken.ExitCode);

@@ -1,6 +1,7 @@
 using Sentinel.Aggregate;
 using Sentinel.Config;
 using Sentinel.Issues;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 using Sentinel.Triage;
 
@@ -65,19 +66,19 @@ public sealed class IssuesLake : IDisposable
         }
 
         await SentinelRunner.IngestAsync(Lake, bundles);
-        Aggregator.Run(new AggregateOptions(Lake, new SentinelConfig(), Full: false));
+        Aggregator.Run(new AggregateOptions(TestLake.At(Lake), new SentinelConfig(), Full: false));
     }
 
     /// <summary>Triage (heuristics), then approve every pending or stale proposal; returns the approved ones.</summary>
     public async Task<IReadOnlyList<Proposal>> TriageAndApproveAsync(string? library = null)
     {
-        await Triager.RunAsync(Lake, library, null, TimeProvider.System, CancellationToken.None);
-        foreach (var p in new ProposalStore(Lake).Load().Where(p => p.Status is "pending" or "stale" && (library is null || p.Library == library)))
+        await Triager.RunAsync(TestLake.At(Lake), library, null, CancellationToken.None);
+        foreach (var p in new ProposalStore(TestLake.At(Lake)).Load().Where(p => p.Status is "pending" or "stale" && (library is null || p.Library == library)))
         {
-            Triager.Decide(Lake, p.Id, "approve", "maintainer-a", "seen it, file it", TimeProvider.System);
+            Triager.Decide(TestLake.At(Lake), p.Id, "approve", "maintainer-a", "seen it, file it");
         }
 
-        return [.. new ProposalStore(Lake).Load().Where(p => p.Status == "approved")];
+        return [.. new ProposalStore(TestLake.At(Lake)).Load().Where(p => p.Status == "approved")];
     }
 
     public static SentinelConfig Config(string apiUrl, params (string Library, string Repo, bool Opted)[] libraries)

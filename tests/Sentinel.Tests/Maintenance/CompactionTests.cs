@@ -1,4 +1,4 @@
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Maintenance;
 using Sentinel.Tests.Support;
 using static Sentinel.Tests.Maintenance.MaintenanceTestSupport;
@@ -52,7 +52,7 @@ public sealed class CompactionTests(SmallFilesLakeFixture fixture) : IClassFixtu
 
         // A reader looking at any moment of the commit sees every row exactly once.
         var steps = new List<string>();
-        var result = LakeMaintenance.Compact(lake, dryRun: false, clock: null, beforeStep: step =>
+        var result = LakeMaintenance.Compact(TestLake.At((lake)), dryRun: false, beforeStep: step =>
         {
             steps.Add(step);
             if (steps.Count % 4 != 1 && step != "state/rewrites.json" && steps[^2] != "state/rewrites.json")
@@ -83,11 +83,11 @@ public sealed class CompactionTests(SmallFilesLakeFixture fixture) : IClassFixtu
     public void Compacting_a_compacted_lake_changes_nothing()
     {
         var lake = CopyLake();
-        LakeMaintenance.Compact(lake, dryRun: false);
+        LakeMaintenance.Compact(TestLake.At(lake), dryRun: false);
         var generation = LakeGeneration.Read(new LakePaths(lake));
         var files = ParquetFilesOnDisk(lake);
 
-        var again = LakeMaintenance.Compact(lake, dryRun: false);
+        var again = LakeMaintenance.Compact(TestLake.At(lake), dryRun: false);
 
         Assert.Null(again.RewriteId);
         Assert.Empty(again.Partitions);
@@ -99,9 +99,9 @@ public sealed class CompactionTests(SmallFilesLakeFixture fixture) : IClassFixtu
     public void Compact_all_rewrites_every_file_and_keeps_every_row()
     {
         var lake = CopyLake();
-        LakeMaintenance.Compact(lake, dryRun: false);
+        LakeMaintenance.Compact(TestLake.At(lake), dryRun: false);
         var compacted = ParquetFilesOnDisk(lake);
-        var result = LakeMaintenance.Compact(lake, dryRun: false, all: true);
+        var result = LakeMaintenance.Compact(TestLake.At(lake), dryRun: false, all: true);
         Assert.NotNull(result.RewriteId);
         Assert.Equal(compacted.Count, result.Partitions.Count);
         var rewritten = ParquetFilesOnDisk(lake);
@@ -116,7 +116,7 @@ public sealed class CompactionTests(SmallFilesLakeFixture fixture) : IClassFixtu
     {
         var lake = CopyLake();
         var files = ParquetFilesOnDisk(lake);
-        var plan = LakeMaintenance.Compact(lake, dryRun: true);
+        var plan = LakeMaintenance.Compact(TestLake.At(lake), dryRun: true);
         Assert.True(plan.DryRun);
         Assert.NotEmpty(plan.Partitions);
         Assert.Equal(fixture.Rows["events"].Count, plan.Partitions.Where(p => p.Partition.StartsWith("events", StringComparison.Ordinal)).Sum(p => p.Rows)
@@ -140,7 +140,7 @@ public sealed class CompactionTests(SmallFilesLakeFixture fixture) : IClassFixtu
         // Find the steps of this compaction once, then crash before each in turn on a fresh copy.
         var probe = CopyLake("probe");
         var steps = new List<string>();
-        LakeMaintenance.Compact(probe, dryRun: false, clock: null, beforeStep: steps.Add);
+        LakeMaintenance.Compact(TestLake.At((probe)), dryRun: false, beforeStep: steps.Add);
         Assert.True(steps.Count >= 5, $"only {steps.Count} steps");
 
         var picks = CrashPoints(steps).ToList();
@@ -148,7 +148,7 @@ public sealed class CompactionTests(SmallFilesLakeFixture fixture) : IClassFixtu
         {
             var lake = CopyLake($"crash-{crashAt}");
             var seen = 0;
-            Assert.Throws<SimulatedCrash>(() => LakeMaintenance.Compact(lake, dryRun: false, clock: null, beforeStep: step =>
+            Assert.Throws<SimulatedCrash>(() => LakeMaintenance.Compact(TestLake.At((lake)), dryRun: false, beforeStep: step =>
             {
                 if (seen++ == crashAt)
                 {
@@ -160,7 +160,7 @@ public sealed class CompactionTests(SmallFilesLakeFixture fixture) : IClassFixtu
             AssertSameRows(fixture.Rows, VisibleRows(lake), $"crash before step {crashAt} ({steps[crashAt]})");
 
             // The next command that takes the lock rolls the rewrite forward (or it was never promised) and finishes.
-            LakeMaintenance.Compact(lake, dryRun: false);
+            LakeMaintenance.Compact(TestLake.At(lake), dryRun: false);
             AssertSameRows(fixture.Rows, VisibleRows(lake), $"re-run after a crash before {steps[crashAt]}");
             AssertQuiescent(lake);
             Assert.All(ParquetFilesOnDisk(lake).GroupBy(Path.GetDirectoryName), g => Assert.Single(g));
@@ -171,7 +171,7 @@ public sealed class CompactionTests(SmallFilesLakeFixture fixture) : IClassFixtu
     public async Task Ingest_after_compaction_still_deduplicates_against_the_compacted_files()
     {
         var lake = CopyLake();
-        LakeMaintenance.Compact(lake, dryRun: false);
+        LakeMaintenance.Compact(TestLake.At(lake), dryRun: false);
         var again = await SentinelRunner.IngestAsync(lake, [.. Corpus.Bundles.Take(14).Select(b => Corpus.PathOf(b.GetProperty("path").GetString()!))]);
         Assert.Equal(0, again.EventsWritten);
         AssertSameRows(fixture.Rows, VisibleRows(lake), "re-ingest after compaction");

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Maintenance;
 using Sentinel.Tests.Aggregate;
 using Sentinel.Tests.Support;
@@ -43,7 +43,7 @@ public sealed class ForgetTests : IDisposable
         var eventsBefore = Summaries(Lake).Meta.Events;
 
         // At every step a reader sees the lake before the forget or after it, nothing in between.
-        var result = LakeMaintenance.Forget(Lake, [receipt], dryRun: false, clock: null, beforeStep: step =>
+        var result = LakeMaintenance.Forget(TestLake.At((Lake)), [receipt], dryRun: false, beforeStep: step =>
         {
             var now = VisibleRows(Lake);
             Assert.True(Same(now, before) || Same(now, expected), $"a reader saw a mix before {step}");
@@ -72,11 +72,11 @@ public sealed class ForgetTests : IDisposable
     public async Task Forgetting_again_finds_nothing_and_changes_nothing()
     {
         var receipt = await BuildAsync();
-        LakeMaintenance.Forget(Lake, [receipt], dryRun: false);
+        LakeMaintenance.Forget(TestLake.At(Lake), [receipt], dryRun: false);
         var rows = VisibleRows(Lake);
         var generation = LakeGeneration.Read(new LakePaths(Lake));
 
-        var again = LakeMaintenance.Forget(Lake, [receipt], dryRun: false);
+        var again = LakeMaintenance.Forget(TestLake.At(Lake), [receipt], dryRun: false);
 
         Assert.Equal([receipt], again.NotFound);
         Assert.Null(again.RewriteId);
@@ -89,7 +89,7 @@ public sealed class ForgetTests : IDisposable
     {
         var receipt = await BuildAsync();
         var before = VisibleRows(Lake);
-        var plan = LakeMaintenance.Forget(Lake, [receipt], dryRun: true);
+        var plan = LakeMaintenance.Forget(TestLake.At(Lake), [receipt], dryRun: true);
         var bundleId = BundleIdOf(before, receipt);
         Assert.Equal(before["events"].Count(r => r.Contains(bundleId, StringComparison.Ordinal)), plan.Tables.Single(t => t.Table == "events").RowsRemoved);
         Assert.Null(plan.RewriteId);
@@ -104,7 +104,7 @@ public sealed class ForgetTests : IDisposable
         var bundleId = BundleIdOf(before, receipt);
         var expected = before.ToDictionary(kv => kv.Key, kv => kv.Value.Where(r => !r.Contains(bundleId, StringComparison.Ordinal)).ToList());
 
-        Assert.Throws<SimulatedCrash>(() => LakeMaintenance.Forget(Lake, [receipt], dryRun: false, clock: null,
+        Assert.Throws<SimulatedCrash>(() => LakeMaintenance.Forget(TestLake.At((Lake)), [receipt], dryRun: false,
             beforeStep: step =>
             {
                 if (step == "state/rewrites.json")
@@ -139,7 +139,7 @@ public sealed class ForgetTests : IDisposable
         Assert.Contains("RECEIPT", none.Stderr + none.Stdout, StringComparison.Ordinal);
     }
 
-    private static Sentinel.Aggregate.Summaries Summaries(string lake) => Sentinel.Aggregate.Summaries.Load(lake);
+    private static Sentinel.Aggregate.Summaries Summaries(string lake) => Sentinel.Aggregate.Summaries.Load(TestLake.At(lake));
 
     [Fact]
     public void A_forgotten_upload_is_never_stored_again_from_the_same_bytes_but_a_fresh_export_is()

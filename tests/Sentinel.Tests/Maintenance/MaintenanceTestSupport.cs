@@ -1,6 +1,6 @@
 using Parquet.Schema;
 using Sentinel.Aggregate;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Tests.Aggregate;
 using Sentinel.Tests.Support;
 
@@ -109,7 +109,7 @@ internal static class MaintenanceTestSupport
     }
 
     public static AggregateResult AggregateLake(string lake, bool full = false) =>
-        Aggregator.Run(new AggregateOptions(lake, AggregatedCorpusFixture.Config, full));
+        Aggregator.Run(new AggregateOptions(TestLake.At(lake), AggregatedCorpusFixture.Config, full));
 
     public static void CopyDirectory(string from, string to)
     {

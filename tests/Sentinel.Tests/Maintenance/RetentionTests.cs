@@ -1,5 +1,5 @@
 using Sentinel.Aggregate;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Maintenance;
 using Sentinel.Tests.Aggregate;
 using Sentinel.Tests.Support;
@@ -47,7 +47,7 @@ public sealed class RetentionTests : IDisposable
         Assert.True(expected["performance"].Count < before["performance"].Count);
 
         var seen = new List<string>();
-        var result = LakeMaintenance.Retention(Lake, Window, dryRun: false, Now, beforeStep: name =>
+        var result = LakeMaintenance.Retention(TestLake.At(Lake, Now), Window, dryRun: false, beforeStep: name =>
         {
             seen.Add(name);
             if (seen.Count % 4 != 1 && name != "state/rewrites.json" && seen[^2] != "state/rewrites.json")
@@ -72,13 +72,13 @@ public sealed class RetentionTests : IDisposable
         AssertSameSummaries(summaries, SummaryTables(Lake), "aggregate after retention");
         AggregateLake(Lake, full: true);
         AssertSameSummaries(summaries, SummaryTables(Lake), "aggregate --full after retention");
-        LakeMaintenance.Compact(Lake, dryRun: false);
+        LakeMaintenance.Compact(TestLake.At(Lake), dryRun: false);
         AggregateLake(Lake);
         AssertSameSummaries(summaries, SummaryTables(Lake), "aggregate after retention and compaction");
 
         // A re-run has nothing to do.
         var generation = LakeGeneration.Read(new LakePaths(Lake));
-        var again = LakeMaintenance.Retention(Lake, Window, dryRun: false, Now);
+        var again = LakeMaintenance.Retention(TestLake.At(Lake, Now), Window, dryRun: false);
         Assert.Equal((0L, 0L, (string?)null), (again.EventsRetired, again.PerformanceRowsRetired, again.RewriteId));
         Assert.Equal(generation, LakeGeneration.Read(new LakePaths(Lake)));
     }
@@ -87,10 +87,10 @@ public sealed class RetentionTests : IDisposable
     public async Task A_second_retention_adds_to_the_retired_partials_instead_of_replacing_them()
     {
         var summaries = await BuildAsync(Lake);
-        LakeMaintenance.Retention(Lake, Window, dryRun: false, Now);
+        LakeMaintenance.Retention(TestLake.At(Lake, Now), Window, dryRun: false);
 
         // A year later everything is past the window.
-        LakeMaintenance.Retention(Lake, Window, dryRun: false, new FixedClock(Now.GetUtcNow().AddYears(1)));
+        LakeMaintenance.Retention(TestLake.At(Lake, new FixedClock(Now.GetUtcNow().AddYears(1))), Window, dryRun: false);
         var rows = VisibleRows(Lake);
         Assert.Empty(rows["events"]);
         Assert.Empty(rows["performance"]);
@@ -112,7 +112,7 @@ public sealed class RetentionTests : IDisposable
         var steps = new List<string>();
         var probe = _dir.Sub("probe");
         CopyDirectory(template, probe);
-        LakeMaintenance.Retention(probe, Window, dryRun: false, Now, steps.Add);
+        LakeMaintenance.Retention(TestLake.At(probe, Now), Window, dryRun: false, steps.Add);
         Assert.Contains("state/retired.duckdb", steps);
 
         foreach (var crashAt in CrashPoints(steps))
@@ -120,7 +120,7 @@ public sealed class RetentionTests : IDisposable
             var lake = _dir.Sub($"crash-{crashAt}");
             CopyDirectory(template, lake);
             var seen = 0;
-            Assert.Throws<SimulatedCrash>(() => LakeMaintenance.Retention(lake, Window, dryRun: false, Now, step =>
+            Assert.Throws<SimulatedCrash>(() => LakeMaintenance.Retention(TestLake.At(lake, Now), Window, dryRun: false, step =>
             {
                 if (seen++ == crashAt)
                 {
@@ -132,7 +132,7 @@ public sealed class RetentionTests : IDisposable
             Assert.True(Same(crashed, before) || Same(crashed, expected), $"crash before {steps[crashAt]}: a reader sees a mix");
 
             // Whatever the crash left, the next retention completes the job, and the summaries count each row once.
-            LakeMaintenance.Retention(lake, Window, dryRun: false, Now);
+            LakeMaintenance.Retention(TestLake.At(lake, Now), Window, dryRun: false);
             AssertSameRows(expected, VisibleRows(lake), $"re-run after a crash before {steps[crashAt]}");
             AssertQuiescent(lake);
             AggregateLake(lake);
@@ -145,7 +145,7 @@ public sealed class RetentionTests : IDisposable
     {
         await BuildAsync(Lake);
         var before = VisibleRows(Lake);
-        var plan = LakeMaintenance.Retention(Lake, Window, dryRun: true, Now);
+        var plan = LakeMaintenance.Retention(TestLake.At(Lake, Now), Window, dryRun: true);
         Assert.Equal(before["events"].Count - OnlyRecent(before)["events"].Count, plan.Tables.Single(t => t.Table == "events").RowsRemoved);
         Assert.Null(plan.RewriteId);
         AssertSameRows(before, VisibleRows(Lake), "dry run");

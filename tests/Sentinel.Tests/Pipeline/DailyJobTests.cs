@@ -19,7 +19,7 @@ public sealed class DailyJobTests : IDisposable
         var lines = new List<string>();
 
         var result = await DailyJob.RunAsync(
-            new DailyJobOptions([uploads], _dir.Sub("lake"), new SentinelConfig(), new Dictionary<string, string>(), _dir.Sub("site"),
+            new DailyJobOptions([uploads], TestLake.At(_dir.Sub("lake")), new SentinelConfig(), new Dictionary<string, string>(), _dir.Sub("site"),
                 Sentinel.Dashboard.SiteModelBuilder.Maintainers, Triage: true),
             new ListProgress(lines), CancellationToken.None);
 
@@ -40,7 +40,7 @@ public sealed class DailyJobTests : IDisposable
         File.WriteAllText(Path.Combine(site, "thesis.tex"), "precious");
 
         await Assert.ThrowsAsync<Sentinel.Dashboard.DashboardOutputException>(() => DailyJob.RunAsync(
-            new DailyJobOptions([Corpus.PathOf("m01_molsysmt-0.9.0_user_mgarcia.json")], _dir.Sub("lake"), new SentinelConfig(),
+            new DailyJobOptions([Corpus.PathOf("m01_molsysmt-0.9.0_user_mgarcia.json")], TestLake.At(_dir.Sub("lake")), new SentinelConfig(),
                 new Dictionary<string, string>(), site, Sentinel.Dashboard.SiteModelBuilder.Maintainers, Triage: false),
             new ListProgress([]), CancellationToken.None));
         Assert.False(Directory.Exists(_dir.Sub("lake")));

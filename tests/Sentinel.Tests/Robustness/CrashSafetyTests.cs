@@ -212,8 +212,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var journals = LakeAudit.PendingJournals(lake).Count;
         var staged = Directory.Exists(Path.Combine(lake, "_staging"))
                      && Directory.EnumerateFiles(Path.Combine(lake, "_staging"), "*", SearchOption.AllDirectories).Any();
-        var ledger = Sentinel.Lake.LakePaths.HasFiles(Path.Combine(lake, "bundles"));
-        var data = Sentinel.Lake.LakePaths.HasFiles(Path.Combine(lake, "events"));
+        var ledger = Sentinel.Storage.LakePaths.HasFiles(Path.Combine(lake, "bundles"));
+        var data = Sentinel.Storage.LakePaths.HasFiles(Path.Combine(lake, "events"));
         return (journals > 0, staged, ledger, data) switch
         {
             (true, _, true, _) => "mid-commit: ledger visible, journal not yet removed",

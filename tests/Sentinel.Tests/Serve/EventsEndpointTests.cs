@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Serve;
 using Sentinel.Tests.Support;
 

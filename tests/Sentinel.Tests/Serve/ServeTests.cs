@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Sentinel.Ingest;
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Serve;
 using Sentinel.Tests.Support;
 
@@ -344,7 +344,7 @@ public sealed class ServeTests
             uploads.Add((json.GetProperty("receipt").GetString()!, json.GetProperty("deletion_token").GetString()!));
         }
 
-        var ingest = await Sentinel.Ingest.Ingester.RunAsync(new Sentinel.Ingest.IngestOptions([inbox], lake, new Sentinel.Config.SentinelConfig(),
+        var ingest = await Sentinel.Ingest.Ingester.RunAsync(new Sentinel.Ingest.IngestOptions([inbox], TestLake.At(lake), new Sentinel.Config.SentinelConfig(),
             new Dictionary<string, string>()) { Inbox = inbox });
         Assert.Equal(2, ingest.MovedToDone);
         Assert.Empty(InboxFiles(inbox));

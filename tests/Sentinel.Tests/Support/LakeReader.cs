@@ -1,5 +1,5 @@
 using DuckDB.NET.Data;
-using Sentinel.Lake;
+using Sentinel.Storage;
 
 namespace Sentinel.Tests.Support;
 

@@ -1,4 +1,6 @@
+using Sentinel.Storage;
 using Sentinel.Tests.Aggregate;
+using Sentinel.Tests.Support;
 using Sentinel.Triage;
 
 namespace Sentinel.Tests.Triage;
@@ -12,13 +14,13 @@ public sealed class DecisionTests(AggregatedCorpusFixture fixture) : IClassFixtu
     [InlineData("")]
     public async Task An_unknown_action_is_refused_and_the_proposal_stays_pending(string action)
     {
-        await Triager.RunAsync(fixture.Lake, "molsysmt", null, TimeProvider.System, CancellationToken.None);
-        var pending = new ProposalStore(fixture.Lake).Load().First(p => p.Library == "molsysmt" && p.Status == "pending");
+        await Triager.RunAsync(TestLake.At(fixture.Lake), "molsysmt", null, CancellationToken.None);
+        var pending = new ProposalStore(TestLake.At(fixture.Lake)).Load().First(p => p.Library == "molsysmt" && p.Status == "pending");
 
-        var e = Assert.Throws<TriageException>(() => Triager.Decide(fixture.Lake, pending.Id, action, "maintainer-a", null, TimeProvider.System));
+        var e = Assert.Throws<TriageException>(() => Triager.Decide(TestLake.At(fixture.Lake), pending.Id, action, "maintainer-a", null));
 
         Assert.Contains("unknown decision", e.Message, StringComparison.Ordinal);
-        var after = new ProposalStore(fixture.Lake).Load().Single(p => p.Id == pending.Id);
+        var after = new ProposalStore(TestLake.At(fixture.Lake)).Load().Single(p => p.Id == pending.Id);
         Assert.Equal("pending", after.Status);
         Assert.Empty(after.Decisions);
     }
@@ -26,12 +28,12 @@ public sealed class DecisionTests(AggregatedCorpusFixture fixture) : IClassFixtu
     [Fact]
     public async Task Approve_and_reject_are_recorded_as_such()
     {
-        await Triager.RunAsync(fixture.Lake, "topomt", null, TimeProvider.System, CancellationToken.None);
-        var two = new ProposalStore(fixture.Lake).Load().Where(p => p.Library == "topomt" && p.Status == "pending").Take(2).ToList();
+        await Triager.RunAsync(TestLake.At(fixture.Lake), "topomt", null, CancellationToken.None);
+        var two = new ProposalStore(TestLake.At(fixture.Lake)).Load().Where(p => p.Library == "topomt" && p.Status == "pending").Take(2).ToList();
         Assert.Equal(2, two.Count);
 
-        Assert.Equal("approved", Triager.Decide(fixture.Lake, two[0].Id, "approve", "m", null, TimeProvider.System).Status);
-        var rejected = Triager.Decide(fixture.Lake, two[1].Id, DecisionAction.Reject, "m", null, TimeProvider.System);
+        Assert.Equal("approved", Triager.Decide(TestLake.At(fixture.Lake), two[0].Id, "approve", "m", null).Status);
+        var rejected = Triager.Decide(TestLake.At(fixture.Lake), two[1].Id, DecisionAction.Reject, "m", null);
         Assert.Equal("rejected", rejected.Status);
         Assert.Equal("reject", rejected.Decisions.Single().Action);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Sentinel.Config;
+using Sentinel.Storage;
 using Sentinel.Tests.Aggregate;
 using Sentinel.Tests.Support;
 using Sentinel.Triage;
@@ -31,12 +32,12 @@ public sealed class TriageWithLlmTests(AggregatedCorpusFixture fixture) : IClass
         }
 
         var llm = Triager();
-        var result = await Sentinel.Triage.Triager.RunAsync(fixture.Lake, "molsysmt", llm.TriageAsync, TimeProvider.System, CancellationToken.None);
+        var result = await Sentinel.Triage.Triager.RunAsync(TestLake.At(fixture.Lake), "molsysmt", llm.TriageAsync, CancellationToken.None);
         Assert.Equal(signals, result.Signals);
         Assert.Equal(1, result.LlmVerdicts);
         Assert.Equal(signals - 1, result.LlmFailures);
 
-        var proposals = new ProposalStore(fixture.Lake).Load().Where(p => p.Library == "molsysmt").ToList();
+        var proposals = new ProposalStore(TestLake.At(fixture.Lake)).Load().Where(p => p.Library == "molsysmt").ToList();
         Assert.Equal(signals, proposals.Count);
         var withLlm = proposals.Single(p => p.Llm is not null);
         Assert.Equal(("llm", withLlm.Heuristic.Kind), (withLlm.Llm!.Source, withLlm.Llm.Kind));
@@ -71,7 +72,7 @@ public sealed class TriageWithLlmTests(AggregatedCorpusFixture fixture) : IClass
             _server.EnqueueAnswer("cause", "fix", "impact", "low");
         }
 
-        var result = await Sentinel.Triage.Triager.RunAsync(fixture.Lake, "topomt", Triager(maxCalls: 1).TriageAsync, TimeProvider.System, CancellationToken.None);
+        var result = await Sentinel.Triage.Triager.RunAsync(TestLake.At(fixture.Lake), "topomt", Triager(maxCalls: 1).TriageAsync, CancellationToken.None);
         Assert.Equal(1, result.LlmVerdicts);
         Assert.All(result.LlmFailureReasons, r => Assert.Contains("llm cap reached: 1 calls", r, StringComparison.Ordinal));
         Assert.Single(_server.Requests);

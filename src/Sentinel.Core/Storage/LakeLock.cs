@@ -1,4 +1,4 @@
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>One writer at a time: an exclusive lock file under the lake root.</summary>
 public sealed class LakeLock : IDisposable
@@ -10,7 +10,7 @@ public sealed class LakeLock : IDisposable
     /// <exception cref="LakeLockedException">Another sentinel run holds the lake.</exception>
     /// <exception cref="IOException">The lock file cannot be created or written (disk full, permissions, a folder in
     /// its place): a failure of the lake itself, not "locked" (exit 3, not 4).</exception>
-    public static LakeLock Acquire(LakePaths paths)
+    internal static LakeLock Acquire(LakePaths paths)
     {
         FileStream? stream = null;
         try

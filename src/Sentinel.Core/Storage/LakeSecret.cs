@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// The per-deployment key of the keyed hashes (run_key, event_id): <c>SENTINEL_SECRET</c>, else a

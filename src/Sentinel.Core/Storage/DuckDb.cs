@@ -1,6 +1,6 @@
 using DuckDB.NET.Data;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>Embedded DuckDB set up the way every stage needs it: offline, versions kept as strings.</summary>
 public static class DuckDb

@@ -1,6 +1,6 @@
 using DuckDB.NET.Data;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// What the lake already holds, for deduplication: read with DuckDB straight from the

@@ -1,7 +1,7 @@
 using Parquet;
 using Parquet.Schema;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>Writes lake rows with Parquet.Net's column API (dictionary strings, Snappy).</summary>
 internal static class ParquetTables

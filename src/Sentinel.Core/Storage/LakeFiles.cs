@@ -1,6 +1,6 @@
 using DuckDB.NET.Data;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// The committed Parquet files of a lake, grouped by the unit that wrote them: an ingest, or a rewrite

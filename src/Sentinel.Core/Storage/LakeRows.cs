@@ -1,4 +1,4 @@
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// Event rows column by column, the way the Parquet column API takes them: no object per row, and

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Sentinel.Ingest;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>One quarantined input: its bytes under <c>input/</c> and why, in <c>reason.json</c>.</summary>
 public sealed record QuarantineEntry(
@@ -21,7 +21,7 @@ public static class Quarantine
     /// A file larger than this is not copied: only its name, size and SHA-256 are noted in <c>omitted.txt</c>
     /// (a rejected 100 MiB upload must not fill the quarantine). Partial inputs are kept whole for replay.
     /// </param>
-    public static QuarantineEntry Store(LakePaths paths, string input, string kind, string shape, IReadOnlyList<Problem> problems,
+    internal static QuarantineEntry Store(LakePaths paths, string input, string kind, string shape, IReadOnlyList<Problem> problems,
         DateTime now, string? displayName = null, long maxCopyBytes = long.MaxValue)
     {
         var id = ContentId(input);
@@ -70,7 +70,10 @@ public static class Quarantine
         return entry;
     }
 
-    public static IReadOnlyList<QuarantineEntry> List(LakePaths paths)
+    /// <summary>The quarantine of <paramref name="lake"/>, oldest first (empty when there is no lake).</summary>
+    public static IReadOnlyList<QuarantineEntry> List(Lake lake) => List(lake.Paths);
+
+    internal static IReadOnlyList<QuarantineEntry> List(LakePaths paths)
     {
         if (!Directory.Exists(paths.Quarantine))
         {
@@ -86,13 +89,13 @@ public static class Quarantine
     }
 
     /// <summary>The stored copy of a quarantined input (a file or a directory bundle).</summary>
-    public static string? StoredInput(LakePaths paths, string id)
+    internal static string? StoredInput(LakePaths paths, string id)
     {
         var inputDir = Path.Combine(paths.Quarantine, id, "input");
         return Directory.Exists(inputDir) ? Directory.EnumerateFileSystemEntries(inputDir).FirstOrDefault() : null;
     }
 
-    public static void Remove(LakePaths paths, string id) =>
+    internal static void Remove(LakePaths paths, string id) =>
         Directory.Delete(Path.Combine(paths.Quarantine, id), recursive: true);
 
     private static void WriteReason(string dir, QuarantineEntry entry)

@@ -1,4 +1,4 @@
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>The content of <c>state/rewrites.json</c>.</summary>
 /// <param name="Committed">Rewrites whose output files are visible (ids <c>rw-…</c>).</param>

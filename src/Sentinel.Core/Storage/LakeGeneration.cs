@@ -1,4 +1,4 @@
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// A counter in <c>state/generation</c> that every operation rewriting or deleting committed rows

@@ -1,4 +1,4 @@
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>Where in an input something was wrong, and what.</summary>
 public sealed record Problem(string Where, string? Field, string Message);

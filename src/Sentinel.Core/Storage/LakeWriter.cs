@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// Stages rows as Parquet files under <c>_staging/&lt;ingest&gt;/</c> and commits them by renames

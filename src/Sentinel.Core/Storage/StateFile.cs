@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// The JSON files under <c>&lt;lake&gt;/state/</c> (triage proposals, the issue ledger): snake_case,

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using DuckDB.NET.Data;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// One rewrite of committed rows (forget, retention, compaction), crash-safe and atomic for readers:

@@ -1,6 +1,6 @@
 using Parquet.Schema;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// The lake contract (docs/lake.md). Bump <see cref="Version"/> on any incompatible change, with a migration.

@@ -1,7 +1,7 @@
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
-namespace Sentinel.Tests.Lake;
+namespace Sentinel.Tests.Storage;
 
 /// <summary>
 /// Parquet.Net 6.1 writes INT64 timestamp statistics in milliseconds whatever the column's unit

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>
 /// A set of 128-bit event ids in 16 bytes a slot. An ingest remembers every event id it wrote,

@@ -1,7 +1,7 @@
-namespace Sentinel.Lake;
+namespace Sentinel.Storage;
 
 /// <summary>Where everything lives under a lake root (DESIGN §4).</summary>
-public sealed record LakePaths(string Root)
+internal sealed record LakePaths(string Root)
 {
     public string Events => Path.Combine(Root, "events");
     public string Performance => Path.Combine(Root, "performance");

@@ -1,7 +1,7 @@
-using Sentinel.Lake;
+using Sentinel.Storage;
 using Sentinel.Tests.Support;
 
-namespace Sentinel.Tests.Lake;
+namespace Sentinel.Tests.Storage;
 
 /// <summary>The lake's lock and key: "locked" means another run, never a disk error; the key is never readable by others.</summary>
 public sealed class LakeLockAndSecretTests : IDisposable

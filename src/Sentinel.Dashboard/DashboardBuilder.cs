@@ -59,7 +59,7 @@ public static class DashboardBuilder
 
         var summaries = Summaries.Load(o.Lake);
         var stale = HealthReport.IsStale(o.Lake, summaries.Meta);
-        var approved = new Triage.ProposalStore(o.Lake).Load().Where(p => p.Status == "approved").ToDictionary(p => p.Key, StringComparer.Ordinal);
+        var approved = new Triage.ProposalStore(o.Lake).Load().Where(p => p.Status == Triage.ProposalStatus.Approved).ToDictionary(p => p.Key, StringComparer.Ordinal);
         var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt, approved);
 
         var target = CheckTarget(o.Out);

@@ -34,9 +34,9 @@ public static partial class IssueFiler
             ct.ThrowIfCancellationRequested();
             IssueOutcome outcome;
             // A skip of an issue already filed is re-checked against GitHub: it may have been closed since.
-            if (action.Repo is null || (action.Action == "skip" && action.Number is null))
+            if (action.Repo is null || (action.Action == IssueStep.Skip && action.Number is null))
             {
-                outcome = Outcome(action, "skip", "skipped", action.Number, null, action.Reason);
+                outcome = Outcome(action, IssueStep.Skip, IssueOutcomeStatus.Skipped, action.Number, null, action.Reason);
             }
             else
             {
@@ -46,18 +46,18 @@ public static partial class IssueFiler
                 }
                 catch (Exception e) when (e is GitHubWriteException or GitHubTimeoutException)
                 {
-                    outcome = Outcome(action, action.Action, "failed", action.Number, null, e.Message);
+                    outcome = Outcome(action, action.Action, IssueOutcomeStatus.Failed, action.Number, null, e.Message);
                 }
             }
 
             outcomes.Add(outcome);
         }
 
-        return new IssuesResult(plan.Count, outcomes.Count(o => o.Status == "done"), outcomes.Count(o => o.Status == "skipped"),
-            outcomes.Count(o => o.Status == "failed"), run.Budget.Writes, Math.Round(gateway.Waited.TotalSeconds, 1), outcomes);
+        return new IssuesResult(plan.Count, outcomes.Count(o => o.Status == IssueOutcomeStatus.Done), outcomes.Count(o => o.Status == IssueOutcomeStatus.Skipped),
+            outcomes.Count(o => o.Status == IssueOutcomeStatus.Failed), run.Budget.Writes, Math.Round(gateway.Waited.TotalSeconds, 1), outcomes);
     }
 
-    private static IssueOutcome Outcome(IssueAction a, string action, string status, int? number, string? url, string message) =>
+    private static IssueOutcome Outcome(IssueAction a, IssueStep action, IssueOutcomeStatus status, int? number, string? url, string message) =>
         new(a.Library, a.Repo, action, a.Key, a.ProposalId, status, number, url, message);
 
     private sealed class Run(SentinelConfig config, IssueLedger ledger, GitHubGateway github, TimeProvider time)
@@ -73,7 +73,7 @@ public static partial class IssueFiler
             var p = a.Proposal;
             var entry = ledger.Find(repo, a.Key);
             Issue? issue;
-            if (entry is { Status: "filed", Number: { } known })
+            if (entry is { Status: LedgerStatus.Filed, Number: { } known })
             {
                 issue = await github.GetAsync(owner, name, known, ct);
             }
@@ -89,7 +89,7 @@ public static partial class IssueFiler
                 entry = Adopt(repo, a.Key, issue, entry);
             }
 
-            var state = issue.State.Value == ItemState.Closed ? "closed" : "open";
+            var state = issue.State.Value == ItemState.Closed ? IssueState.Closed : IssueState.Open;
             if (entry.State != state)
             {
                 entry = entry with { State = state };
@@ -97,48 +97,48 @@ public static partial class IssueFiler
             }
 
             var (action, reason) = IssuePlanner.Decide(state, entry.ReportedVersion, entry.ReportedEvents, entry.LastWriteAt, p, config.Github, time.GetUtcNow());
-            if (action == "skip")
+            if (action == IssueStep.Skip)
             {
-                return Outcome(a, "skip", "skipped", issue.Number, issue.HtmlUrl, $"#{issue.Number}: {reason}");
+                return Outcome(a, IssueStep.Skip, IssueOutcomeStatus.Skipped, issue.Number, issue.HtmlUrl, $"#{issue.Number}: {reason}");
             }
 
             if (Budget.Refusal(repo, action) is { } refused)
             {
-                return Outcome(a, action, "skipped", issue.Number, issue.HtmlUrl, refused);
+                return Outcome(a, action, IssueOutcomeStatus.Skipped, issue.Number, issue.HtmlUrl, refused);
             }
 
             Budget.Spend(repo, action);
-            var regression = action == "reopen";
-            await WriteAsync(repo, a.Key, "comment", () => github.CommentAsync(owner, name, issue.Number, IssueBody.Comment(p, a.Key, regression, entry.ReportedVersion), ct), ct);
+            var regression = action == IssueStep.Reopen;
+            await WriteAsync(repo, a.Key, IssueStep.Comment, () => github.CommentAsync(owner, name, issue.Number, IssueBody.Comment(p, a.Key, regression, entry.ReportedVersion), ct), ct);
             if (regression)
             {
-                await WriteAsync(repo, a.Key, "reopen", () => github.ReopenAsync(owner, name, issue.Number, ct), ct);
+                await WriteAsync(repo, a.Key, IssueStep.Reopen, () => github.ReopenAsync(owner, name, issue.Number, ct), ct);
             }
 
             ledger.Put(entry with
             {
-                State = "open", ReportedVersion = p.Signal.LastVersion, ReportedEvents = p.Signal.Events, LastWriteAt = time.GetUtcNow(),
+                State = IssueState.Open, ReportedVersion = p.Signal.LastVersion, ReportedEvents = p.Signal.Events, LastWriteAt = time.GetUtcNow(),
             });
-            return Outcome(a, action, "done", issue.Number, issue.HtmlUrl, $"#{issue.Number}: {reason}");
+            return Outcome(a, action, IssueOutcomeStatus.Done, issue.Number, issue.HtmlUrl, $"#{issue.Number}: {reason}");
         }
 
         private async Task<IssueOutcome> CreateAsync(IssueAction a, string owner, string name, CancellationToken ct)
         {
             var repo = a.Repo!;
-            if (Budget.Refusal(repo, "create") is { } refused)
+            if (Budget.Refusal(repo, IssueStep.Create) is { } refused)
             {
-                return Outcome(a, "create", "skipped", null, null, refused);
+                return Outcome(a, IssueStep.Create, IssueOutcomeStatus.Skipped, null, null, refused);
             }
 
-            Budget.Spend(repo, "create");
+            Budget.Spend(repo, IssueStep.Create);
             var p = a.Proposal;
             var labels = config.Libraries.TryGetValue(p.Library, out var lib) ? lib.Labels : [];
             // Intent before the write: a crash or a lost answer leaves this, and the next attempt searches first.
-            ledger.Put(new LedgerEntry(repo, a.Key, "intent", null, null, null, null, -1, time.GetUtcNow(), null, null));
+            ledger.Put(new LedgerEntry(repo, a.Key, LedgerStatus.Intent, null, null, null, null, -1, time.GetUtcNow(), null, null));
             Issue created;
             try
             {
-                created = await WriteAsync(repo, a.Key, "create", () => github.CreateAsync(owner, name, a.Title, a.Body, labels, ct), ct);
+                created = await WriteAsync(repo, a.Key, IssueStep.Create, () => github.CreateAsync(owner, name, a.Title, a.Body, labels, ct), ct);
             }
             catch (Exception e) when (e is GitHubTimeoutException || e is GitHubWriteException { InnerException: ApiException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError } })
             {
@@ -146,18 +146,18 @@ public static partial class IssueFiler
                 var found = await Reconcile(owner, name, a.Key, ct);
                 if (found is null)
                 {
-                    return Outcome(a, "create", "failed", null, null,
+                    return Outcome(a, IssueStep.Create, IssueOutcomeStatus.Failed, null, null,
                         $"{e.Message}; no issue with the marker was found, so none was created (the next run searches again before creating)");
                 }
 
                 Adopt(repo, a.Key, found, null, p);
-                ledger.Record(new LedgerWrite(repo, a.Key, "create", time.GetUtcNow(), true));
-                return Outcome(a, "create", "done", found.Number, found.HtmlUrl, $"#{found.Number}: created ({e.Message}; confirmed by the marker search)");
+                ledger.Record(new LedgerWrite(repo, a.Key, IssueStep.Create, time.GetUtcNow(), true));
+                return Outcome(a, IssueStep.Create, IssueOutcomeStatus.Done, found.Number, found.HtmlUrl, $"#{found.Number}: created ({e.Message}; confirmed by the marker search)");
             }
 
-            ledger.Put(new LedgerEntry(repo, a.Key, "filed", created.Number, created.HtmlUrl, "open", p.Signal.LastVersion, p.Signal.Events,
+            ledger.Put(new LedgerEntry(repo, a.Key, LedgerStatus.Filed, created.Number, created.HtmlUrl, IssueState.Open, p.Signal.LastVersion, p.Signal.Events,
                 null, time.GetUtcNow(), time.GetUtcNow()));
-            return Outcome(a, "create", "done", created.Number, created.HtmlUrl, $"#{created.Number}: created");
+            return Outcome(a, IssueStep.Create, IssueOutcomeStatus.Done, created.Number, created.HtmlUrl, $"#{created.Number}: created");
         }
 
         private async Task<Issue?> Reconcile(string owner, string name, string key, CancellationToken ct)
@@ -175,8 +175,8 @@ public static partial class IssueFiler
         /// <summary>Records an issue found by its marker (the ledger had lost it, or a create's answer was lost).</summary>
         private LedgerEntry Adopt(string repo, string key, Issue issue, LedgerEntry? old, Proposal? justCreated = null)
         {
-            var entry = new LedgerEntry(repo, key, "filed", issue.Number, issue.HtmlUrl,
-                issue.State.Value == ItemState.Closed ? "closed" : "open",
+            var entry = new LedgerEntry(repo, key, LedgerStatus.Filed, issue.Number, issue.HtmlUrl,
+                issue.State.Value == ItemState.Closed ? IssueState.Closed : IssueState.Open,
                 justCreated?.Signal.LastVersion ?? ReportedVersionIn(issue.Body),
                 justCreated?.Signal.Events ?? ReportedEventsIn(issue.Body),
                 old?.IntentAt, issue.CreatedAt, justCreated is null ? issue.UpdatedAt ?? issue.CreatedAt : time.GetUtcNow());
@@ -184,7 +184,7 @@ public static partial class IssueFiler
             return entry;
         }
 
-        private async Task<T> WriteAsync<T>(string repo, string key, string action, Func<Task<T>> write, CancellationToken ct)
+        private async Task<T> WriteAsync<T>(string repo, string key, IssueStep action, Func<Task<T>> write, CancellationToken ct)
         {
             var spacing = TimeSpan.FromSeconds(config.Github.MinSecondsBetweenWrites);
             if (_lastWrite is { } last && time.GetUtcNow() - last < spacing)
@@ -209,7 +209,7 @@ public static partial class IssueFiler
             }
         }
 
-        private Task WriteAsync(string repo, string key, string action, Func<Task> write, CancellationToken ct) =>
+        private Task WriteAsync(string repo, string key, IssueStep action, Func<Task> write, CancellationToken ct) =>
             WriteAsync(repo, key, action, async () =>
             {
                 await write();

@@ -11,11 +11,11 @@ namespace Sentinel.Issues;
 /// <see cref="ReportedVersion"/> is the newest version the issue (or its last comment) reported.
 /// </summary>
 public sealed record LedgerEntry(
-    string Repo, string Key, string Status, int? Number, string? Url, string? State,
+    string Repo, string Key, LedgerStatus Status, int? Number, string? Url, IssueState? State,
     string? ReportedVersion, long ReportedEvents, DateTimeOffset? IntentAt, DateTimeOffset? FiledAt, DateTimeOffset? LastWriteAt);
 
 /// <summary>One write sent to GitHub (budgets are counted from these).</summary>
-public sealed record LedgerWrite(string Repo, string Key, string Action, DateTimeOffset At, bool Ok);
+public sealed record LedgerWrite(string Repo, string Key, IssueStep Action, DateTimeOffset At, bool Ok);
 
 /// <summary>
 /// <c>&lt;lake&gt;/state/issues/ledger.json</c>: the issues Sentinel filed and the writes it sent,
@@ -56,7 +56,7 @@ public sealed class IssueLedger
 
     /// <summary>Successful creates in <paramref name="repo"/> on the UTC day of <paramref name="now"/>.</summary>
     public int CreatedOn(string repo, DateTimeOffset now) =>
-        _writes.Count(w => w.Repo == repo && w.Action == "create" && w.Ok && w.At.UtcDateTime.Date == now.UtcDateTime.Date);
+        _writes.Count(w => w.Repo == repo && w.Action == IssueStep.Create && w.Ok && w.At.UtcDateTime.Date == now.UtcDateTime.Date);
 
     public void Put(LedgerEntry entry)
     {

@@ -15,36 +15,36 @@ public static class IssuePlanner
     {
         var actions = new List<IssueAction>();
         var budget = new IssueBudget(config, ledger, now);
-        foreach (var p in proposals.Where(p => p.Status == "approved" && (library is null || p.Library == library)).OrderBy(p => p.Id, StringComparer.Ordinal))
+        foreach (var p in proposals.Where(p => p.Status == ProposalStatus.Approved && (library is null || p.Library == library)).OrderBy(p => p.Id, StringComparer.Ordinal))
         {
             var key = IssueBody.Key(p);
             var title = IssueBody.Title(p);
             config.Libraries.TryGetValue(p.Library, out var lib);
             if (lib is not { AutoIssues: true, Repo: { } repo })
             {
-                actions.Add(new IssueAction(p.Library, lib?.Repo, "skip", key, p.Id, title, "",
+                actions.Add(new IssueAction(p.Library, lib?.Repo, IssueStep.Skip, key, p.Id, title, "",
                     $"library '{p.Library}' is not opted in (sentinel.yml: libraries.{p.Library}.repo and auto_issues: true)", null, p));
                 continue;
             }
 
             var entry = ledger.Find(repo, key);
-            var (action, reason) = entry is { Status: "filed" }
+            var (action, reason) = entry is { Status: LedgerStatus.Filed }
                 ? Decide(entry.State, entry.ReportedVersion, entry.ReportedEvents, entry.LastWriteAt, p, config.Github, now)
-                : ("create", entry is null ? "new approved proposal (the marker is searched first)" : "an earlier create did not finish: the marker is searched first");
-            if (action != "skip" && budget.Refusal(repo, action) is { } refused)
+                : (IssueStep.Create, entry is null ? "new approved proposal (the marker is searched first)" : "an earlier create did not finish: the marker is searched first");
+            if (action != IssueStep.Skip && budget.Refusal(repo, action) is { } refused)
             {
-                (action, reason) = ("skip", refused);
+                (action, reason) = (IssueStep.Skip, refused);
             }
-            else if (action != "skip")
+            else if (action != IssueStep.Skip)
             {
                 budget.Spend(repo, action);
             }
 
             var body = action switch
             {
-                "create" => IssueBody.Render(p, key),
-                "comment" => IssueBody.Comment(p, key, regression: false, entry?.ReportedVersion),
-                "reopen" => IssueBody.Comment(p, key, regression: true, entry?.ReportedVersion),
+                IssueStep.Create => IssueBody.Render(p, key),
+                IssueStep.Comment => IssueBody.Comment(p, key, regression: false, entry?.ReportedVersion),
+                IssueStep.Reopen => IssueBody.Comment(p, key, regression: true, entry?.ReportedVersion),
                 _ => "",
             };
             actions.Add(new IssueAction(p.Library, repo, action, key, p.Id, title, body, reason, entry?.Number, p));
@@ -58,25 +58,25 @@ public static class IssuePlanner
     /// than it reported is reopened with a regression comment (github.reopen_on_regression); an open one
     /// gets one update comment per github.update_period_days, only when the numbers moved.
     /// </summary>
-    public static (string Action, string Reason) Decide(string? state, string? reportedVersion, long reportedEvents, DateTimeOffset? lastWrite,
+    public static (IssueStep Action, string Reason) Decide(IssueState? state, string? reportedVersion, long reportedEvents, DateTimeOffset? lastWrite,
         Proposal p, GitHubConfig config, DateTimeOffset now)
     {
-        if (state == "closed")
+        if (state == IssueState.Closed)
         {
             var newer = Pep440Version.TryParse(p.Signal.LastVersion, out var last) && Pep440Version.TryParse(reportedVersion, out var reported) && last > reported;
-            return !newer ? ("skip", $"closed; no recurrence in a version newer than {reportedVersion ?? "the one reported"}")
-                : config.ReopenOnRegression ? ("reopen", $"closed, but recurs in {p.Signal.LastVersion} (reported: {reportedVersion}): regression comment and reopen")
-                : ("skip", $"closed, recurs in {p.Signal.LastVersion}, but github.reopen_on_regression is false");
+            return !newer ? (IssueStep.Skip, $"closed; no recurrence in a version newer than {reportedVersion ?? "the one reported"}")
+                : config.ReopenOnRegression ? (IssueStep.Reopen, $"closed, but recurs in {p.Signal.LastVersion} (reported: {reportedVersion}): regression comment and reopen")
+                : (IssueStep.Skip, $"closed, recurs in {p.Signal.LastVersion}, but github.reopen_on_regression is false");
         }
 
         if (lastWrite is { } at && now - at < TimeSpan.FromDays(config.UpdatePeriodDays))
         {
-            return ("skip", $"open; updated less than {config.UpdatePeriodDays} day(s) ago");
+            return (IssueStep.Skip, $"open; updated less than {config.UpdatePeriodDays} day(s) ago");
         }
 
         return p.Signal.Events == reportedEvents
-            ? ("skip", "open; no new numbers since the last report")
-            : ("comment", "open; update comment with fresh numbers");
+            ? (IssueStep.Skip, "open; no new numbers since the last report")
+            : (IssueStep.Comment, "open; update comment with fresh numbers");
     }
 }
 
@@ -92,15 +92,15 @@ public sealed class IssueBudget(SentinelConfig config, IssueLedger ledger, DateT
 
     public int Writes => _writes;
 
-    public string? Refusal(string repo, string action)
+    public string? Refusal(string repo, IssueStep action)
     {
-        var needed = action == "reopen" ? 2 : 1;
+        var needed = action == IssueStep.Reopen ? 2 : 1;
         if (_writes + needed > config.Github.MaxWritesPerRun)
         {
             return $"budget: github.max_writes_per_run ({config.Github.MaxWritesPerRun}) reached in this run";
         }
 
-        if (action == "create")
+        if (action == IssueStep.Create)
         {
             var perDay = config.Libraries.Values.Where(l => string.Equals(l.Repo, repo, StringComparison.OrdinalIgnoreCase)).Select(l => l.MaxNewIssuesPerDay).DefaultIfEmpty(0).Min();
             var today = Before(repo) + _createdThisRun.GetValueOrDefault(repo);
@@ -123,10 +123,10 @@ public sealed class IssueBudget(SentinelConfig config, IssueLedger ledger, DateT
         return n;
     }
 
-    public void Spend(string repo, string action)
+    public void Spend(string repo, IssueStep action)
     {
-        _writes += action == "reopen" ? 2 : 1;
-        if (action == "create")
+        _writes += action == IssueStep.Reopen ? 2 : 1;
+        if (action == IssueStep.Create)
         {
             _createdThisRun[repo] = _createdThisRun.GetValueOrDefault(repo) + 1;
         }

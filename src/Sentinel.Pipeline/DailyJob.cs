@@ -32,7 +32,7 @@ public static class DailyJob
         IngestResult? ingest = null;
         if (o.Inputs.Count > 0)
         {
-            var progress = new Progress(p => log.Report($"ingest: [{p.Done}/{p.Total}] {p.Status,-11} {TerminalText.Safe(p.Input)}"));
+            var progress = new Progress(p => log.Report($"ingest: [{p.Done}/{p.Total}] {p.Status.Name(),-11} {TerminalText.Safe(p.Input)}"));
             ingest = await Ingester.RunAsync(new IngestOptions([.. o.Inputs], o.Lake, o.Config, o.VersionOverrides), progress, ct);
             log.Report($"ingest: {ingest.Accepted} accepted, {ingest.Duplicates} duplicate(s), {ingest.Quarantined.Count} quarantined, {ingest.EventsWritten:N0} events written");
             foreach (var q in ingest.Quarantined)

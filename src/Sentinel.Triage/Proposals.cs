@@ -5,19 +5,19 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Sentinel.Aggregate;
 using Sentinel.Storage;
+using Sentinel.Text;
 
 namespace Sentinel.Triage;
 
 /// <summary>A human decision on a proposal.</summary>
-public sealed record Decision(string Action, string By, DateTimeOffset At, string? Note, string Material);
+public sealed record Decision(DecisionAction Action, string By, DateTimeOffset At, string? Note, string Material);
 
 /// <summary>
 /// A triage proposal (docs/triage.md): the signal, the heuristic verdict, the LLM verdict if any, and
-/// its status: <c>pending</c>, <c>approved</c>, <c>rejected</c> or <c>stale</c> (decided, but the signal
-/// changed materially since: it needs a new decision). Nothing acts on a proposal until it is approved.
+/// its <see cref="ProposalStatus"/>. Nothing acts on a proposal until it is approved.
 /// </summary>
 public sealed record Proposal(
-    string Id, string Key, string Library, string Kind, string Status, string Summary,
+    string Id, string Key, string Library, string Kind, ProposalStatus Status, string Summary,
     ProblemSignal Signal, string Material, Verdict Heuristic, Verdict? Llm, string? LlmFailure,
     DateTimeOffset Created, DateTimeOffset Updated, IReadOnlyList<Decision> Decisions)
 {
@@ -30,13 +30,39 @@ public sealed record Proposal(
 /// <summary>The run's outcome for <c>sentinel triage</c>.</summary>
 public sealed record TriageResult(int Signals, int New, int Updated, int BecameStale, int Unchanged, int LlmVerdicts, int LlmFailures, IReadOnlyList<string> LlmFailureReasons);
 
-/// <summary>A decision that cannot be taken (unknown id, already decided); the message says why.</summary>
-/// <summary>What a maintainer decides about a proposal (stored as <c>approve</c>/<c>reject</c> in the decision log).</summary>
+/// <summary>Where a proposal stands (its JSON name in proposals.json, <c>triage list</c> and <c>--status</c>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ProposalStatus>))]
+public enum ProposalStatus
+{
+    /// <summary>Waiting for a human decision.</summary>
+    [JsonStringEnumMemberName("pending")]
+    Pending,
+
+    /// <summary>Approved: <c>sentinel issues</c> may file it, the dashboard shows the decision.</summary>
+    [JsonStringEnumMemberName("approved")]
+    Approved,
+
+    /// <summary>Rejected: nothing acts on it.</summary>
+    [JsonStringEnumMemberName("rejected")]
+    Rejected,
+
+    /// <summary>Decided, but the signal changed materially since: it needs a new decision.</summary>
+    [JsonStringEnumMemberName("stale")]
+    Stale,
+}
+
+/// <summary>What a maintainer decides about a proposal (its JSON name in the decision log and on the command line).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DecisionAction>))]
 public enum DecisionAction
 {
+    [JsonStringEnumMemberName("approve")]
     Approve,
+
+    [JsonStringEnumMemberName("reject")]
     Reject,
 }
+
+/// <summary>A decision that cannot be taken (unknown id, already decided); the message says why.</summary>
 
 public sealed class TriageException : Exception
 {
@@ -107,7 +133,7 @@ public static class Triager
             }
 
             // Decided, and nothing material changed: the verdicts stay what the human decided on.
-            if (old is not null && old.Status is "approved" or "rejected" && old.LastDecision?.Material == material)
+            if (old is not null && old.Status is ProposalStatus.Approved or ProposalStatus.Rejected && old.LastDecision?.Material == material)
             {
                 existing[key] = old with { Signal = signal, Updated = now };
                 updated++;
@@ -133,16 +159,16 @@ public static class Triager
 
             if (old is null)
             {
-                existing[key] = new Proposal(ProposalStore.IdOf(key), key, signal.Library, heuristic.Kind, "pending", heuristic.Summary,
+                existing[key] = new Proposal(ProposalStore.IdOf(key), key, signal.Library, heuristic.Kind, ProposalStatus.Pending, heuristic.Summary,
                     signal, material, heuristic, verdict, failure, now, now, []);
                 created++;
                 continue;
             }
 
             var status = old.Status;
-            if (status is "approved" or "rejected" && old.LastDecision?.Material != material)
+            if (status is ProposalStatus.Approved or ProposalStatus.Rejected && old.LastDecision?.Material != material)
             {
-                status = "stale";
+                status = ProposalStatus.Stale;
                 stale++;
             }
             else
@@ -169,18 +195,15 @@ public static class Triager
     private static bool SameSignal(ProblemSignal a, ProblemSignal b) =>
         JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
 
-    /// <summary>Records a human decision. Approving a stale proposal is how it is re-approved.</summary>
-    /// <exception cref="TriageException">Unknown id, or the proposal is already decided.</exception>
     /// <summary>A decision named on the command line or in a workflow: <c>approve</c> or <c>reject</c>, nothing else.</summary>
     /// <exception cref="TriageException">Any other action: before, anything but "approve" was taken as a rejection.</exception>
     public static Proposal Decide(Lake lake, string id, string action, string? by, string? note) =>
-        Decide(lake, id, action switch
-        {
-            "approve" => DecisionAction.Approve,
-            "reject" => DecisionAction.Reject,
-            _ => throw new TriageException($"unknown decision '{action}': a proposal is approved (approve) or rejected (reject)"),
-        }, by, note);
+        EnumNames.TryParse<DecisionAction>(action, out var known)
+            ? Decide(lake, id, known, by, note)
+            : throw new TriageException($"unknown decision '{action}': a proposal is approved (approve) or rejected (reject)");
 
+    /// <summary>Records a human decision. Approving a stale proposal is how it is re-approved.</summary>
+    /// <exception cref="TriageException">Unknown id, or the proposal is already decided.</exception>
     public static Proposal Decide(Lake lake, string id, DecisionAction action, string? by, string? note)
     {
         var paths = Existing(lake);
@@ -194,22 +217,22 @@ public static class Triager
         }
 
         var p = all[index];
-        if (p.Status is "approved" or "rejected")
+        if (p.Status is ProposalStatus.Approved or ProposalStatus.Rejected)
         {
             var d = p.LastDecision!;
-            throw new TriageException($"proposal {id} is already {p.Status} (by {d.By} at {d.At:yyyy-MM-dd HH:mm}Z); it needs a new decision only once its signal changes (status stale)");
+            throw new TriageException($"proposal {id} is already {p.Status.Name()} (by {d.By} at {d.At:yyyy-MM-dd HH:mm}Z); it needs a new decision only once its signal changes (status stale)");
         }
 
         var who = !string.IsNullOrWhiteSpace(by) ? by
             : Environment.GetEnvironmentVariable("GITHUB_ACTOR") is { Length: > 0 } actor ? actor
             : Environment.UserName;
-        var decision = new Decision(action == DecisionAction.Approve ? "approve" : "reject", who, lake.Clock.GetUtcNow(), note, p.Material);
+        var decision = new Decision(action, who, lake.Clock.GetUtcNow(), note, p.Material);
         all[index] = p with
         {
             Status = action switch
             {
-                DecisionAction.Approve => "approved",
-                DecisionAction.Reject => "rejected",
+                DecisionAction.Approve => ProposalStatus.Approved,
+                DecisionAction.Reject => ProposalStatus.Rejected,
                 _ => throw new ArgumentOutOfRangeException(nameof(action), action, "approve or reject"),
             },
             Decisions = [.. p.Decisions, decision],

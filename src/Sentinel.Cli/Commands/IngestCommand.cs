@@ -102,7 +102,7 @@ internal static class IngestCommand
         if (!Terminal.Interactive)
         {
             var plain = new SynchronousProgress<IngestProgress>(p =>
-                Console.Error.WriteLine($"[{p.Done}/{p.Total}] {p.Status,-11} {Sentinel.Text.TerminalText.Safe(p.Input)}"));
+                Console.Error.WriteLine($"[{p.Done}/{p.Total}] {Sentinel.Text.EnumNames.Name(p.Status),-11} {Sentinel.Text.TerminalText.Safe(p.Input)}"));
             return await Ingester.RunAsync(options, plain, ct);
         }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sentinel.Cli.Output;
 using Sentinel.Issues;
+using Sentinel.Text;
 using Spectre.Console;
 
 namespace Sentinel.Cli.Commands;
@@ -34,7 +35,7 @@ internal static class IssuesCommand
                 }
                 else
                 {
-                    Render(plan.Select(a => (a.ProposalId, a.Repo, a.Action, "planned", a.Title, a.Reason)).ToList());
+                    Render(plan.Select(a => (a.ProposalId, a.Repo, a.Action.Name(), "planned", a.Title, a.Reason)).ToList());
                 }
 
                 return ExitCode.Success;
@@ -52,9 +53,9 @@ internal static class IssuesCommand
             }
 
             var result = await IssueFiler.RunAsync(lake, config, parse.GetValue(library), credentials, ct);
-            foreach (var failed in result.Outcomes.Where(o => o.Status == "failed"))
+            foreach (var failed in result.Outcomes.Where(o => o.Status == IssueOutcomeStatus.Failed))
             {
-                await Console.Error.WriteLineAsync($"issues: {failed.Action} {failed.Key} in {failed.Repo} failed: {failed.Message}");
+                await Console.Error.WriteLineAsync($"issues: {failed.Action.Name()} {failed.Key} in {failed.Repo} failed: {failed.Message}");
             }
 
             if (json)
@@ -65,7 +66,7 @@ internal static class IssuesCommand
             {
                 Terminal.Out.MarkupLine($"{result.Approved} approved proposal(s): {result.Done} done, {result.Skipped} skipped, {result.Failed} failed; {result.Writes} write(s)" +
                     (result.RateLimitWaitSeconds > 0 ? $", waited {result.RateLimitWaitSeconds:0} s for rate limits" : ""));
-                Render(result.Outcomes.Select(o => (o.ProposalId, o.Repo, o.Action, o.Status, o.Number is { } n ? $"#{n}" : "", o.Message)).ToList());
+                Render(result.Outcomes.Select(o => (o.ProposalId, o.Repo, o.Action.Name(), o.Status.Name(), o.Number is { } n ? $"#{n}" : "", o.Message)).ToList());
             }
 
             return result.Failed > 0 ? ExitCode.PartialFailure : ExitCode.Success;

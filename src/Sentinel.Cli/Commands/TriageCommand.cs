@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sentinel.Cli.Output;
+using Sentinel.Text;
 using Sentinel.Triage;
 using Spectre.Console;
 
@@ -37,7 +38,7 @@ internal static class TriageCommand
             var decideId = parse.GetValue(approve) ?? parse.GetValue(reject);
             if (decideId is not null)
             {
-                var action = parse.GetValue(approve) is not null ? "approve" : "reject";
+                var action = parse.GetValue(approve) is not null ? DecisionAction.Approve : DecisionAction.Reject;
                 var decided = Decide(() => Triager.Decide(lake, decideId, action, parse.GetValue(by), parse.GetValue(note)));
                 if (decided is null)
                 {
@@ -50,7 +51,7 @@ internal static class TriageCommand
                 }
                 else
                 {
-                    Terminal.Out.MarkupLine($"{Markup.Escape(decided.Id)}: [bold]{decided.Status}[/] by {Markup.Escape(decided.LastDecision!.By)} at {decided.LastDecision.At:yyyy-MM-dd HH:mm}Z");
+                    Terminal.Out.MarkupLine($"{Markup.Escape(decided.Id)}: [bold]{decided.Status.Name()}[/] by {Markup.Escape(decided.LastDecision!.By)} at {decided.LastDecision.At:yyyy-MM-dd HH:mm}Z");
                 }
 
                 return ExitCode.Success;
@@ -76,7 +77,7 @@ internal static class TriageCommand
             }
 
             var only = parse.GetValue(library);
-            var pending = new ProposalStore(lake).Load().Where(p => p.Status is "pending" or "stale" && (only is null || p.Library == only)).ToList();
+            var pending = new ProposalStore(lake).Load().Where(p => p.Status is ProposalStatus.Pending or ProposalStatus.Stale && (only is null || p.Library == only)).ToList();
             if (parse.GetValue(format) == "json")
             {
                 JsonOutput.Write(new { result, pending = pending.Select(ListRow) });
@@ -118,14 +119,14 @@ internal static class TriageCommand
     private static Command List()
     {
         var status = new Option<string?>("--status") { Description = "Only proposals with this status." };
-        status.AcceptOnlyFromAmong("pending", "approved", "rejected", "stale");
+        status.AcceptOnlyFromAmong([.. EnumNames.All<ProposalStatus>()]);
         var format = Format();
         var command = new Command("list", "List proposals (default: pending and stale ones).") { status, format };
         command.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
             var wanted = parse.GetValue(status);
             var proposals = new ProposalStore(GlobalOptions.OpenLake(parse)).Load()
-                .Where(p => wanted is null ? p.Status is "pending" or "stale" : p.Status == wanted).ToList();
+                .Where(p => wanted is null ? p.Status is ProposalStatus.Pending or ProposalStatus.Stale : p.Status.Name() == wanted).ToList();
             if (parse.GetValue(format) == "json")
             {
                 JsonOutput.Write(proposals.Select(ListRow));
@@ -162,7 +163,7 @@ internal static class TriageCommand
             else
             {
                 var c = Terminal.Out;
-                c.MarkupLine($"[bold]{Markup.Escape(p.Id)}[/] {Markup.Escape(p.Library)} · {Markup.Escape(p.Kind)} · [bold]{p.Status}[/]");
+                c.MarkupLine($"[bold]{Markup.Escape(p.Id)}[/] {Markup.Escape(p.Library)} · {Markup.Escape(p.Kind)} · [bold]{p.Status.Name()}[/]");
                 c.MarkupLine(Markup.Escape(p.Summary));
                 foreach (var (label, v) in new[] { ("heuristic", (Verdict?)p.Heuristic), ("llm", p.Llm) })
                 {
@@ -181,7 +182,7 @@ internal static class TriageCommand
 
                 foreach (var d in p.Decisions)
                 {
-                    c.MarkupLine($"{d.Action} by {Markup.Escape(d.By)} at {d.At:yyyy-MM-dd HH:mm}Z{(d.Note is null ? "" : ": " + Markup.Escape(d.Note))}");
+                    c.MarkupLine($"{d.Action.Name()} by {Markup.Escape(d.By)} at {d.At:yyyy-MM-dd HH:mm}Z{(d.Note is null ? "" : ": " + Markup.Escape(d.Note))}");
                 }
             }
 
@@ -213,7 +214,7 @@ internal static class TriageCommand
         var t = new Table().Border(TableBorder.Rounded).AddColumn("id").AddColumn("status").AddColumn("library").AddColumn("kind").AddColumn("summary");
         foreach (var p in proposals)
         {
-            t.AddRow(Markup.Escape(p.Id), p.Status, Markup.Escape(p.Library), Markup.Escape(p.Kind), Markup.Escape(p.Summary));
+            t.AddRow(Markup.Escape(p.Id), p.Status.Name(), Markup.Escape(p.Library), Markup.Escape(p.Kind), Markup.Escape(p.Summary));
         }
 
         Terminal.Out.Write(t);

@@ -86,14 +86,14 @@ internal sealed class IngestSession
         if (_forgotten.Contains(bundleId))
         {
             // Its uploader asked for it to be forgotten: the same bytes are never stored again (a fresh export is).
-            var forgotten = new InputOutcome(upload.Path, InputOutcome.Forgotten, Receipt(bundleId), 0, 0, 0, []);
+            var forgotten = new InputOutcome(upload.Path, InputStatus.Forgotten, Receipt(bundleId), 0, 0, 0, []);
             _outcomes.Add(forgotten);
             return forgotten;
         }
 
         if (_knownBundles.Contains(bundleId) && !_options.ReprocessKnownBundles)
         {
-            var dup = new InputOutcome(upload.Path, InputOutcome.Duplicate, Receipt(bundleId), 0, 0, 0, []);
+            var dup = new InputOutcome(upload.Path, InputStatus.Duplicate, Receipt(bundleId), 0, 0, 0, []);
             _outcomes.Add(dup);
             return dup;
         }
@@ -164,7 +164,7 @@ internal sealed class IngestSession
             IngestTrace.Line("flushed");
         }
 
-        return pending.Outcome(reading.BadEvents.Count > 0 ? InputOutcome.Partial : InputOutcome.Accepted);
+        return pending.Outcome(reading.BadEvents.Count > 0 ? InputStatus.Partial : InputStatus.Accepted);
     }
 
     public async Task CommitAsync(CancellationToken ct)
@@ -178,7 +178,7 @@ internal sealed class IngestSession
         var rows = _bundles.Select(b => b.ToRow(_ingestId, _now, _options.Inbox is not null)).ToList();
         await _writer.CommitAsync(rows, ct);
         IngestTrace.Line("committed");
-        _outcomes.AddRange(_bundles.Select(b => b.Outcome(b.Reading.BadEvents.Count > 0 ? InputOutcome.Partial : InputOutcome.Accepted)));
+        _outcomes.AddRange(_bundles.Select(b => b.Outcome(b.Reading.BadEvents.Count > 0 ? InputStatus.Partial : InputStatus.Accepted)));
     }
 
     public void Abandon() => _writer.Abandon();
@@ -188,8 +188,8 @@ internal sealed class IngestSession
         var outcomes = _outcomes.OrderBy(o => o.Input, StringComparer.Ordinal).ToList();
         return new IngestResult(
             Inputs: outcomes.Count,
-            Accepted: outcomes.Count(o => o.Status is InputOutcome.Accepted or InputOutcome.Partial),
-            Duplicates: outcomes.Count(o => o.Status == InputOutcome.Duplicate),
+            Accepted: outcomes.Count(o => o.Status is InputStatus.Accepted or InputStatus.Partial),
+            Duplicates: outcomes.Count(o => o.Status == InputStatus.Duplicate),
             Quarantined: _quarantined,
             EventsWritten: _bundles.Sum(b => b.EventsWritten),
             EventsDuplicate: _bundles.Sum(b => b.EventsDuplicate),
@@ -201,7 +201,7 @@ internal sealed class IngestSession
             Skipped: skipped,
             Seconds: seconds)
         {
-            Forgotten = outcomes.Count(o => o.Status == InputOutcome.Forgotten),
+            Forgotten = outcomes.Count(o => o.Status == InputStatus.Forgotten),
         };
     }
 
@@ -212,7 +212,7 @@ internal sealed class IngestSession
         var first = problems.Count > 0 ? problems[0] : new Problem(upload.Path, null, "rejected");
         var reason = problems.Count > 1 ? $"{first.Where}: {first.Message} (and {problems.Count - 1} more)" : $"{first.Where}: {first.Message}";
         _quarantined.Add(new QuarantinedInput(upload.Path, reason, entry.Id));
-        var outcome = new InputOutcome(upload.Path, InputOutcome.Quarantined, null, 0, 0, problems.Count, problems);
+        var outcome = new InputOutcome(upload.Path, InputStatus.Quarantined, null, 0, 0, problems.Count, problems);
         _outcomes.Add(outcome);
         return outcome;
     }
@@ -499,7 +499,7 @@ internal sealed class IngestSession
         public long PerformanceRows;
         public long CatalogRows;
 
-        public InputOutcome Outcome(string status) =>
+        public InputOutcome Outcome(InputStatus status) =>
             new(upload.Path, status, Receipt(bundleId), EventsWritten, EventsDuplicate, Reading.BadEvents.Count, Reading.BadEvents);
 
         public BundleRow ToRow(string ingestId, DateTime now, bool fromInbox) => new(

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Sentinel.Config;
 using Sentinel.Storage;
 
@@ -37,17 +38,36 @@ public sealed record IngestOptions(
 }
 
 /// <summary>How one input ended.</summary>
-public sealed record InputOutcome(string Input, string Status, string? Receipt, long EventsWritten, long EventsDuplicate,
-    long EventsRejected, IReadOnlyList<Problem> Problems)
+public sealed record InputOutcome(string Input, InputStatus Status, string? Receipt, long EventsWritten, long EventsDuplicate,
+    long EventsRejected, IReadOnlyList<Problem> Problems);
+
+/// <summary>How one input ended (its JSON name in <c>ingest --format json</c> and the progress lines).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<InputStatus>))]
+public enum InputStatus
 {
-    public const string Accepted = "accepted";
-    public const string Duplicate = "duplicate";
-    public const string Quarantined = "quarantined";
-    public const string Partial = "partial";
-    public const string Skipped = "skipped";
+    /// <summary>Stored.</summary>
+    [JsonStringEnumMemberName("accepted")]
+    Accepted,
+
+    /// <summary>The same upload was stored before: nothing new.</summary>
+    [JsonStringEnumMemberName("duplicate")]
+    Duplicate,
+
+    /// <summary>Refused as a whole; a copy and the reason are in the quarantine.</summary>
+    [JsonStringEnumMemberName("quarantined")]
+    Quarantined,
+
+    /// <summary>Stored, but some of its lines were rejected (quarantined with their reasons).</summary>
+    [JsonStringEnumMemberName("partial")]
+    Partial,
+
+    /// <summary>Not read (not an upload, unreadable): reported, nothing stored.</summary>
+    [JsonStringEnumMemberName("skipped")]
+    Skipped,
 
     /// <summary>The upload's content was removed by <c>sentinel forget</c> and has a tombstone: stored nothing, not an error.</summary>
-    public const string Forgotten = "forgotten";
+    [JsonStringEnumMemberName("forgotten")]
+    Forgotten,
 }
 
 /// <summary>The ingest summary (DESIGN §12 field names).</summary>
@@ -74,7 +94,7 @@ public sealed record IngestResult(
 public sealed record QuarantinedInput(string Input, string Reason, string? QuarantineId);
 
 /// <summary>Progress of a running ingest, one report per finished input.</summary>
-public sealed record IngestProgress(int Done, int Total, string Input, string Status);
+public sealed record IngestProgress(int Done, int Total, string Input, InputStatus Status);
 
 /// <summary>
 /// The ingest stage: reads uploads of every shape, reduces them to the safe schema, and

@@ -29,10 +29,10 @@ public static class QuarantineReplay
             };
             var result = await Ingester.RunAsync(options, null, ct);
             var outcome = result.Outcomes.FirstOrDefault();
-            if (outcome is { Status: InputOutcome.Accepted or InputOutcome.Duplicate })
+            if (outcome is { Status: InputStatus.Accepted or InputStatus.Duplicate })
             {
                 Quarantine.Remove(paths, entry.Id);
-                results.Add(new ReplayOutcome(entry, true, outcome.Status == InputOutcome.Accepted
+                results.Add(new ReplayOutcome(entry, true, outcome.Status == InputStatus.Accepted
                     ? $"ingested ({outcome.EventsWritten:N0} events written); removed from quarantine"
                     : "duplicate of a stored upload; removed from quarantine"));
             }

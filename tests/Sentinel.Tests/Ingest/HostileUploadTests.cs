@@ -52,7 +52,7 @@ public sealed class HostileUploadTests : IDisposable
     private static void AssertStored(IngestResult result, string goodPath)
     {
         var outcome = Assert.Single(result.Outcomes, o => o.Input == goodPath);
-        Assert.Equal(InputOutcome.Accepted, outcome.Status);
+        Assert.Equal(InputStatus.Accepted, outcome.Status);
         Assert.True(outcome.EventsWritten > 0);
     }
 
@@ -101,7 +101,7 @@ public sealed class HostileUploadTests : IDisposable
         var q = Assert.Single(result.Quarantined);
         Assert.Equal(bad, q.Input);
         Assert.Contains("lone surrogate", q.Reason, StringComparison.Ordinal);
-        Assert.Equal(InputOutcome.Partial, result.Outcomes.Single(o => o.Input == bad).Status);
+        Assert.Equal(InputStatus.Partial, result.Outcomes.Single(o => o.Input == bad).Status);
         AssertStored(result, good);
         Assert.Equal(3, EventsInLake());
         Assert.NotNull(field);
@@ -124,7 +124,7 @@ public sealed class HostileUploadTests : IDisposable
         var result = await IngestAsync(_dir.Sub("in"));
 
         Assert.Equal(ExitCode.Success, result.ExitCode);
-        Assert.Equal(InputOutcome.Accepted, result.Outcomes.Single(o => o.Input == bad).Status);
+        Assert.Equal(InputStatus.Accepted, result.Outcomes.Single(o => o.Input == bad).Status);
         AssertStored(result, good);
         Assert.True(result.Redactions.GetValueOrDefault("invalid.undecodable_text") >= 1, field);
     }
@@ -353,7 +353,7 @@ public sealed class HostileUploadTests : IDisposable
         var q = Assert.Single(result.Quarantined);
         Assert.Equal(bad, q.Input);
         Assert.Contains(reason, q.Reason, StringComparison.Ordinal);
-        Assert.Equal(InputOutcome.Quarantined, result.Outcomes.Single(o => o.Input == bad).Status);
+        Assert.Equal(InputStatus.Quarantined, result.Outcomes.Single(o => o.Input == bad).Status);
         AssertStored(result, good);
         Assert.Equal(2, EventsInLake());
     }
@@ -378,7 +378,7 @@ public sealed class HostileUploadTests : IDisposable
         Assert.Equal(bad, q.Input);
         Assert.Contains("duplicate key", q.Reason, StringComparison.Ordinal);
         var outcome = result.Outcomes.Single(o => o.Input == bad);
-        Assert.Equal(InputOutcome.Partial, outcome.Status);
+        Assert.Equal(InputStatus.Partial, outcome.Status);
         Assert.Equal(field, Assert.Single(outcome.Problems).Field);
         AssertStored(result, good);
         Assert.Equal(3, EventsInLake());
@@ -490,7 +490,7 @@ public sealed class HostileUploadTests : IDisposable
         var result = await IngestAsync(_dir.Sub("in"));
 
         var outcome = result.Outcomes.Single(o => o.Input == bad);
-        Assert.Equal(InputOutcome.Partial, outcome.Status);
+        Assert.Equal(InputStatus.Partial, outcome.Status);
         var problem = Assert.Single(outcome.Problems);
         Assert.Equal("timestamp", problem.Field);
         Assert.Contains("out of range", problem.Message, StringComparison.Ordinal);
@@ -509,7 +509,7 @@ public sealed class HostileUploadTests : IDisposable
         var result = await SentinelRunner.IngestAsync(options);
 
         var outcome = Assert.Single(result.Outcomes);
-        Assert.Equal(InputOutcome.Partial, outcome.Status);
+        Assert.Equal(InputStatus.Partial, outcome.Status);
         Assert.EndsWith("events[0]", Assert.Single(outcome.Problems).Where, StringComparison.Ordinal);
     }
 
@@ -551,7 +551,7 @@ public sealed class HostileUploadTests : IDisposable
         var q = Assert.Single(result.Quarantined);
         Assert.Equal(zip, q.Input);
         Assert.Contains("damaged archive", q.Reason, StringComparison.Ordinal);
-        Assert.Equal(InputOutcome.Quarantined, result.Outcomes.Single(o => o.Input == zip).Status);
+        Assert.Equal(InputStatus.Quarantined, result.Outcomes.Single(o => o.Input == zip).Status);
         AssertStored(result, good);
         Assert.Equal(2, EventsInLake());
     }

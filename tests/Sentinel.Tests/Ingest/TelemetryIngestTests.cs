@@ -29,7 +29,7 @@ public sealed class TelemetryIngestTests
         var result = await SentinelRunner.IngestAsync(dir.Sub("lake"), file);
 
         var outcome = Assert.Single(result.Outcomes);
-        Assert.Equal(InputOutcome.Partial, outcome.Status);
+        Assert.Equal(InputStatus.Partial, outcome.Status);
         Assert.Equal(3, outcome.EventsWritten);
         Assert.Equal([$"{file} line 2", $"{file} line 5"], outcome.Problems.Select(p => p.Where));
         Assert.Contains("longer than 16 KiB", outcome.Problems[0].Message, StringComparison.Ordinal);

@@ -23,8 +23,8 @@ public sealed class IssueBodyAndAuthTests : IDisposable
         var llm = new Verdict("llm", "regression_introduced", "New in 1.1.0 @someone ](http://evil) </details>",
             "The loader now rejects `x`\n```\n</details>\n[link](http://evil)", "Ping @org/team and see https://evil.example", "high", 0.35, "medium");
         var at = new DateTimeOffset(2026, 10, 10, 9, 30, 0, TimeSpan.Zero);
-        return new Proposal("p-0123456789", "alpha|problem|ALPHA-E001|00000000000000e1", "alpha", "regression_introduced", "approved", "s",
-            signal, "m", heuristic, llm, null, at, at, [new Decision("approve", "maintainer-a", at, "ok @org/team", "m")]);
+        return new Proposal("p-0123456789", "alpha|problem|ALPHA-E001|00000000000000e1", "alpha", "regression_introduced", ProposalStatus.Approved, "s",
+            signal, "m", heuristic, llm, null, at, at, [new Decision(DecisionAction.Approve, "maintainer-a", at, "ok @org/team", "m")]);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class IssueCorpusPrivacyTests(AggregatedCorpusFixture fixture) : I
     public async Task No_planted_corpus_secret_appears_in_any_request()
     {
         await Triager.RunAsync(TestLake.At(fixture.Lake), "molsysmt", null, CancellationToken.None);
-        foreach (var p in new ProposalStore(TestLake.At(fixture.Lake)).Load().Where(p => p.Library == "molsysmt" && p.Status is "pending" or "stale"))
+        foreach (var p in new ProposalStore(TestLake.At(fixture.Lake)).Load().Where(p => p.Library == "molsysmt" && p.Status is ProposalStatus.Pending or ProposalStatus.Stale))
         {
             Triager.Decide(TestLake.At(fixture.Lake), p.Id, "approve", "maintainer-a", null);
         }

@@ -34,7 +34,7 @@ public sealed class IssueFilingTests : IDisposable
 
         var first = await Run(config);
         Assert.Equal((2, 0), (first.Done, first.Failed));
-        Assert.All(first.Outcomes, o => Assert.Equal("create", o.Action));
+        Assert.All(first.Outcomes, o => Assert.Equal(IssueStep.Create, o.Action));
         Assert.Equal(2, _github.Issues(Repo).Count);
         Assert.All(_github.Issues(Repo), i => Assert.Equal(["sentinel"], i.Labels));
         Assert.All(_github.Issues(Repo), i => Assert.StartsWith("<!-- sentinel:key=alpha:problem:ALPHA-E00", i.Body, StringComparison.Ordinal));
@@ -45,7 +45,7 @@ public sealed class IssueFilingTests : IDisposable
 
         var second = await Run(config);
         Assert.Equal(0, second.Failed);
-        Assert.All(second.Outcomes, o => Assert.Equal("skip", o.Action));
+        Assert.All(second.Outcomes, o => Assert.Equal(IssueStep.Skip, o.Action));
         Assert.Equal(2, _github.Issues(Repo).Count);
 
         File.Delete(IssueLedger.PathOf(TestLake.At(_lake.Lake)));
@@ -57,7 +57,7 @@ public sealed class IssueFilingTests : IDisposable
             && r.Query.Contains("repo:acme/alpha", StringComparison.Ordinal));
         Assert.DoesNotContain(_github.Requests.Skip(requestsBefore), r => r.Method == "POST");
         var ledger = IssueLedger.Load(TestLake.At(_lake.Lake));
-        Assert.Equal(2, ledger.Entries.Count(e => e.Status == "filed" && e.Number is not null));
+        Assert.Equal(2, ledger.Entries.Count(e => e.Status == LedgerStatus.Filed && e.Number is not null));
         AssertNoDuplicates();
     }
 
@@ -72,14 +72,14 @@ public sealed class IssueFilingTests : IDisposable
 
         // Still closed, nothing newer: left alone.
         var quiet = await Run(config);
-        Assert.Equal("skip", quiet.Outcomes.Single().Action);
+        Assert.Equal(IssueStep.Skip, quiet.Outcomes.Single().Action);
         Assert.Contains("closed", quiet.Outcomes.Single().Message, StringComparison.Ordinal);
 
         await _lake.ReleaseAsync("alpha", "1.1.0", Codes[..1]);
         var approved = await _lake.TriageAndApproveAsync(); // the signal changed (last version): re-approved
         Assert.Equal("1.1.0", approved.Single().Signal.LastVersion);
         var result = await Run(config);
-        Assert.Equal(("reopen", "done"), (result.Outcomes.Single().Action, result.Outcomes.Single().Status));
+        Assert.Equal((IssueStep.Reopen, IssueOutcomeStatus.Done), (result.Outcomes.Single().Action, result.Outcomes.Single().Status));
         var issue = _github.Issues(Repo).Single();
         Assert.Equal("open", issue.State);
         Assert.Contains("**Regression:**", issue.Comments.Single(), StringComparison.Ordinal);
@@ -103,9 +103,9 @@ public sealed class IssueFilingTests : IDisposable
         var result = await Run(config);
         Assert.Equal(4, result.Outcomes.Count);
         Assert.Equal((2, 2), (result.Done, result.Failed));
-        Assert.Contains(result.Outcomes, o => o.Status == "failed" && o.Message.Contains("500", StringComparison.Ordinal));
-        Assert.Contains(result.Outcomes, o => o.Status == "failed" && o.Message.Contains("401", StringComparison.Ordinal));
-        Assert.Contains(result.Outcomes, o => o.Status == "done" && o.Message.Contains("confirmed by the marker search", StringComparison.Ordinal));
+        Assert.Contains(result.Outcomes, o => o.Status == IssueOutcomeStatus.Failed && o.Message.Contains("500", StringComparison.Ordinal));
+        Assert.Contains(result.Outcomes, o => o.Status == IssueOutcomeStatus.Failed && o.Message.Contains("401", StringComparison.Ordinal));
+        Assert.Contains(result.Outcomes, o => o.Status == IssueOutcomeStatus.Done && o.Message.Contains("confirmed by the marker search", StringComparison.Ordinal));
         Assert.Equal(30, result.RateLimitWaitSeconds);
         Assert.True(_time.Slept >= TimeSpan.FromSeconds(30));
         Assert.Equal(2, _github.Issues(Repo).Count);
@@ -113,7 +113,7 @@ public sealed class IssueFilingTests : IDisposable
 
         // The next run files the two that failed, and only those.
         var again = await Run(config);
-        Assert.Equal((2, 0), (again.Outcomes.Count(o => o.Action == "create" && o.Status == "done"), again.Failed));
+        Assert.Equal((2, 0), (again.Outcomes.Count(o => o.Action == IssueStep.Create && o.Status == IssueOutcomeStatus.Done), again.Failed));
         Assert.Equal(4, _github.Issues(Repo).Count);
         AssertNoDuplicates();
     }
@@ -129,7 +129,7 @@ public sealed class IssueFilingTests : IDisposable
             new Dictionary<string, string> { ["X-RateLimit-Remaining"] = "0", ["X-RateLimit-Reset"] = _time.GetUtcNow().AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var result = await Run(config);
         Assert.Equal((1, 1), (result.Done, result.Failed));
-        Assert.Contains("max_rate_limit_wait_seconds", result.Outcomes.Single(o => o.Status == "failed").Message, StringComparison.Ordinal);
+        Assert.Contains("max_rate_limit_wait_seconds", result.Outcomes.Single(o => o.Status == IssueOutcomeStatus.Failed).Message, StringComparison.Ordinal);
         Assert.Single(_github.Issues(Repo));
     }
 
@@ -143,16 +143,16 @@ public sealed class IssueFilingTests : IDisposable
 
         var first = await Run(config);
         Assert.Equal(2, first.Done);
-        Assert.Equal(2, first.Outcomes.Count(o => o.Status == "skipped" && o.Message.Contains("max_new_issues_per_day", StringComparison.Ordinal)));
+        Assert.Equal(2, first.Outcomes.Count(o => o.Status == IssueOutcomeStatus.Skipped && o.Message.Contains("max_new_issues_per_day", StringComparison.Ordinal)));
         var sameDay = await Run(config);
-        Assert.Equal(0, sameDay.Outcomes.Count(o => o.Action == "create" && o.Status == "done"));
+        Assert.Equal(0, sameDay.Outcomes.Count(o => o.Action == IssueStep.Create && o.Status == IssueOutcomeStatus.Done));
         Assert.Equal(2, _github.Issues(Repo).Count);
 
         // Next day: the day's budget is back, but the run's write budget (1) holds.
         _time.Advance(TimeSpan.FromDays(1));
         config.Github.MaxWritesPerRun = 1;
         var nextDay = await Run(config);
-        Assert.Equal(1, nextDay.Outcomes.Count(o => o.Action == "create" && o.Status == "done"));
+        Assert.Equal(1, nextDay.Outcomes.Count(o => o.Action == IssueStep.Create && o.Status == IssueOutcomeStatus.Done));
         Assert.Contains(nextDay.Outcomes, o => o.Message.Contains("max_writes_per_run", StringComparison.Ordinal));
         Assert.Equal(3, _github.Issues(Repo).Count);
     }
@@ -167,7 +167,7 @@ public sealed class IssueFilingTests : IDisposable
         var result = await Run(config);
         var beta = result.Outcomes.Where(o => o.Library == "beta").ToList();
         Assert.NotEmpty(beta);
-        Assert.All(beta, o => Assert.Equal(("skip", "skipped"), (o.Action, o.Status)));
+        Assert.All(beta, o => Assert.Equal((IssueStep.Skip, IssueOutcomeStatus.Skipped), (o.Action, o.Status)));
         Assert.All(beta, o => Assert.Contains("not opted in", o.Message, StringComparison.Ordinal));
         Assert.Empty(_github.Issues("acme/beta"));
         Assert.DoesNotContain(_github.Requests, r => r.Path.Contains("beta", StringComparison.Ordinal) || (r.Query ?? "").Contains("beta", StringComparison.Ordinal));
@@ -195,10 +195,10 @@ public sealed class IssueFilingTests : IDisposable
         Assert.Contains("less than 7 day", soon.Outcomes.Single().Message, StringComparison.Ordinal);
         _time.Advance(TimeSpan.FromDays(8));
         var later = await Run(config);
-        Assert.Equal(("comment", "done"), (later.Outcomes.Single().Action, later.Outcomes.Single().Status));
+        Assert.Equal((IssueStep.Comment, IssueOutcomeStatus.Done), (later.Outcomes.Single().Action, later.Outcomes.Single().Status));
         Assert.Contains("**Update**", _github.Issues(Repo).Single().Comments.Single(), StringComparison.Ordinal);
         var quiet = await Run(config);
-        Assert.Equal("skip", quiet.Outcomes.Single().Action);
+        Assert.Equal(IssueStep.Skip, quiet.Outcomes.Single().Action);
     }
 
     [Fact]

@@ -73,12 +73,12 @@ public sealed class IssuesLake : IDisposable
     public async Task<IReadOnlyList<Proposal>> TriageAndApproveAsync(string? library = null)
     {
         await Triager.RunAsync(TestLake.At(Lake), library, null, CancellationToken.None);
-        foreach (var p in new ProposalStore(TestLake.At(Lake)).Load().Where(p => p.Status is "pending" or "stale" && (library is null || p.Library == library)))
+        foreach (var p in new ProposalStore(TestLake.At(Lake)).Load().Where(p => p.Status is ProposalStatus.Pending or ProposalStatus.Stale && (library is null || p.Library == library)))
         {
             Triager.Decide(TestLake.At(Lake), p.Id, "approve", "maintainer-a", "seen it, file it");
         }
 
-        return [.. new ProposalStore(TestLake.At(Lake)).Load().Where(p => p.Status == "approved")];
+        return [.. new ProposalStore(TestLake.At(Lake)).Load().Where(p => p.Status == ProposalStatus.Approved)];
     }
 
     public static SentinelConfig Config(string apiUrl, params (string Library, string Repo, bool Opted)[] libraries)

@@ -26,7 +26,7 @@ public sealed class IngestFuzzTests(ITestOutputHelper output)
     private const long MemoryLimit = 400L << 20;
     private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(30);
 
-    private static readonly string[] Verdicts = [InputOutcome.Accepted, InputOutcome.Partial, InputOutcome.Quarantined];
+    private static readonly InputStatus[] Verdicts = [InputStatus.Accepted, InputStatus.Partial, InputStatus.Quarantined];
 
     // Gen.Double favours 0 and 1 (a quarter of draws are exactly 0): positions are drawn uniformly instead.
     private static readonly Gen<double> Uniform = Gen.Int[0, 999_999].Select(i => i / 1e6);
@@ -137,7 +137,7 @@ public sealed class IngestFuzzTests(ITestOutputHelper output)
         Assert.Equal(result.EventsWritten, rows);
         Assert.Equal(rows, reader.Scalar<long>("SELECT count(DISTINCT event_id) FROM events"));
         var ledger = LakeAudit.Ledger(lake);
-        if (outcome.Status == InputOutcome.Quarantined)
+        if (outcome.Status == InputStatus.Quarantined)
         {
             Assert.Equal(0, rows);
             Assert.Empty(ledger);
@@ -147,7 +147,7 @@ public sealed class IngestFuzzTests(ITestOutputHelper output)
         {
             var row = Assert.Single(ledger);
             Assert.Equal(rows, row.EventsWritten);
-            Assert.Equal(outcome.Status == InputOutcome.Partial, Quarantine.List(new LakePaths(lake)).Count > 0);
+            Assert.Equal(outcome.Status == InputStatus.Partial, Quarantine.List(new LakePaths(lake)).Count > 0);
         }
 
         foreach (var cell in reader.AllCellText())
@@ -158,7 +158,7 @@ public sealed class IngestFuzzTests(ITestOutputHelper output)
             }
         }
 
-        return outcome.Status + (outcome.Status == InputOutcome.Quarantined ? $" ({Reason(result)})" : "");
+        return outcome.Status + (outcome.Status == InputStatus.Quarantined ? $" ({Reason(result)})" : "");
     }
 
     /// <summary>The quarantine reason without the file name, numbers or quoted input, for the summary.</summary>

@@ -205,13 +205,13 @@ public sealed partial class TelemetrySchemaTests
             if (valid)
             {
                 Assert.True(status == HttpStatusCode.Accepted, $"{name}: {detail}");
-                Assert.Equal(InputOutcome.Accepted, outcome.Status);
+                Assert.Equal(InputStatus.Accepted, outcome.Status);
                 Assert.Empty(outcome.Problems);
             }
             else
             {
                 Assert.Equal(HttpStatusCode.BadRequest, status);
-                Assert.Equal(InputOutcome.Partial, outcome.Status); // line 1 is good and kept, line 3 (or 2) is quarantined
+                Assert.Equal(InputStatus.Partial, outcome.Status); // line 1 is good and kept, line 3 (or 2) is quarantined
                 var problem = Assert.Single(outcome.Problems);
                 var line = name == "x00" ? 2 : 3;
                 Assert.Equal($"{Path.Combine(files, name + ".telemetry.jsonl")} line {line}", problem.Where);

@@ -15,13 +15,13 @@ public sealed class DecisionTests(AggregatedCorpusFixture fixture) : IClassFixtu
     public async Task An_unknown_action_is_refused_and_the_proposal_stays_pending(string action)
     {
         await Triager.RunAsync(TestLake.At(fixture.Lake), "molsysmt", null, CancellationToken.None);
-        var pending = new ProposalStore(TestLake.At(fixture.Lake)).Load().First(p => p.Library == "molsysmt" && p.Status == "pending");
+        var pending = new ProposalStore(TestLake.At(fixture.Lake)).Load().First(p => p.Library == "molsysmt" && p.Status == ProposalStatus.Pending);
 
         var e = Assert.Throws<TriageException>(() => Triager.Decide(TestLake.At(fixture.Lake), pending.Id, action, "maintainer-a", null));
 
         Assert.Contains("unknown decision", e.Message, StringComparison.Ordinal);
         var after = new ProposalStore(TestLake.At(fixture.Lake)).Load().Single(p => p.Id == pending.Id);
-        Assert.Equal("pending", after.Status);
+        Assert.Equal(ProposalStatus.Pending, after.Status);
         Assert.Empty(after.Decisions);
     }
 
@@ -29,12 +29,12 @@ public sealed class DecisionTests(AggregatedCorpusFixture fixture) : IClassFixtu
     public async Task Approve_and_reject_are_recorded_as_such()
     {
         await Triager.RunAsync(TestLake.At(fixture.Lake), "topomt", null, CancellationToken.None);
-        var two = new ProposalStore(TestLake.At(fixture.Lake)).Load().Where(p => p.Library == "topomt" && p.Status == "pending").Take(2).ToList();
+        var two = new ProposalStore(TestLake.At(fixture.Lake)).Load().Where(p => p.Library == "topomt" && p.Status == ProposalStatus.Pending).Take(2).ToList();
         Assert.Equal(2, two.Count);
 
-        Assert.Equal("approved", Triager.Decide(TestLake.At(fixture.Lake), two[0].Id, "approve", "m", null).Status);
+        Assert.Equal(ProposalStatus.Approved, Triager.Decide(TestLake.At(fixture.Lake), two[0].Id, "approve", "m", null).Status);
         var rejected = Triager.Decide(TestLake.At(fixture.Lake), two[1].Id, DecisionAction.Reject, "m", null);
-        Assert.Equal("rejected", rejected.Status);
-        Assert.Equal("reject", rejected.Decisions.Single().Action);
+        Assert.Equal(ProposalStatus.Rejected, rejected.Status);
+        Assert.Equal(DecisionAction.Reject, rejected.Decisions.Single().Action);
     }
 }

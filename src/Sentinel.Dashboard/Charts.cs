@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Plotly.NET;
 using Plotly.NET.CSharp;
+using Sentinel.Text;
 using Sentinel.Aggregate;
 using Chart = Plotly.NET.CSharp.Chart;
 
@@ -20,9 +21,9 @@ public static class Charts
         ["DEBUG"] = "#6e7781", ["INFO"] = "#0969da", ["WARNING"] = "#bf8700", ["ERROR"] = "#cf222e", ["CRITICAL"] = "#8250df",
     };
 
-    public static readonly IReadOnlyDictionary<string, string> StatusColours = new Dictionary<string, string>(StringComparer.Ordinal)
+    public static readonly IReadOnlyDictionary<HealthState, string> StatusColours = new Dictionary<HealthState, string>
     {
-        [HealthStatus.Healthy] = "#1a7f37", [HealthStatus.Degraded] = "#bc4c00", [HealthStatus.Failing] = "#cf222e", [HealthStatus.Insufficient] = "#6e7781",
+        [HealthState.Healthy] = "#1a7f37", [HealthState.Degraded] = "#bc4c00", [HealthState.Failing] = "#cf222e", [HealthState.InsufficientData] = "#6e7781",
     };
 
     private static readonly string[] Palette = ["#0969da", "#bc4c00", "#1a7f37", "#8250df", "#cf222e", "#1b7c83", "#9a6700", "#bf3989", "#57606a", "#2da44e"];
@@ -56,7 +57,7 @@ public static class Charts
         var fig = Figure(chart, height: 300);
         var trace = (JsonObject)((JsonArray)fig["data"]!)[0]!;
         trace["marker"] = new JsonObject { ["color"] = Array(versions.Select(v => StatusColours.GetValueOrDefault(v.Status, "#6e7781"))) };
-        trace["hovertext"] = Array(versions.Select(v => $"{v.Version}: {v.ErrorFreeRate:0.0%} of {v.Runs} runs ({v.Status})"));
+        trace["hovertext"] = Array(versions.Select(v => $"{v.Version}: {v.ErrorFreeRate:0.0%} of {v.Runs} runs ({v.Status.Name()})"));
         trace["hoverinfo"] = "text";
         Category(fig, "xaxis");
         ((JsonObject)fig["layout"]!)["yaxis"]!.AsObject()["range"] = new JsonArray(0, 100);

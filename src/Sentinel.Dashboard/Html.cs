@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Sentinel.Text;
 using Sentinel.Aggregate;
 
 namespace Sentinel.Dashboard;
@@ -28,7 +29,7 @@ internal static class Html
 
     public static string Class(string value) => new(value.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 
-    public static string StatusBadge(string status) => $"<span class=\"badge status-{Class(status)}\">{E(status)}</span>";
+    public static string StatusBadge(HealthState status) => $"<span class=\"badge status-{Class(status.Name())}\">{E(status.Name())}</span>";
 
     public static string LevelBadge(string level) => $"<span class=\"badge level-{Class(level)}\">{E(level)}</span>";
 

@@ -1,3 +1,5 @@
+using Sentinel.Aggregate;
+
 namespace Sentinel.Dashboard;
 
 // The numbers behind every page, after the audience's privacy threshold (docs/dashboard.md). Each page
@@ -11,14 +13,14 @@ public sealed record SiteInfo(
 public sealed record DayCount(DateOnly Day, long Events);
 
 public sealed record LibraryCard(
-    string Library, string Href, string LatestVersion, string Status, string StatusReason, double? ErrorFreeRate,
+    string Library, string Href, string LatestVersion, HealthState Status, string StatusReason, double? ErrorFreeRate,
     long Runs, long Bundles, long Events, long Problems, long ConfirmedRegressions, DateTimeOffset? LastReceived,
     IReadOnlyList<DayCount> Trend);
 
 public sealed record HomePage(SiteInfo Site, IReadOnlyList<LibraryCard> Libraries);
 
 public sealed record VersionRow(
-    string Version, bool PreRelease, string Status, string StatusReason, long Runs, long Bundles, long Events,
+    string Version, bool PreRelease, HealthState Status, string StatusReason, long Runs, long Bundles, long Events,
     long Errors, long Warnings, double ErrorFreeRate, double WarningsPerRun, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen);
 
 /// <summary>Versions folded together because each had fewer runs than the public threshold.</summary>
@@ -46,7 +48,7 @@ public sealed record EnvironmentRow(string Version, string Dimension, string Val
 public sealed record Hidden(long Versions, long Problems, long TrendPoints, long PerformanceRows, long Regressions, long EnvironmentRows);
 
 public sealed record LibraryPage(
-    SiteInfo Site, string Library, string LatestVersion, string Status, string StatusReason, double? ErrorFreeRate,
+    SiteInfo Site, string Library, string LatestVersion, HealthState Status, string StatusReason, double? ErrorFreeRate,
     long Runs, long Bundles, long Events,
     IReadOnlyList<VersionRow> Versions, FoldedVersions? OtherVersions,
     IReadOnlyList<TrendRow> Trends,

@@ -80,7 +80,7 @@ public sealed class SiteModelBuilder
     private LibraryCard Card(LibrarySummary l)
     {
         var latest = _s.Versions.SingleOrDefault(v => v.Library == l.Library && v.Version == l.LatestVersion);
-        var status = latest is not null && Enough(latest.Runs) ? l.LatestStatus : HealthStatus.Insufficient;
+        var status = latest is not null && Enough(latest.Runs) ? l.LatestStatus : HealthState.InsufficientData;
         var reason = latest is not null && Enough(latest.Runs) ? latest.StatusReason : $"fewer than {_k} runs of {l.LatestVersion}";
         return new LibraryCard(l.Library, Paths.Library(l.Library), l.LatestVersion, status, reason, l.ErrorFreeRate,
             l.Runs, l.Bundles, l.Events, Problems(l.Library).Count(), Regressions(l.Library).Count(r => r.Status == "confirmed" && RegressionScope.IsLibraryRegression(r)),

@@ -65,11 +65,11 @@ internal static class ReportCommand
         return command;
     }
 
-    private static string StatusMarkup(string status) => status switch
+    private static string StatusMarkup(HealthState status) => status switch
     {
-        HealthStatus.Healthy => "[green]healthy[/]",
-        HealthStatus.Degraded => "[yellow]degraded[/]",
-        HealthStatus.Failing => "[red]failing[/]",
+        HealthState.Healthy => "[green]healthy[/]",
+        HealthState.Degraded => "[yellow]degraded[/]",
+        HealthState.Failing => "[red]failing[/]",
         _ => "[grey]insufficient data[/]",
     };
 

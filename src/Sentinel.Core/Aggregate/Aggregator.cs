@@ -6,6 +6,7 @@ using System.Text.Json;
 using DuckDB.NET.Data;
 using Sentinel.Config;
 using Sentinel.Storage;
+using Sentinel.Text;
 
 namespace Sentinel.Aggregate;
 
@@ -390,7 +391,7 @@ public static class Aggregator
             {
                 g.Key, v, i, Pep440Version.TryParse(v, out var parsed) && parsed.IsPreRelease,
             })));
-        Insert(db, "version_status", 4, statuses.Select(s => new object?[] { s.Library, s.Version, s.Status, s.Reason }));
+        Insert(db, "version_status", 4, statuses.Select(s => new object?[] { s.Library, s.Version, s.Status.Name(), s.Reason }));
         Insert(db, "regressions", 18, regressions.Select(r => new object?[]
         {
             r.Library, r.Kind, r.Status, r.Version, r.FromVersion, r.Code, r.TraceHash, r.Function, r.Level,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Sentinel.Storage;
+using Sentinel.Text;
 
 namespace Sentinel.Aggregate;
 
@@ -110,7 +111,7 @@ public static class MarkdownReport
         md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
         foreach (var l in r.Libraries)
         {
-            md.AppendLine(inv, $"| {Cell(l.Library)} | {Cell(l.LatestVersion)} | {Cell(l.LatestStatus)} | {HealthReport.Percent(l.ErrorFreeRate)} | {l.Runs:N0} | {l.Bundles:N0} | {l.Events:N0} | {l.ConfirmedRegressions} / {l.SuspectedRegressions} |");
+            md.AppendLine(inv, $"| {Cell(l.Library)} | {Cell(l.LatestVersion)} | {Cell(l.LatestStatus.Name())} | {HealthReport.Percent(l.ErrorFreeRate)} | {l.Runs:N0} | {l.Bundles:N0} | {l.Events:N0} | {l.ConfirmedRegressions} / {l.SuspectedRegressions} |");
         }
 
         md.AppendLine();
@@ -120,7 +121,7 @@ public static class MarkdownReport
         md.AppendLine("|---|---|---|---:|---:|---:|---:|---|");
         foreach (var v in r.Versions)
         {
-            md.AppendLine(inv, $"| {Cell(v.Library)} | {Cell(v.Version)} | {Cell(v.Status)} | {HealthReport.Percent(v.ErrorFreeRate)} | {v.Runs:N0} | {v.Error + v.Critical:N0} | {v.WarningsPerRun:0.##} | {Cell(v.StatusReason)} |");
+            md.AppendLine(inv, $"| {Cell(v.Library)} | {Cell(v.Version)} | {Cell(v.Status.Name())} | {HealthReport.Percent(v.ErrorFreeRate)} | {v.Runs:N0} | {v.Error + v.Critical:N0} | {v.WarningsPerRun:0.##} | {Cell(v.StatusReason)} |");
         }
 
         md.AppendLine();

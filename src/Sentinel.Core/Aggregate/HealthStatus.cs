@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Sentinel.Config;
 
 namespace Sentinel.Aggregate;
@@ -7,7 +8,25 @@ namespace Sentinel.Aggregate;
 public sealed record VersionHealth(string Library, string Version, long Runs, long ErrorFreeRuns);
 
 /// <summary>A version's status and the reasons behind it, in words.</summary>
-public sealed record VersionStatus(string Library, string Version, string Status, string Reason);
+public sealed record VersionStatus(string Library, string Version, HealthState Status, string Reason);
+
+/// <summary>A version's health (<see cref="HealthStatus"/> says how it is decided); its JSON name is in every summary and page.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<HealthState>))]
+public enum HealthState
+{
+    [JsonStringEnumMemberName("healthy")]
+    Healthy,
+
+    [JsonStringEnumMemberName("degraded")]
+    Degraded,
+
+    [JsonStringEnumMemberName("failing")]
+    Failing,
+
+    /// <summary>Fewer runs than <c>health.min_runs_for_status</c>: no verdict.</summary>
+    [JsonStringEnumMemberName("insufficient data")]
+    InsufficientData,
+}
 
 /// <summary>
 /// Status per library and version (docs/aggregate.md):
@@ -18,21 +37,19 @@ public sealed record VersionStatus(string Library, string Version, string Status
 /// </summary>
 public static class HealthStatus
 {
-    public const string Healthy = "healthy", Degraded = "degraded", Failing = "failing", Insufficient = "insufficient data";
-
     public static VersionStatus Evaluate(VersionHealth v, IEnumerable<Regression> regressions, HealthConfig config)
     {
         var rate = v.Runs == 0 ? 0 : (double)v.ErrorFreeRuns / v.Runs;
         var rateText = string.Create(CultureInfo.InvariantCulture, $"error-free runs {v.ErrorFreeRuns}/{v.Runs} ({rate:0.0%})");
         if (v.Runs < config.MinRunsForStatus)
         {
-            return new(v.Library, v.Version, Insufficient,
+            return new(v.Library, v.Version, HealthState.InsufficientData,
                 string.Create(CultureInfo.InvariantCulture, $"{v.Runs} run(s), fewer than {config.MinRunsForStatus}; {rateText}"));
         }
 
         if (rate < config.FailingBelowErrorFree)
         {
-            return new(v.Library, v.Version, Failing,
+            return new(v.Library, v.Version, HealthState.Failing,
                 string.Create(CultureInfo.InvariantCulture, $"{rateText} below {config.FailingBelowErrorFree:0.##%}"));
         }
 
@@ -55,7 +72,7 @@ public static class HealthStatus
             .Order(StringComparer.Ordinal));
 
         return reasons.Count == 0
-            ? new(v.Library, v.Version, Healthy, rateText)
-            : new(v.Library, v.Version, Degraded, string.Join("; ", reasons));
+            ? new(v.Library, v.Version, HealthState.Healthy, rateText)
+            : new(v.Library, v.Version, HealthState.Degraded, string.Join("; ", reasons));
     }
 }

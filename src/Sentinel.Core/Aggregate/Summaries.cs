@@ -17,7 +17,7 @@ public sealed record SummaryMeta(
 }
 
 public sealed record LibrarySummary(
-    string Library, IReadOnlyList<string> Versions, string LatestVersion, string LatestStatus,
+    string Library, IReadOnlyList<string> Versions, string LatestVersion, HealthState LatestStatus,
     long Bundles, long Runs, long Events, long ErrorFreeRuns, double? ErrorFreeRate,
     DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, DateTimeOffset? LastReceived,
     long Problems, long ConfirmedRegressions, long SuspectedRegressions);
@@ -27,7 +27,7 @@ public sealed record VersionSummary(
     long Bundles, long Runs, long Events, long Debug, long Info, long Warning, long Error, long Critical,
     long ErrorFreeRuns, double ErrorFreeRate, double WarningsPerRun,
     DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, DateTimeOffset? LastReceived,
-    string Status, string StatusReason);
+    HealthState Status, string StatusReason);
 
 public sealed record DailyCount(DateOnly Day, long Events, long Runs);
 

@@ -50,21 +50,21 @@ public sealed class HandComputedHealthTests : IDisposable
         var s = await BuildAsync();
         var v100 = s.Versions.Single(v => v is { Library: "alpha", Version: "1.0.0" });
         Assert.Equal((5L, 4L, 0.8), (v100.Runs, v100.ErrorFreeRuns, v100.ErrorFreeRate));
-        Assert.Equal("failing", v100.Status); // 0.8 < failing_below_error_free 0.90
+        Assert.Equal(HealthState.Failing, v100.Status); // 0.8 < failing_below_error_free 0.90
         Assert.Equal((5L, 1L), (v100.Warning, v100.Error));
         Assert.Equal(1.0, v100.WarningsPerRun);
 
         var v110 = s.Versions.Single(v => v is { Library: "alpha", Version: "1.1.0" });
         Assert.Equal((5L, 5L, 1.0), (v110.Runs, v110.ErrorFreeRuns, v110.ErrorFreeRate));
-        Assert.Equal("degraded", v110.Status); // error-free, but a confirmed p95 regression
+        Assert.Equal(HealthState.Degraded, v110.Status); // error-free, but a confirmed p95 regression
         Assert.Contains("alpha.core.solve p95 ×2.96", v110.StatusReason, StringComparison.Ordinal);
 
         var beta = s.Versions.Single(v => v.Library == "beta");
-        Assert.Equal("insufficient data", beta.Status); // 2 runs < min_runs_for_status 3
+        Assert.Equal(HealthState.InsufficientData, beta.Status); // 2 runs < min_runs_for_status 3
         Assert.Equal(1.0, beta.ErrorFreeRate);
 
         var alpha = s.Libraries.Single(l => l.Library == "alpha");
-        Assert.Equal(("1.1.0", "degraded", 10L, 9L, 0.9), (alpha.LatestVersion, alpha.LatestStatus, alpha.Runs, alpha.ErrorFreeRuns, alpha.ErrorFreeRate));
+        Assert.Equal(("1.1.0", HealthState.Degraded, 10L, 9L, 0.9), (alpha.LatestVersion, alpha.LatestStatus, alpha.Runs, alpha.ErrorFreeRuns, alpha.ErrorFreeRate));
         Assert.Equal(["1.0.0", "1.1.0"], alpha.Versions);
     }
 
@@ -75,8 +75,8 @@ public sealed class HandComputedHealthTests : IDisposable
         config.Health.FailingBelowErrorFree = 0.5;
         config.Health.MinRunsForStatus = 2;
         var s = await BuildAsync(config);
-        Assert.Equal("degraded", s.Versions.Single(v => v is { Library: "alpha", Version: "1.0.0" }).Status); // 0.8 < 0.99
-        Assert.Equal("healthy", s.Versions.Single(v => v.Library == "beta").Status); // 2 runs now enough, no errors
+        Assert.Equal(HealthState.Degraded, s.Versions.Single(v => v is { Library: "alpha", Version: "1.0.0" }).Status); // 0.8 < 0.99
+        Assert.Equal(HealthState.Healthy, s.Versions.Single(v => v.Library == "beta").Status); // 2 runs now enough, no errors
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Sentinel.Text;
 using Sentinel.Aggregate;
 using Sentinel.Query;
 using Sentinel.Storage;
@@ -25,7 +26,7 @@ public sealed class QueryAndReportTests(AggregatedCorpusFixture fixture) : IClas
         Assert.Equal(lake.Scalar<long>("SELECT count(*) FROM events"), Convert.ToInt64(r.Rows[0][0], System.Globalization.CultureInfo.InvariantCulture));
 
         var versions = LakeQuery.Run(TestLake.At(Lake), "SELECT library, version, status FROM summary_versions ORDER BY library, version_rank", limit: null);
-        Assert.Equal(fixture.Summaries.Versions.Select(v => (v.Library, v.Version, v.Status)),
+        Assert.Equal(fixture.Summaries.Versions.Select(v => (v.Library, v.Version, v.Status.Name())),
             versions.Rows.Select(row => ((string)row[0]!, (string)row[1]!, (string)row[2]!)));
         Assert.All(["performance", "catalog", "bundles", "summary_problems", "summary_regressions", "summary_libraries", "summary_trends", "summary_environments", "summary_performance"],
             view => Assert.NotNull(LakeQuery.Run(TestLake.At(Lake), $"SELECT count(*) FROM {view}", limit: null)));

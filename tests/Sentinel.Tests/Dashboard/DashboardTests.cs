@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Sentinel.Text;
 using Sentinel.Aggregate;
 using Sentinel.Config;
 using Sentinel.Dashboard;
@@ -303,7 +304,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         Assert.Equal(summaries.Libraries.Select(l => l.Library), cards.Select(c => c.GetProperty("library").GetString()));
         foreach (var (card, library) in cards.Zip(summaries.Libraries))
         {
-            Assert.Equal(library.LatestStatus, card.GetProperty("status").GetString());
+            Assert.Equal(library.LatestStatus.Name(), card.GetProperty("status").GetString());
             Assert.Equal(library.LatestVersion, card.GetProperty("latest_version").GetString());
             Assert.True(File.Exists(Path.Combine(fixture.Site, card.GetProperty("href").GetString()!)));
         }

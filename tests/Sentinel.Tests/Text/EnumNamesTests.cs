@@ -20,7 +20,7 @@ public sealed class EnumNamesTests
     public void TheDomainStates_AreAllFound()
     {
         var found = Found().Select(t => t.Name).ToHashSet();
-        Assert.Superset(new HashSet<string> { "ProposalStatus", "DecisionAction", "InputStatus", "IssueStep", "IssueOutcomeStatus", "LedgerStatus", "IssueState" }, found);
+        Assert.Superset(new HashSet<string> { "ProposalStatus", "DecisionAction", "InputStatus", "IssueStep", "IssueOutcomeStatus", "LedgerStatus", "IssueState", "HealthState" }, found);
     }
 
     [Theory]
@@ -46,6 +46,7 @@ public sealed class EnumNamesTests
     public void KnownNames_AreTheOnesInTheDocsAndFiles()
     {
         Assert.Equal("pending", Sentinel.Triage.ProposalStatus.Pending.Name());
+        Assert.Equal("insufficient data", Sentinel.Aggregate.HealthState.InsufficientData.Name());
         Assert.Equal("approve", Sentinel.Triage.DecisionAction.Approve.Name());
         Assert.Equal("quarantined", Sentinel.Ingest.InputStatus.Quarantined.Name());
         Assert.Equal("reopen", Sentinel.Issues.IssueStep.Reopen.Name());

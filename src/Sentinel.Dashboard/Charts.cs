@@ -96,16 +96,16 @@ public static class Charts
                 LineColor: Color.fromString(Palette[i % Palette.Length]), ShowMarkers: true, UseDefaults: false);
         }).ToList();
 
-        var marks = regressions.Where(r => r.Kind == "performance" && r.AfterValue is not null && functions.Contains(r.Subject)).ToList();
-        foreach (var status in new[] { "confirmed", "suspected" })
+        var marks = regressions.Where(r => r.Kind == RegressionKind.Performance && r.AfterValue is not null && functions.Contains(r.Subject)).ToList();
+        foreach (var status in new[] { RegressionStatus.Confirmed, RegressionStatus.Suspected })
         {
             var mine = marks.Where(r => r.Status == status).ToList();
             if (mine.Count > 0)
             {
                 traces.Add(Chart.Scatter<string, double, string>(
-                    x: mine.Select(r => r.Version), y: mine.Select(r => r.AfterValue!.Value), Name: $"{status} regression",
+                    x: mine.Select(r => r.Version), y: mine.Select(r => r.AfterValue!.Value), Name: $"{status.Name()} regression",
                     mode: StyleParam.Mode.Markers,
-                    MarkerColor: Color.fromString(status == "confirmed" ? "#cf222e" : "#bc4c00"), UseDefaults: false));
+                    MarkerColor: Color.fromString(status == RegressionStatus.Confirmed ? "#cf222e" : "#bc4c00"), UseDefaults: false));
             }
         }
 
@@ -119,7 +119,7 @@ public static class Charts
             var confirmed = ((string?)trace["name"])!.StartsWith("confirmed", StringComparison.Ordinal);
             trace["marker"]!.AsObject()["symbol"] = confirmed ? "x" : "circle-open";
             trace["marker"]!.AsObject()["size"] = 14;
-            trace["hovertext"] = Array(marks.Where(r => r.Status == (confirmed ? "confirmed" : "suspected")).Select(r => $"{r.Subject}: {r.Reason}"));
+            trace["hovertext"] = Array(marks.Where(r => r.Status == (confirmed ? RegressionStatus.Confirmed : RegressionStatus.Suspected)).Select(r => $"{r.Subject}: {r.Reason}"));
             trace["hoverinfo"] = "text";
         }
 

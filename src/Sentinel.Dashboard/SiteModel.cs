@@ -39,7 +39,7 @@ public sealed record PerformanceRow(
     double? P95P25Ms, double? P95P75Ms);
 
 public sealed record RegressionRow(
-    string Kind, string Status, string Version, string? FromVersion, string Subject, string? Level,
+    RegressionKind Kind, RegressionStatus Status, string Version, string? FromVersion, string Subject, string? Level,
     double? Ratio, double? PValue, long RunsBefore, long RunsAfter, double? BeforeValue, double? AfterValue, string Reason);
 
 public sealed record EnvironmentRow(string Version, string Dimension, string Value, long Runs, double Share);

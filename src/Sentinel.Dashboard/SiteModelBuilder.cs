@@ -61,16 +61,16 @@ public sealed class SiteModelBuilder
     /// and its reason is told without the per-version counts ("1 of 5 runs") that the summaries' reason carries.
     /// </summary>
     private bool Publishable(RegressionSummary r) =>
-        !_public || r.Kind == "performance" ||
+        !_public || r.Kind == RegressionKind.Performance ||
         _s.Problems.Any(p => p.Library == r.Library && p.Code == r.Code && p.TraceHash == r.TraceHash && Enough(p.RunsAffected));
 
-    private string PublicReason(RegressionSummary r) => !_public || r.Kind == "performance" ? r.Reason : r.Kind switch
+    private string PublicReason(RegressionSummary r) => !_public || r.Kind == RegressionKind.Performance ? r.Reason : r.Kind switch
     {
-        "new_in_version" => r.FromVersion is null
+        RegressionKind.NewInVersion => r.FromVersion is null
             ? $"first seen in {r.Version}; absent from the earlier runs"
             : $"first seen in {r.Version}; absent from the earlier runs of {r.FromVersion}",
-        "fixed_in_version" => $"last seen before {r.Version}; absent from its runs although expected at the earlier rate",
-        _ => r.Kind.Replace('_', ' '),
+        RegressionKind.FixedInVersion => $"last seen before {r.Version}; absent from its runs although expected at the earlier rate",
+        _ => r.Kind.Name().Replace('_', ' '),
     };
 
     public IEnumerable<LibrarySummary> ShownLibraries => _s.Libraries.Where(l => Enough(l.Runs));
@@ -83,7 +83,7 @@ public sealed class SiteModelBuilder
         var status = latest is not null && Enough(latest.Runs) ? l.LatestStatus : HealthState.InsufficientData;
         var reason = latest is not null && Enough(latest.Runs) ? latest.StatusReason : $"fewer than {_k} runs of {l.LatestVersion}";
         return new LibraryCard(l.Library, Paths.Library(l.Library), l.LatestVersion, status, reason, l.ErrorFreeRate,
-            l.Runs, l.Bundles, l.Events, Problems(l.Library).Count(), Regressions(l.Library).Count(r => r.Status == "confirmed" && RegressionScope.IsLibraryRegression(r)),
+            l.Runs, l.Bundles, l.Events, Problems(l.Library).Count(), Regressions(l.Library).Count(r => r.Status == RegressionStatus.Confirmed && RegressionScope.IsLibraryRegression(r)),
             Day(l.LastReceived), Sparkline(l.Library));
     }
 

@@ -1,3 +1,4 @@
+using Sentinel.Text;
 using Sentinel.Aggregate;
 
 namespace Sentinel.Triage;
@@ -50,7 +51,7 @@ public static class SignalBuilder
                     null, null, null, null, null, null, null, null, null));
             }
 
-            foreach (var r in s.Regressions.Where(r => r.Library == lib.Library && r.Kind == "performance"))
+            foreach (var r in s.Regressions.Where(r => r.Library == lib.Library && r.Kind == RegressionKind.Performance))
             {
                 var perf = s.Performance.SingleOrDefault(x => x.Library == r.Library && x.Function == r.Function && x.Version == r.Version);
                 signals.Add(new ProblemSignal(
@@ -58,7 +59,7 @@ public static class SignalBuilder
                     0, perf?.QualifiedRuns ?? r.RunsAfter, lib.Runs, lib.Runs == 0 ? 0 : Math.Round((double)(perf?.Runs ?? r.RunsAfter) / lib.Runs, 4),
                     [r.FromVersion ?? r.Version, r.Version], r.FromVersion, r.Version, lib.LatestVersion,
                     null, null, null, null, [], [], platforms, pythons, null, null,
-                    r.FromVersion, r.Version, r.Ratio, r.PValue, r.BeforeValue, r.AfterValue, r.RunsBefore, r.RunsAfter, r.Status));
+                    r.FromVersion, r.Version, r.Ratio, r.PValue, r.BeforeValue, r.AfterValue, r.RunsBefore, r.RunsAfter, r.Status.Name()));
             }
         }
 

@@ -394,7 +394,7 @@ public static class Aggregator
         Insert(db, "version_status", 4, statuses.Select(s => new object?[] { s.Library, s.Version, s.Status.Name(), s.Reason }));
         Insert(db, "regressions", 18, regressions.Select(r => new object?[]
         {
-            r.Library, r.Kind, r.Status, r.Version, r.FromVersion, r.Code, r.TraceHash, r.Function, r.Level,
+            r.Library, r.Kind.Name(), r.Status.Name(), r.Version, r.FromVersion, r.Code, r.TraceHash, r.Function, r.Level,
             r.Ratio, r.PValue, r.RunsBefore, r.RunsAfter, r.BeforeValue, r.AfterValue, r.Expected, r.Observed, r.Reason,
         }));
 
@@ -403,7 +403,7 @@ public static class Aggregator
         TraceLine("summaries written");
         return new SummaryCounts(
             versions.Select(v => v.Runs.Library).Distinct().Count(), versions.Count,
-            (int)Scalar(db, "SELECT count(*) FROM s_problems"), regressions.Count, regressions.Count(r => r.Status == "confirmed" && RegressionScope.IsLibraryRegression(r)));
+            (int)Scalar(db, "SELECT count(*) FROM s_problems"), regressions.Count, regressions.Count(r => r.Status == RegressionStatus.Confirmed && RegressionScope.IsLibraryRegression(r)));
     }
 
     private static void WriteSummaries(DuckDBConnection db, LakePaths paths, LakeFiles files, string generation)

@@ -37,9 +37,9 @@ public sealed record HealthReport(
             .ToList();
         var regressions = s.Regressions
             .Where(r => Mine(r.Library))
-            .OrderBy(r => r.Status == "confirmed" ? 0 : 1)
+            .OrderBy(r => r.Status == RegressionStatus.Confirmed ? 0 : 1)
             .ThenBy(r => r.Library, StringComparer.Ordinal)
-            .ThenBy(r => r.Kind, StringComparer.Ordinal)
+            .ThenBy(r => r.Kind.Name(), StringComparer.Ordinal)
             .ThenBy(r => r.Version, Pep440Comparer.Instance)
             .ThenBy(r => r.Function ?? r.Code, StringComparer.Ordinal)
             .ToList();
@@ -154,7 +154,7 @@ public static class MarkdownReport
             md.AppendLine("|---|---|---|---|---|---|");
             foreach (var g in r.Regressions)
             {
-                md.AppendLine(inv, $"| {g.Status} | {Cell(g.Library)} | {g.Kind.Replace('_', ' ')} | {Cell(HealthReport.Subject(g))} | {Cell(g.FromVersion is null ? g.Version : $"{g.FromVersion} → {g.Version}")} | {Cell(g.Reason)} |");
+                md.AppendLine(inv, $"| {g.Status.Name()} | {Cell(g.Library)} | {g.Kind.Name().Replace('_', ' ')} | {Cell(HealthReport.Subject(g))} | {Cell(g.FromVersion is null ? g.Version : $"{g.FromVersion} → {g.Version}")} | {Cell(g.Reason)} |");
             }
         }
 

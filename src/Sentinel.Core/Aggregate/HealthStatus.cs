@@ -60,14 +60,14 @@ public static class HealthStatus
         }
 
         var mine = regressions
-            .Where(r => r.Status == "confirmed" && r.Library == v.Library && r.Version == v.Version)
+            .Where(r => r.Status == RegressionStatus.Confirmed && r.Library == v.Library && r.Version == v.Version)
             .ToList();
         reasons.AddRange(mine
-            .Where(r => r.Kind == "new_in_version" && r.Level is "ERROR" or "CRITICAL")
+            .Where(r => r.Kind == RegressionKind.NewInVersion && r.Level is "ERROR" or "CRITICAL")
             .Select(r => $"new {r.Level} {(string.IsNullOrEmpty(r.Code) ? r.TraceHash : r.Code)}")
             .Order(StringComparer.Ordinal));
         reasons.AddRange(mine
-            .Where(r => r.Kind == "performance")
+            .Where(r => r.Kind == RegressionKind.Performance)
             .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Function} p95 ×{r.Ratio:0.##}"))
             .Order(StringComparer.Ordinal));
 

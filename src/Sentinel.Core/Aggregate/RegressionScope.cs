@@ -14,7 +14,7 @@ internal static class RegressionScope
 
     public static bool IsInstrumentation(string? code) => code is not null && code.StartsWith(InstrumentationPrefix, StringComparison.Ordinal);
 
-    public static bool IsLibraryRegression(string kind, string? code) => kind is "new_in_version" or "performance" && !IsInstrumentation(code);
+    public static bool IsLibraryRegression(RegressionKind kind, string? code) => kind is RegressionKind.NewInVersion or RegressionKind.Performance && !IsInstrumentation(code);
 
     public static bool IsLibraryRegression(RegressionSummary r) => IsLibraryRegression(r.Kind, r.Code);
 

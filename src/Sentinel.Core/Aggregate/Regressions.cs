@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Sentinel.Config;
 
 namespace Sentinel.Aggregate;
@@ -12,13 +13,39 @@ internal sealed record ProblemVersionRuns(string Library, string Code, string Tr
 /// <summary>The per-run p95 values (ms) of one function in one library version.</summary>
 internal sealed record PerformanceSample(string Library, string Function, string Version, IReadOnlyList<double> P95Values, double? MedianP95);
 
-/// <summary>
-/// One finding with its evidence. <see cref="Kind"/> is <c>new_in_version</c>, <c>fixed_in_version</c> or
-/// <c>performance</c>; <see cref="Status"/> is <c>confirmed</c> (the test passed with enough runs) or
-/// <c>suspected</c> (the pattern is there, the evidence is not; <see cref="Reason"/> says why).
-/// </summary>
+/// <summary>What a regression finding is about.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RegressionKind>))]
+public enum RegressionKind
+{
+    /// <summary>A problem first seen in a version, absent from the earlier ones.</summary>
+    [JsonStringEnumMemberName("new_in_version")]
+    NewInVersion,
+
+    /// <summary>A problem no longer seen from a version on.</summary>
+    [JsonStringEnumMemberName("fixed_in_version")]
+    FixedInVersion,
+
+    /// <summary>A function's per-run p95 slower than in the previous version.</summary>
+    [JsonStringEnumMemberName("performance")]
+    Performance,
+}
+
+/// <summary>How strong a finding's evidence is.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RegressionStatus>))]
+public enum RegressionStatus
+{
+    /// <summary>The test passed with enough runs.</summary>
+    [JsonStringEnumMemberName("confirmed")]
+    Confirmed,
+
+    /// <summary>The pattern is there, the evidence is not (the finding's reason says why).</summary>
+    [JsonStringEnumMemberName("suspected")]
+    Suspected,
+}
+
+/// <summary>One finding with its evidence (<see cref="Reason"/> in words).</summary>
 public sealed record Regression(
-    string Library, string Kind, string Status, string Version, string? FromVersion,
+    string Library, RegressionKind Kind, RegressionStatus Status, string Version, string? FromVersion,
     string? Code, string? TraceHash, string? Function, string? Level,
     double? Ratio, double? PValue, long RunsBefore, long RunsAfter,
     double? BeforeValue, double? AfterValue, double? Expected, long? Observed, string Reason);
@@ -91,7 +118,7 @@ internal static class RegressionDetector
                 : earlierRuns < config.MinRunsPerSide
                     ? Invariant($"first seen in {first.Version}, but only {earlierRuns} earlier run(s) (< {config.MinRunsPerSide}) to be absent from")
                     : Invariant($"first seen in {first.Version}, but at its rate ({affected} of {first.Runs} runs) absence from {earlierRuns} earlier runs is not significant ({Sentinel.Text.PValueText.Of(p)} ≥ {config.Alpha})");
-            yield return new Regression(library, "new_in_version", confirmed ? "confirmed" : "suspected", first.Version,
+            yield return new Regression(library, RegressionKind.NewInVersion, confirmed ? RegressionStatus.Confirmed : RegressionStatus.Suspected, first.Version,
                 ordered[firstIndex - 1].Version, code, traceHash, null, level, null, Finite(Round(p)), earlierRuns, first.Runs,
                 null, null, Finite(Round(expected)), 0, reason);
         }
@@ -114,7 +141,7 @@ internal static class RegressionDetector
                     : laterRuns < config.MinRunsPerSide
                         ? Invariant($"absent since {fixedIn}, but only {laterRuns} later run(s) (< {config.MinRunsPerSide})")
                         : Invariant($"absent since {fixedIn}, but {expected:0.##} expected occurrences make the absence not significant ({Sentinel.Text.PValueText.Of(p)} ≥ {config.Alpha})");
-                yield return new Regression(library, "fixed_in_version", confirmed ? "confirmed" : "suspected", fixedIn,
+                yield return new Regression(library, RegressionKind.FixedInVersion, confirmed ? RegressionStatus.Confirmed : RegressionStatus.Suspected, fixedIn,
                     last.Version, code, traceHash, null, level, null, Finite(Round(p)), spanRuns, laterRuns,
                     null, null, Finite(Round(expected)), 0, reason);
             }
@@ -135,7 +162,7 @@ internal static class RegressionDetector
             {
                 // 1e300 / 1e-300: a ratio (or median) that overflows is no evidence either way, and published
                 // as Infinity it would make the summaries unreadable JSON. Shown as a suspicion without numbers.
-                yield return new Regression(after.Library, "performance", "suspected", after.Version,
+                yield return new Regression(after.Library, RegressionKind.Performance, RegressionStatus.Suspected, after.Version,
                     before.Version, null, null, after.Function, null, null, null,
                     before.P95Values.Count, after.P95Values.Count, Finite(before.MedianP95), Finite(after.MedianP95), null, null,
                     Invariant($"median p95 {before.MedianP95:G4} → {after.MedianP95:G4} ms: the ratio is not a finite number (timings out of the range of a double), so it is not tested"));
@@ -155,7 +182,7 @@ internal static class RegressionDetector
                 : !enoughRuns
                     ? Invariant($"median p95 ×{ratio:0.##}, but only {before.P95Values.Count} run(s) before and {after.P95Values.Count} after (need {config.MinRunsPerSide} per side)")
                     : Invariant($"median p95 ×{ratio:0.##}, but Mann-Whitney {Sentinel.Text.PValueText.Of(test.PValue)} > alpha {config.Alpha}");
-            yield return new Regression(after.Library, "performance", confirmed ? "confirmed" : "suspected", after.Version,
+            yield return new Regression(after.Library, RegressionKind.Performance, confirmed ? RegressionStatus.Confirmed : RegressionStatus.Suspected, after.Version,
                 before.Version, null, null, after.Function, null, Finite(Round(ratio)), Finite(Round(test.PValue)),
                 before.P95Values.Count, after.P95Values.Count, before.MedianP95, after.MedianP95, null, null, reason);
         }

@@ -51,7 +51,7 @@ public sealed record EnvironmentShare(string Library, string Version, int Versio
 
 /// <summary>A row of summary/regressions.json (the C# <see cref="Regression"/> as published).</summary>
 public sealed record RegressionSummary(
-    string Library, string Kind, string Status, string Version, string? FromVersion,
+    string Library, RegressionKind Kind, RegressionStatus Status, string Version, string? FromVersion,
     string? Code, string? TraceHash, string? Function, string? Level,
     double? Ratio, double? PValue, long RunsBefore, long RunsAfter,
     double? BeforeValue, double? AfterValue, double? Expected, long? Observed, string Reason);

@@ -56,7 +56,7 @@ public sealed class CorpusAggregateTests(AggregatedCorpusFixture fixture) : ICla
             {
                 foreach (var code in version.Value.EnumerateArray().Select(c => c.GetString()!))
                 {
-                    var flagged = _s.Regressions.Where(r => r.Library == library && r.Kind == "new_in_version" && r.Code == code).ToList();
+                    var flagged = _s.Regressions.Where(r => r.Library == library && r.Kind == RegressionKind.NewInVersion && r.Code == code).ToList();
                     Assert.True(flagged.Count > 0 && flagged.All(r => r.Version == version.Name),
                         $"{library} {code} should be new in {version.Name}: {string.Join(", ", flagged.Select(r => r.Version))}");
                     Assert.All(flagged, r => Assert.False(string.IsNullOrEmpty(r.Reason)));
@@ -77,7 +77,7 @@ public sealed class CorpusAggregateTests(AggregatedCorpusFixture fixture) : ICla
             var firstVersion = truth.GetProperty("versions_seen")[0].GetString();
             foreach (var code in truth.GetProperty("codes_first_observed_in").EnumerateObject().Where(c => c.Value.GetString() == firstVersion))
             {
-                Assert.DoesNotContain(_s.Regressions, r => r.Library == library && r.Kind == "new_in_version" && r.Code == code.Name);
+                Assert.DoesNotContain(_s.Regressions, r => r.Library == library && r.Kind == RegressionKind.NewInVersion && r.Code == code.Name);
             }
         }
     }
@@ -90,7 +90,7 @@ public sealed class CorpusAggregateTests(AggregatedCorpusFixture fixture) : ICla
             foreach (var expected in truth.GetProperty("p95_regressions_observed").EnumerateArray())
             {
                 var key = expected.GetProperty("timing_key").GetString();
-                var flagged = _s.Regressions.SingleOrDefault(r => r.Library == library && r.Kind == "performance" && r.Function == key);
+                var flagged = _s.Regressions.SingleOrDefault(r => r.Library == library && r.Kind == RegressionKind.Performance && r.Function == key);
                 Assert.True(flagged is not null, $"{library} {key}: not flagged");
                 Assert.Equal(expected.GetProperty("from_version").GetString(), flagged.FromVersion);
                 Assert.Equal(expected.GetProperty("to_version").GetString(), flagged.Version);
@@ -98,7 +98,7 @@ public sealed class CorpusAggregateTests(AggregatedCorpusFixture fixture) : ICla
                 Assert.NotNull(flagged.PValue);
                 Assert.True(flagged.RunsBefore >= 1 && flagged.RunsAfter >= 1);
                 // The corpus has one to three runs per side: too few to confirm, so the reason says so.
-                if (flagged.Status == "suspected")
+                if (flagged.Status == RegressionStatus.Suspected)
                 {
                     Assert.Contains("run", flagged.Reason, StringComparison.Ordinal);
                 }
@@ -111,7 +111,7 @@ public sealed class CorpusAggregateTests(AggregatedCorpusFixture fixture) : ICla
     {
         var expected = Libraries.SelectMany(l => l.Truth.GetProperty("p95_regressions_observed").EnumerateArray()
             .Select(r => (l.Library, r.GetProperty("timing_key").GetString()))).ToHashSet();
-        var flagged = _s.Regressions.Where(r => r.Kind == "performance").Select(r => (r.Library, r.Function)).ToList();
+        var flagged = _s.Regressions.Where(r => r.Kind == RegressionKind.Performance).Select(r => (r.Library, r.Function)).ToList();
         Assert.All(flagged, f => Assert.Contains(f, expected));
     }
 

@@ -83,8 +83,8 @@ public sealed class HandComputedHealthTests : IDisposable
     public async Task A_clear_slowdown_with_enough_runs_is_a_confirmed_performance_regression()
     {
         var s = await BuildAsync();
-        var r = s.Regressions.Single(x => x.Kind == "performance");
-        Assert.Equal(("confirmed", "alpha.core.solve", "1.0.0", "1.1.0"), (r.Status, r.Function, r.FromVersion, r.Version));
+        var r = s.Regressions.Single(x => x.Kind == RegressionKind.Performance);
+        Assert.Equal((RegressionStatus.Confirmed, "alpha.core.solve", "1.0.0", "1.1.0"), (r.Status, r.Function, r.FromVersion, r.Version));
         Assert.Equal(10.2, r.BeforeValue!.Value, 6);   // median of 10.0 … 10.4
         Assert.Equal(30.2, r.AfterValue!.Value, 6);    // median of 30.0 … 30.4
         Assert.Equal(Math.Round(30.2 / 10.2, 6), r.Ratio);
@@ -96,18 +96,18 @@ public sealed class HandComputedHealthTests : IDisposable
     public async Task New_and_fixed_codes_carry_their_poisson_evidence()
     {
         var s = await BuildAsync();
-        var added = s.Regressions.Single(x => x is { Kind: "new_in_version", Code: "ALPHA-W002" });
-        Assert.Equal(("confirmed", "1.1.0", 5L, 5L), (added.Status, added.Version, added.RunsBefore, added.RunsAfter));
+        var added = s.Regressions.Single(x => x is { Kind: RegressionKind.NewInVersion, Code: "ALPHA-W002" });
+        Assert.Equal((RegressionStatus.Confirmed, "1.1.0", 5L, 5L), (added.Status, added.Version, added.RunsBefore, added.RunsAfter));
         Assert.Equal(5.0, added.Expected);                         // 5 of 5 runs × 5 earlier runs
         Assert.Equal(Math.Round(Math.Exp(-5), 6), added.PValue);   // P(0 | λ = 5)
 
-        var fixedW = s.Regressions.Single(x => x is { Kind: "fixed_in_version", Code: "ALPHA-W001" });
-        Assert.Equal(("confirmed", "1.1.0", "1.0.0"), (fixedW.Status, fixedW.Version, fixedW.FromVersion));
+        var fixedW = s.Regressions.Single(x => x is { Kind: RegressionKind.FixedInVersion, Code: "ALPHA-W001" });
+        Assert.Equal((RegressionStatus.Confirmed, "1.1.0", "1.0.0"), (fixedW.Status, fixedW.Version, fixedW.FromVersion));
         Assert.Equal(Math.Round(Math.Exp(-5), 6), fixedW.PValue);
 
         // One error in 5 runs predicts one in the next 5: its absence proves nothing yet.
-        var fixedE = s.Regressions.Single(x => x is { Kind: "fixed_in_version", Code: "ALPHA-E001" });
-        Assert.Equal("suspected", fixedE.Status);
+        var fixedE = s.Regressions.Single(x => x is { Kind: RegressionKind.FixedInVersion, Code: "ALPHA-E001" });
+        Assert.Equal(RegressionStatus.Suspected, fixedE.Status);
         Assert.Equal(1.0, fixedE.Expected);
         Assert.Contains("not significant", fixedE.Reason, StringComparison.Ordinal);
 

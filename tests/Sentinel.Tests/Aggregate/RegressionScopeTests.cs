@@ -16,11 +16,11 @@ public sealed class RegressionScopeTests(AggregatedCorpusFixture fixture) : ICla
     public void P_values_below_the_fourth_decimal_print_as_less_than(double p, string expected) => Assert.Equal(expected, PValueText.Of(p));
 
     [Theory]
-    [InlineData("new_in_version", "MSM-ERR-MEM-001", true)]
-    [InlineData("performance", null, true)]
-    [InlineData("fixed_in_version", "MSM-ERR-ARG-001", false)]
-    [InlineData("new_in_version", "SMONITOR-EVENT-DUPLICATE-SUMMARY", false)]
-    public void A_library_regression_is_new_or_slower_code_of_the_library(string kind, string? code, bool expected) =>
+    [InlineData(RegressionKind.NewInVersion, "MSM-ERR-MEM-001", true)]
+    [InlineData(RegressionKind.Performance, null, true)]
+    [InlineData(RegressionKind.FixedInVersion, "MSM-ERR-ARG-001", false)]
+    [InlineData(RegressionKind.NewInVersion, "SMONITOR-EVENT-DUPLICATE-SUMMARY", false)]
+    public void A_library_regression_is_new_or_slower_code_of_the_library(RegressionKind kind, string? code, bool expected) =>
         Assert.Equal(expected, RegressionScope.IsLibraryRegression(kind, code));
 
     [Fact]
@@ -29,13 +29,13 @@ public sealed class RegressionScopeTests(AggregatedCorpusFixture fixture) : ICla
         var s = fixture.Summaries;
         foreach (var library in s.Libraries)
         {
-            var expected = s.Regressions.Count(r => r.Library == library.Library && r.Status == "confirmed" && RegressionScope.IsLibraryRegression(r));
+            var expected = s.Regressions.Count(r => r.Library == library.Library && r.Status == RegressionStatus.Confirmed && RegressionScope.IsLibraryRegression(r));
             Assert.Equal(expected, library.ConfirmedRegressions);
         }
 
         // The corpus has what used to be counted wrongly: a confirmed fix and a confirmed instrumentation code.
-        Assert.Contains(s.Regressions, r => r.Status == "confirmed" && r.Kind == "fixed_in_version");
-        Assert.Contains(s.Regressions, r => r.Status == "confirmed" && RegressionScope.IsInstrumentation(r.Code));
+        Assert.Contains(s.Regressions, r => r.Status == RegressionStatus.Confirmed && r.Kind == RegressionKind.FixedInVersion);
+        Assert.Contains(s.Regressions, r => r.Status == RegressionStatus.Confirmed && RegressionScope.IsInstrumentation(r.Code));
         Assert.Equal(s.Libraries.Sum(l => l.ConfirmedRegressions), fixture.Second.ConfirmedRegressions);
 
         var site = Sentinel.Dashboard.DashboardBuilder.Build(new Sentinel.Dashboard.DashboardOptions(

@@ -220,7 +220,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
             }
         }
 
-        Assert.Contains(summaries.Regressions, r => r.Kind != "performance" && r.RunsBefore >= k && r.RunsAfter >= k
+        Assert.Contains(summaries.Regressions, r => r.Kind != RegressionKind.Performance && r.RunsBefore >= k && r.RunsAfter >= k
             && summaries.Problems.Any(p => p.Library == r.Library && p.Code == r.Code && p.TraceHash == r.TraceHash && p.RunsAffected < k));
     }
 

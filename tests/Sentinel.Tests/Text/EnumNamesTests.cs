@@ -20,7 +20,7 @@ public sealed class EnumNamesTests
     public void TheDomainStates_AreAllFound()
     {
         var found = Found().Select(t => t.Name).ToHashSet();
-        Assert.Superset(new HashSet<string> { "ProposalStatus", "DecisionAction", "InputStatus", "IssueStep", "IssueOutcomeStatus", "LedgerStatus", "IssueState", "HealthState" }, found);
+        Assert.Superset(new HashSet<string> { "ProposalStatus", "DecisionAction", "InputStatus", "IssueStep", "IssueOutcomeStatus", "LedgerStatus", "IssueState", "HealthState", "RegressionKind", "RegressionStatus" }, found);
     }
 
     [Theory]

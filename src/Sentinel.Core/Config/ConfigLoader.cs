@@ -82,7 +82,7 @@ public static class ConfigLoader
         var l = c.Ingest.Limits;
         Require(l.MaxUploadMb > 0 && l.MaxUncompressedMb > 0 && l.MaxEntries > 0, "ingest.limits must be positive");
         Require(l.MaxDepth is >= 8 and <= 256, "ingest.limits.max_depth must be between 8 and 256");
-        Require(l.MaxEventKb > 0 && l.MaxTokenMb > 0 && l.MaxCompressionRatio > 1 && l.MaxQuarantineCopyMb >= 0 && l.MaxDistinctPerUpload > 0, "ingest.limits must be positive");
+        Require(l.MaxEventKb > 0 && l.MaxTokenMb > 0 && l.MaxCompressionRatio > 1 && l.MaxQuarantineCopyMb >= 0 && l.MaxDistinctPerUpload > 0 && l.MaxDistinctPerLibraryDay > 0, "ingest.limits must be positive");
         Require(c.Health.FailingBelowErrorFree <= c.Health.DegradedBelowErrorFree,
             "health.failing_below_error_free must not exceed health.degraded_below_error_free");
         Require(c.Regressions.P95Ratio > 1 && c.Regressions.Alpha is > 0 and < 1 && c.Regressions.MinRunsPerSide >= 2

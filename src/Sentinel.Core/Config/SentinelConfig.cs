@@ -47,6 +47,12 @@ public sealed class LimitsConfig
     /// values fold into an <c>other</c> bucket (counted as <c>folded.&lt;field&gt;</c>), so a cardinality bomb cannot grow memory and summaries.
     /// </summary>
     public int MaxDistinctPerUpload { get; set; } = 2000;
+    /// <summary>
+    /// Distinct codes, sources, trace hashes and timing functions one library may gain per day (the UTC day the
+    /// uploads are received), each, over all uploads; past it new values fold into <c>other</c> as above. Values
+    /// admitted earlier that day always pass. Kept in <c>state/distinct/&lt;day&gt;.json</c>.
+    /// </summary>
+    public int MaxDistinctPerLibraryDay { get; set; } = 2000;
 }
 
 public sealed class HealthConfig

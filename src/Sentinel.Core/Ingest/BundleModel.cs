@@ -49,11 +49,11 @@ internal struct Sha256Digest
 internal sealed class EventKind
 {
     public required string Level { get; init; }
-    public required string? Code { get; init; }
+    public required string? Code { get; set; }
     public required string? Category { get; init; }
     public required string? ExceptionType { get; init; }
-    public required string? Source { get; init; }
-    public required string TraceHash { get; init; }
+    public required string? Source { get; set; }
+    public required string TraceHash { get; set; }
     public required string? RunId { get; init; }
     public required string? SourceNamespace { get; init; }
 

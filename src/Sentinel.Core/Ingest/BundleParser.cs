@@ -474,7 +474,7 @@ internal sealed class BundleParser
     internal const string Other = "other";
 
     // A folded source keeps its top-level package, so the event is still attributed to its library.
-    private static string OtherInNamespace(string source) =>
+    internal static string OtherInNamespace(string source) =>
         Attribution.Namespace(source) is { } library ? library + "." + Other : Other;
 
     /// <summary>

@@ -22,6 +22,7 @@ internal sealed class IngestSession
     private readonly HashSet<string> _knownBundles;
     private readonly HashSet<string> _forgotten;
     private readonly HashSet<string> _catalogKeys;
+    private readonly DistinctBudget _distinct;
     // Event ids without a run id (the keyed hash of the content alone) can repeat under another
     // bundle's run_key, so they are remembered for the whole ingest; every other id is looked up
     // by run_key in the lake and in this ingest's staged files (see FlushAsync).
@@ -59,6 +60,7 @@ internal sealed class IngestSession
         _knownBundles = index.BundleIds();
         _forgotten = index.ForgottenBundleIds();
         _catalogKeys = index.CatalogKeys();
+        _distinct = DistinctBudget.Load(paths, options.Config.Ingest.Limits.MaxDistinctPerLibraryDay, now);
     }
 
     public async Task<InputOutcome> IngestOneAsync(UploadInput upload, CancellationToken ct)
@@ -106,6 +108,7 @@ internal sealed class IngestSession
         try
         {
             Attribution.Attribute(reading, _options.VersionOverrides);
+            _distinct.Apply(reading);
         }
         catch (Exception e) when (Ingester.IsInputBug(e))
         {
@@ -176,6 +179,9 @@ internal sealed class IngestSession
         }
 
         var rows = _bundles.Select(b => b.ToRow(_ingestId, _now, _options.Inbox is not null)).ToList();
+        // Before the commit point: a commit that a crash interrupts is rolled forward by the next run, and what it
+        // stores must already count against the day's cap (a re-run of the same uploads passes: admitted values do).
+        _distinct.Save();
         await _writer.CommitAsync(rows, ct);
         IngestTrace.Line("committed");
         _outcomes.AddRange(_bundles.Select(b => b.Outcome(b.Reading.BadEvents.Count > 0 ? InputStatus.Partial : InputStatus.Accepted)));
@@ -464,6 +470,12 @@ internal sealed class IngestSession
             else
             {
                 reading.Ledger.Add("dropped.catalog_unattributed");
+                continue;
+            }
+
+            if (!_distinct.Admit(owner.Library, "code", entry.Code))
+            {
+                reading.Ledger.Add("folded.catalog");
                 continue;
             }
 

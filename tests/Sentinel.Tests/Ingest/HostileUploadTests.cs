@@ -620,4 +620,89 @@ public sealed class HostileUploadTests : IDisposable
 
         AssertDailyCommandsSucceed();
     }
+
+    /// <summary>A bundle of library <paramref name="library"/> with one event per code (each its own source and fingerprint) and one timing per code.</summary>
+    private static string ManyCodes(string library, IEnumerable<int> codes, string runId) =>
+        Bundle(
+            codes.Select(i => Event(library: library, code: $"{library.ToUpperInvariant()}-E{i:000}", message: "m" + i)
+                .Replace($"\"source\":\"{library}.core\"", $"\"source\":\"{library}.mod{i}\"", StringComparison.Ordinal)
+                .Replace("00000000000000e1", $"{i + 1:x16}", StringComparison.Ordinal)),
+            timings: string.Join(",", codes.Select(i => $"\"{library}.f{i}\":{{\"count\":10,\"p50_ms\":1,\"p95_ms\":2,\"max_ms\":3}}")),
+            runId: runId);
+
+    private Task<IngestResult> IngestCappedAsync(string file, int cap, DateTimeOffset day, Action<string>? beforeCommitRename = null)
+    {
+        var config = new Sentinel.Config.SentinelConfig();
+        config.Ingest.Limits.MaxDistinctPerLibraryDay = cap;
+        return SentinelRunner.IngestAsync(new IngestOptions([file], TestLake.At(Lake, new FixedClock(day)), config, new Dictionary<string, string>())
+        {
+            BeforeCommitRename = beforeCommitRename,
+        });
+    }
+
+    private static readonly DateTimeOffset Day1 = new(2026, 10, 1, 14, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Ingest_WhenManyUploadsBringFreshCodesForOneLibraryOnOneDay_TheLibraryGainsAtMostTheCapThatDay()
+    {
+        const int cap = 5;
+        var first = await IngestCappedAsync(WriteFile("in", "u1.json", ManyCodes("alpha", Enumerable.Range(0, 4), "u1")), cap, Day1);
+        var second = await IngestCappedAsync(WriteFile("in", "u2.json", ManyCodes("alpha", Enumerable.Range(4, 4), "u2")), cap, Day1);
+        // Only codes admitted earlier that day: nothing folds, although the library is at its cap.
+        var known = await IngestCappedAsync(WriteFile("in", "u3.json", ManyCodes("alpha", Enumerable.Range(0, 5), "u3")), cap, Day1);
+        // Another library has its own budget; the next day starts a new one.
+        var beta = await IngestCappedAsync(WriteFile("in", "u4.json", ManyCodes("beta", Enumerable.Range(0, 4), "u4")), cap, Day1);
+        var nextDay = await IngestCappedAsync(WriteFile("in", "u5.json", ManyCodes("alpha", Enumerable.Range(10, 4), "u5")), cap, Day1.AddDays(1));
+
+        Assert.All(new[] { first, second, known, beta, nextDay }, r => Assert.Equal(ExitCode.Success, r.ExitCode));
+        Assert.False(first.Redactions.ContainsKey("folded.code"));
+        Assert.Equal(3, second.Redactions["folded.code"]); // 4 + 4 fresh codes, cap 5: the last 3 fold
+        Assert.Equal(3, second.Redactions["folded.source"]);
+        Assert.Equal(3, second.Redactions["folded.trace_hash"]);
+        Assert.Equal(3, second.Redactions["folded.function"]);
+        Assert.Equal(4, second.Outcomes.Single().EventsWritten); // folded, not lost
+        Assert.False(known.Redactions.ContainsKey("folded.code"));
+        Assert.False(beta.Redactions.ContainsKey("folded.code"));
+        Assert.False(nextDay.Redactions.ContainsKey("folded.code"));
+        using (var reader = new LakeReader(Lake))
+        {
+            Assert.Equal(cap, reader.Scalar<long>($"SELECT count(DISTINCT code) FROM events WHERE library = 'alpha' AND received_at < TIMESTAMP '{Day1.AddDays(1):yyyy-MM-dd}' AND code <> 'other'"));
+            Assert.Equal(3, reader.Scalar<long>("SELECT count(*) FROM events WHERE library = 'alpha' AND code = 'other' AND source = 'alpha.other' AND trace_hash = 'other'"));
+            Assert.Equal(4, reader.Scalar<long>("SELECT count(DISTINCT code) FROM events WHERE library = 'beta'"));
+            Assert.Equal(cap, reader.Scalar<long>($"SELECT count(DISTINCT function) FROM performance WHERE library = 'alpha' AND received_at < TIMESTAMP '{Day1.AddDays(1):yyyy-MM-dd}'"));
+        }
+
+        // The state is today's only: the next day's ingest removed the earlier day's file.
+        Assert.Equal([$"{Day1.AddDays(1):yyyy-MM-dd}.json"], Directory.GetFiles(Path.Combine(Lake, "state", "distinct")).Select(Path.GetFileName));
+        AssertDailyCommandsSucceed();
+    }
+
+    [Fact]
+    public async Task Ingest_WhenACrashInterruptsTheCommit_TheCapStillHolds_AndARerunOfTheSameUploadIsNotFolded()
+    {
+        const int cap = 5;
+        var u1 = WriteFile("in", "u1.json", ManyCodes("alpha", Enumerable.Range(0, 5), "u1"));
+        var crashed = await Assert.ThrowsAnyAsync<IOException>(() => IngestCappedAsync(u1, cap, Day1, _ => throw new IOException("disk gone")));
+        Assert.Contains("disk gone", crashed.Message, StringComparison.Ordinal);
+
+        // The next run rolls the interrupted commit forward; its five codes count against the day.
+        var fresh = await IngestCappedAsync(WriteFile("in2", "u2.json", ManyCodes("alpha", Enumerable.Range(20, 5), "u2")), cap, Day1);
+        var again = await IngestCappedAsync(u1, cap, Day1);
+
+        Assert.Equal(5, fresh.Redactions["folded.code"]);
+        Assert.False(again.Redactions.ContainsKey("folded.code"));
+        using var reader = new LakeReader(Lake);
+        Assert.Equal(cap, reader.Scalar<long>("SELECT count(DISTINCT code) FROM events WHERE library = 'alpha' AND code <> 'other'"));
+        Assert.Equal(10, reader.Scalar<long>("SELECT count(*) FROM events WHERE library = 'alpha'"));
+    }
+
+    [Fact]
+    public void Config_WithANonPositiveDayCap_IsAConfigError()
+    {
+        File.WriteAllText(Path.Combine(_dir.Path, "sentinel.yml"), "ingest:\n  limits:\n    max_distinct_per_library_day: 0\n");
+        var r = Cli(["ingest", Good("in")]);
+        Assert.Equal(ExitCode.InvalidUsage, r.ExitCode);
+        Assert.False(Directory.Exists(Lake));
+        Assert.Contains("ingest.limits must be positive", r.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -10,9 +10,13 @@
 # events/s, MB/s and peak RSS per step (medians of --runs runs), the ingest / DuckDB throughput ratios
 # and the targets, and ends with one line:
 #   ingest_vs_duckdb=<ratio vs the plain read_ndjson COPY> ingest_vs_duckdb_union=<ratio> ingest_events_per_s=<n> ingest_peak_rss_mb=<n> single_run_mb=<M> single_events=<n> single_ingest_s=<s> single_events_per_s=<n> single_peak_rss_mb=<n> single_vs_duckdb=<ratio>
-# (the single_* fields only when --single-run-mb is not 0). See docs/benchmarks.md.
+# (the single_* fields only when --single-run-mb is not 0), followed, unless --distinct 0, by
+#   distinct_problems=<n> distinct_ingest_s=<s> distinct_ingest_peak_rss_mb=<n> distinct_aggregate_s=<s> distinct_aggregate_peak_rss_mb=<n>
+# for the cardinality bomb of issue 14: ONE zip upload whose N events are each their own problem
+# (`sentinel-bench gen-distinct`), ingested into an empty lake and aggregated once (goal: both ≤ 400 MB).
+# See docs/benchmarks.md.
 #
-#   scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--single-run-mb M] [--record FILE]
+#   scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--single-run-mb M] [--distinct N] [--record FILE]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EVENTS=1000000
@@ -20,8 +24,9 @@ BUNDLES=200
 RUNS=3
 SEED=1
 SINGLE_MB=130
+DISTINCT=1000000
 RECORD=""
-usage() { echo "usage: scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--single-run-mb M] [--record FILE]" >&2; exit 1; }
+usage() { echo "usage: scripts/bench.sh [--events N] [--bundles B] [--runs R] [--seed S] [--single-run-mb M] [--distinct N] [--record FILE]" >&2; exit 1; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --events) EVENTS="${2:-}"; shift 2 || usage ;;
@@ -29,6 +34,7 @@ while [[ $# -gt 0 ]]; do
         --runs) RUNS="${2:-}"; shift 2 || usage ;;
         --seed) SEED="${2:-}"; shift 2 || usage ;;
         --single-run-mb) SINGLE_MB="${2:-}"; shift 2 || usage ;;
+        --distinct) DISTINCT="${2:-}"; shift 2 || usage ;;
         --record) RECORD="${2:-}"; shift 2 || usage ;;
         -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) usage ;;
@@ -38,6 +44,7 @@ for v in EVENTS BUNDLES RUNS; do
     [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --${v,,} must be a positive integer, got '${!v}'" >&2; exit 1; }
 done
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "bench: --seed must be a non-negative integer, got '$SEED'" >&2; exit 1; }
+[[ "$DISTINCT" =~ ^[0-9]+$ ]] || { echo "bench: --distinct must be a non-negative integer (0: no cardinality bomb), got '$DISTINCT'" >&2; exit 1; }
 [[ "$SINGLE_MB" =~ ^[0-9]+$ ]] || { echo "bench: --single-run-mb must be a non-negative integer (0: no single-run bundle), got '$SINGLE_MB'" >&2; exit 1; }
 (( BUNDLES <= EVENTS )) || { echo "bench: --bundles ($BUNDLES) must not exceed --events ($EVENTS)" >&2; exit 1; }
 [[ -z "$RECORD" ]] || RECORD="$(cd "$(dirname "$RECORD")" && pwd)/$(basename "$RECORD")"
@@ -137,9 +144,25 @@ for r in $(seq 1 "$RUNS"); do
     fi
 done
 
-python3 - "$WORK" "$EVENTS" "$BUNDLES" "$RUNS" "$SEED" "$EVENT_BYTES" "$BUNDLE_BYTES" "$(nproc)" "$SINGLE_MB" "$SINGLE_EVENTS" "$SINGLE_BYTES" > "$WORK/report.md" <<'PY'
+# The cardinality bomb (issue 14), once: peak RSS is what it measures, and the caps make it cheap.
+: > "$WORK/distinct_ingest"; : > "$WORK/distinct_aggregate"
+if (( DISTINCT > 0 )); then
+    dotnet "$BENCH" gen-distinct --out "$WORK/bomb/bomb.zip" --problems "$DISTINCT" 2>"$WORK/err" \
+        || { cat "$WORK/err" >&2; echo "bench: gen-distinct failed" >&2; exit 3; }
+    echo "bench: $(grep '^gen-distinct:' "$WORK/err" | tail -n 1)" >&2
+    rm -rf "$WORK/bomb-lake"
+    timed distinct_ingest dotnet "$DLL" ingest "$WORK/bomb" --lake "$WORK/bomb-lake" --json
+    timed distinct_aggregate dotnet "$DLL" aggregate --full --lake "$WORK/bomb-lake"
+    read -r xs xk < <(tail -n 1 "$WORK/distinct_ingest")
+    read -r ys yk < <(tail -n 1 "$WORK/distinct_aggregate")
+    echo "bench: cardinality bomb ($DISTINCT distinct problems): ingest ${xs}s ($((xk / 1024)) MB), aggregate --full ${ys}s ($((yk / 1024)) MB); $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])).get('redactions', {}); print('folded: ' + ', '.join(f'{k}={v}' for k, v in sorted(r.items()) if k.startswith('folded.')))" "$WORK/distinct_ingest.out")" >&2
+    rm -rf "$WORK/bomb-lake" "$WORK/bomb"
+fi
+
+python3 - "$WORK" "$EVENTS" "$BUNDLES" "$RUNS" "$SEED" "$EVENT_BYTES" "$BUNDLE_BYTES" "$(nproc)" "$SINGLE_MB" "$SINGLE_EVENTS" "$SINGLE_BYTES" "$DISTINCT" > "$WORK/report.md" <<'PY'
 import statistics, sys
-work, events, bundles, runs, seed, event_bytes, bundle_bytes, cores, single_mb, single_events, single_bytes = sys.argv[1:12]
+work, events, bundles, runs, seed, event_bytes, bundle_bytes, cores, single_mb, single_events, single_bytes, distinct = sys.argv[1:13]
+distinct = int(distinct)
 events, event_bytes, bundle_bytes = int(events), int(event_bytes), int(bundle_bytes)
 single_mb, single_events, single_bytes = int(single_mb), int(single_events), int(single_bytes)
 mb = event_bytes / 1048576
@@ -194,6 +217,13 @@ if single_mb:
     single_s, single_rss = med["single_ingest"]
     summary += (f" single_run_mb={single_mb} single_events={single_events} single_ingest_s={single_s:.2f}"
                 f" single_events_per_s={round(single_events / single_s)} single_peak_rss_mb={single_rss} single_vs_duckdb={single_ratio:.2f}")
+if distinct:
+    (xs, xk), (ys, yk) = load("distinct_ingest")[0], load("distinct_aggregate")[0]
+    xm, ym = round(xk / 1024), round(yk / 1024)
+    print(f"| (g) `sentinel ingest` of one upload with {distinct:,} distinct problems (codes, sources, fingerprints) | {xs:.2f} | {distinct / xs:,.0f} | | {xm} | peak RSS ≤ 400 MB | {ok(xm <= 400)} |")
+    print(f"| (h) `sentinel aggregate --full` of that lake | {ys:.2f} | | | {ym} | peak RSS ≤ 400 MB | {ok(ym <= 400)} |")
+    summary += (f" distinct_problems={distinct} distinct_ingest_s={xs:.2f} distinct_ingest_peak_rss_mb={xm}"
+                f" distinct_aggregate_s={ys:.2f} distinct_aggregate_peak_rss_mb={ym}")
 print()
 print(summary)
 PY
@@ -206,7 +236,7 @@ if [[ -n "$RECORD" ]]; then
         echo "<!-- bench.sh:begin (written by scripts/bench.sh --record; edits inside are overwritten) -->"
         echo "Recorded $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(uname -m), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)), .NET $(dotnet --version), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
         echo
-        echo "    scripts/bench.sh --events $EVENTS --bundles $BUNDLES --runs $RUNS --seed $SEED --single-run-mb $SINGLE_MB"
+        echo "    scripts/bench.sh --events $EVENTS --bundles $BUNDLES --runs $RUNS --seed $SEED --single-run-mb $SINGLE_MB --distinct $DISTINCT"
         echo
         head -n -1 "$WORK/report.md"
         echo "<!-- bench.sh:end -->"

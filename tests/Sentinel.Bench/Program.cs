@@ -30,6 +30,12 @@ const string Usage = """
     parquet), DuckDB's defaults. union: read_json(..., format = 'newline_delimited', union_by_name =
     true), which merges each file's detected schema (slower; the earlier baseline).
 
+           sentinel-bench gen-distinct --out FILE.zip --problems N [--library NAME]
+
+    Writes ONE hostile upload (a zip with bundle.json and events.jsonl) whose N events each carry their own
+    code, source and fingerprint, and whose report.timings has min(N, 50,000) distinct functions: the
+    cardinality bomb of issue 14, for measuring ingest and aggregate memory under it.
+
            sentinel-bench serve-load --url URL --corpus DIR [--size-mb 1] [--concurrency 8] [--seconds 20]
                                      [--warmup-seconds 3]
 
@@ -53,6 +59,7 @@ string[] known = args[0] switch
     "gen-lake" => ["--seed-lake", "--out", "--events", "--bundles", "--seed", "--append-events"],
     "gen-bundles" => ["--corpus", "--out", "--events", "--bundles", "--seed", "--shapes", "--ndjson", "--single-run-mb"],
     "duckdb-baseline" => ["--input", "--out", "--reader"],
+    "gen-distinct" => ["--out", "--problems", "--library"],
     "serve-load" => ["--url", "--corpus", "--size-mb", "--concurrency", "--seconds", "--warmup-seconds"],
     _ => [],
 };
@@ -96,6 +103,11 @@ if (args[0] == "duckdb-baseline")
 if (args[0] == "serve-load")
 {
     return await ServeLoadAsync();
+}
+
+if (args[0] == "gen-distinct")
+{
+    return GenDistinct();
 }
 
 if (!values.TryGetValue("--seed-lake", out var seedLake) || !values.TryGetValue("--out", out var outLake))
@@ -202,6 +214,31 @@ int Baseline()
         return ExitCode.Success;
     }
     catch (Exception e) when (e is GenLakeException or IOException or UnauthorizedAccessException or DuckDB.NET.Data.DuckDBException)
+    {
+        return Fail(ExitCode.Failure, e.Message);
+    }
+}
+
+int GenDistinct()
+{
+    if (!values.TryGetValue("--out", out var output) || !values.ContainsKey("--problems"))
+    {
+        return Fail(ExitCode.InvalidUsage, "--out and --problems are required");
+    }
+
+    if (!TryNumber("--problems", 1, out var problems))
+    {
+        return ExitCode.InvalidUsage;
+    }
+
+    try
+    {
+        var result = DistinctBomb.Write(Path.GetFullPath(output), problems, values.GetValueOrDefault("--library", "bomblib"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"gen-distinct: problems={problems} timings={result.Timings} zip_bytes={result.ZipBytes} events_bytes={result.EventsBytes}"));
+        return ExitCode.Success;
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     {
         return Fail(ExitCode.Failure, e.Message);
     }

@@ -5,10 +5,15 @@ namespace Sentinel.Ingest;
 
 /// <summary>
 /// Interns the short, highly repeated strings of a batch (codes, sources, fingerprints) so
-/// each distinct value is decoded and scrubbed once, not once per event.
+/// each distinct value is decoded and scrubbed once, not once per event. It holds at most
+/// <see cref="Capacity"/> strings and verdicts: a real batch has a few thousand distinct values, and a
+/// cardinality bomb (every event its own code) must not grow it (at 1,000,000 entries it held ~250 MB).
+/// Past the capacity a value is decoded (and scrubbed) again each time: slower, never wrong.
 /// </summary>
 internal sealed class StringPool
 {
+    internal const int Capacity = 65_536;
+
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _verdicts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
@@ -31,7 +36,7 @@ internal sealed class StringPool
         }
 
         var s = key.ToString();
-        if (_strings.Count < 1_000_000)
+        if (_strings.Count < Capacity)
         {
             _strings[s] = s;
         }
@@ -47,7 +52,7 @@ internal sealed class StringPool
             return existing;
         }
 
-        if (_strings.Count < 1_000_000)
+        if (_strings.Count < Capacity)
         {
             _strings[value] = value;
         }
@@ -64,7 +69,7 @@ internal sealed class StringPool
         }
 
         reason = Scrubber.Check(value);
-        if (_verdicts.Count < 1_000_000)
+        if (_verdicts.Count < Capacity)
         {
             _verdicts[value] = reason;
         }

@@ -6,11 +6,13 @@
 #   scripts/cron-local.sh [WORKDIR]        (default: a new temporary folder)
 #
 # Environment: SENTINEL (the command to run; default `dotnet run --project src/Sentinel.Cli --`),
-# INBOX (uploads to copy into the inbox; default samples/bundles), SENTINEL_CONFIG (optional).
+# INBOX (uploads to copy into the inbox; default samples/bundles), SENTINEL_CONFIG (default
+# samples/sentinel.yml, which registers the sample libraries: the public dashboard needs registered ones).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="${1:-$(mktemp -d)}"
 INBOX="${INBOX:-$ROOT/samples/bundles}"
+export SENTINEL_CONFIG="${SENTINEL_CONFIG:-$ROOT/samples/sentinel.yml}"
 read -r -a SENTINEL_CMD <<< "${SENTINEL:-dotnet run --project $ROOT/src/Sentinel.Cli --}"
 sentinel() { "${SENTINEL_CMD[@]}" "$@"; }
 

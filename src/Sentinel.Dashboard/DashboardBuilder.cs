@@ -57,8 +57,22 @@ public static class DashboardBuilder
             throw new ArgumentException($"audience must be '{SiteModelBuilder.Public}' or '{SiteModelBuilder.Maintainers}'", nameof(o));
         }
 
+        var registry = new LibraryRegistry(o.Config);
+        if (o.Audience == SiteModelBuilder.Public && !registry.Any)
+        {
+            throw new DashboardOutputException(
+                "register libraries before publishing: the public site shows only the libraries this instance serves, " +
+                "listed under `libraries:` in sentinel.yml (docs/privacy.md); the maintainers view needs none");
+        }
+
         var summaries = Summaries.Load(o.Lake);
         var stale = HealthReport.IsStale(o.Lake, summaries.Meta);
+        if (o.Audience == SiteModelBuilder.Public)
+        {
+            // Data stored before the registry (or before a library left it) never reaches the public site.
+            summaries = summaries.Only(registry.Serves);
+        }
+
         var approved = new Triage.ProposalStore(o.Lake).Load().Where(p => p.Status == Triage.ProposalStatus.Approved).ToDictionary(p => p.Key, StringComparer.Ordinal);
         var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt, approved);
 

@@ -67,6 +67,18 @@ public sealed record Summaries(
     IReadOnlyList<EnvironmentShare> Environments,
     IReadOnlyList<RegressionSummary> Regressions)
 {
+    /// <summary>The summaries of the libraries <paramref name="keep"/> accepts (the public site: registered libraries only).</summary>
+    public Summaries Only(Func<string, bool> keep) => this with
+    {
+        Libraries = [.. Libraries.Where(x => keep(x.Library))],
+        Versions = [.. Versions.Where(x => keep(x.Library))],
+        Problems = [.. Problems.Where(x => keep(x.Library))],
+        Performance = [.. Performance.Where(x => keep(x.Library))],
+        Trends = [.. Trends.Where(x => keep(x.Library))],
+        Environments = [.. Environments.Where(x => keep(x.Library))],
+        Regressions = [.. Regressions.Where(x => keep(x.Library))],
+    };
+
     /// <exception cref="SummariesMissingException">No aggregate has run on this lake.</exception>
     public static Summaries Load(Lake lake)
     {

@@ -101,6 +101,12 @@ public static class ConfigLoader
             "github: max_writes_per_run, min_seconds_between_writes and max_rate_limit_wait_seconds >= 0, update_period_days and request_timeout_seconds >= 1");
         foreach (var (name, lib) in c.Libraries)
         {
+            Require(LibraryRegistry.IsDistributionName(name),
+                $"libraries.{name}: a library key is a lowercase distribution name (letters, digits, '-', '_', '.'; e.g. molsysmt, scikit-learn)");
+            Require(lib.Namespaces.All(LibraryRegistry.IsNamespace),
+                $"libraries.{name}.namespaces: each is a top-level Python import name (lowercase letters, digits, '_')");
+            Require(lib.Docs is null || (Uri.TryCreate(lib.Docs, UriKind.Absolute, out var docs) && docs.Scheme == "https"),
+                $"libraries.{name}.docs must be an https URL");
             Require(lib.MaxNewIssuesPerDay >= 0, $"libraries.{name}.max_new_issues_per_day must be >= 0");
             Require(lib.Repo is null || System.Text.RegularExpressions.Regex.IsMatch(lib.Repo, "^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$"),
                 $"libraries.{name}.repo must be OWNER/NAME");

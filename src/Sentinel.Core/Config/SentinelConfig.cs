@@ -108,8 +108,18 @@ public sealed class GitHubConfig
     public int MaxRateLimitWaitSeconds { get; set; } = 600;
 }
 
+/// <summary>
+/// A library this instance serves (docs/privacy.md, "Registered libraries"). Once any library is registered,
+/// ingest keeps only the events, timings and catalog entries of registered ones; the public site needs one.
+/// </summary>
 public sealed class LibraryConfig
 {
+    /// <summary>The top-level import names whose events belong to this library (default: the key, <c>-</c>/<c>.</c> → <c>_</c>).</summary>
+    public List<string> Namespaces { get; set; } = [];
+    /// <summary>The maintainers' own catalog of codes (a smonitor catalog JSON file): its titles are the public ones.</summary>
+    public string? Catalog { get; set; }
+    /// <summary>The library's documentation (https), linked from its page.</summary>
+    public string? Docs { get; set; }
     public string? Repo { get; set; }
     public bool AutoIssues { get; set; }
     public List<string> Labels { get; set; } = [];

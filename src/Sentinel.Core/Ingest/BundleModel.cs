@@ -64,6 +64,9 @@ internal sealed class EventKind
     public string Library = Storage.LakeSchema.Unknown;
     public string Version = Storage.LakeSchema.Unknown;
 
+    /// <summary>Set when the kind's library is not registered (its events are dropped and counted).</summary>
+    public bool Dropped;
+
     /// <summary>The source as stored: only inside the attributed library's namespace.</summary>
     public string? KeptSource => SourceNamespace is null ? null : Source;
 }

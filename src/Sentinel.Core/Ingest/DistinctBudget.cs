@@ -1,3 +1,4 @@
+using Sentinel.Config;
 using Sentinel.Storage;
 
 namespace Sentinel.Ingest;
@@ -80,9 +81,9 @@ internal sealed class DistinctBudget
     /// Folds the attributed event kinds and the timings of one reading that are past the cap, counting each
     /// fold in the reading's ledger. Runs after attribution (the library is known) and before anything is buffered.
     /// </summary>
-    public void Apply(BundleReading reading)
+    public void Apply(BundleReading reading, LibraryRegistry registry)
     {
-        foreach (var kind in reading.Events.Kinds)
+        foreach (var kind in reading.Events.Kinds.Where(k => !k.Dropped))
         {
             if (kind.Code is { } code && code != BundleParser.Other && !Admit(kind.Library, "code", code))
             {
@@ -107,7 +108,8 @@ internal sealed class DistinctBudget
 
         // One row per run × function: a folded timing function has no single p95 to keep, so it is dropped.
         var dropped = reading.Timings.RemoveAll(t =>
-            Attribution.Namespace(t.Function) is { } library && !Admit(library, "function", t.Function));
+            Attribution.Namespace(t.Function) is { } library && registry.Serves(registry.LibraryOf(library) ?? library)
+            && !Admit(registry.LibraryOf(library) ?? library, "function", t.Function));
         if (dropped > 0)
         {
             reading.Ledger.Add("folded.function", dropped);

@@ -108,7 +108,7 @@ internal sealed class EventReducer
                     ev.ExceptionType = Identifier(ref reader, "exception_type", ledger);
                     break;
                 case 6 when name.SequenceEqual("run_id"u8):
-                    ev.RunId = Identifier(ref reader, "run_id", ledger);
+                    ev.RunId = Identifier(ref reader, "run_id", ledger, scrub: false); // only its keyed hash is ever stored
                     break;
                 case 11 when name.SequenceEqual("fingerprint"u8):
                     if (type == JsonTokenType.String && IsHex16(reader.ValueSpan))
@@ -364,7 +364,7 @@ internal sealed class EventReducer
         return Convert.ToHexStringLower(hash)[..16];
     }
 
-    private string? Identifier(ref Utf8JsonReader reader, string field, RedactionLedger ledger, int maxLength = 128)
+    private string? Identifier(ref Utf8JsonReader reader, string field, RedactionLedger ledger, int maxLength = 128, bool scrub = true)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -386,7 +386,7 @@ internal sealed class EventReducer
         }
 
         var value = _pool.Get(span);
-        var reason = _pool.ScrubVerdict(value);
+        var reason = scrub ? _pool.ScrubVerdict(value) : null;
         if (reason is not null)
         {
             ledger.Add($"scrubbed.{reason}");

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Sentinel.Config;
 using Sentinel.Storage;
 
 namespace Sentinel.Ingest;
@@ -23,6 +24,7 @@ internal sealed class IngestSession
     private readonly HashSet<string> _forgotten;
     private readonly HashSet<string> _catalogKeys;
     private readonly DistinctBudget _distinct;
+    private readonly LibraryRegistry _registry;
     // Event ids without a run id (the keyed hash of the content alone) can repeat under another
     // bundle's run_key, so they are remembered for the whole ingest; every other id is looked up
     // by run_key in the lake and in this ingest's staged files (see FlushAsync).
@@ -60,6 +62,7 @@ internal sealed class IngestSession
         _knownBundles = index.BundleIds();
         _forgotten = index.ForgottenBundleIds();
         _catalogKeys = index.CatalogKeys();
+        _registry = new LibraryRegistry(options.Config);
         _distinct = DistinctBudget.Load(paths, options.Config.Ingest.Limits.MaxDistinctPerLibraryDay, now);
     }
 
@@ -108,7 +111,8 @@ internal sealed class IngestSession
         try
         {
             Attribution.Attribute(reading, _options.VersionOverrides);
-            _distinct.Apply(reading);
+            Register(reading);
+            _distinct.Apply(reading, _registry);
         }
         catch (Exception e) when (Ingester.IsInputBug(e))
         {
@@ -144,6 +148,17 @@ internal sealed class IngestSession
             }
 
             var version = Attribution.VersionFor(reading, library, _options.VersionOverrides);
+            if (_registry.Any)
+            {
+                if (_registry.LibraryOf(library) is not { } registered)
+                {
+                    reading.Ledger.Add("dropped.unregistered_library");
+                    continue;
+                }
+
+                library = registered;
+            }
+
             var row = new PerformanceRow(bundleRunKey, bundleId, t.Function, reading.GeneratedAt, _now, t.Count, t.P50Ms,
                 t.P95Ms, t.MaxMs, reading.PythonVersion, reading.Platform, reading.Profile, reading.SmonitorVersion);
             Buffer(_performance, (library, version), (row, pending));
@@ -242,6 +257,12 @@ internal sealed class IngestSession
         while (i < events.Count)
         {
             ref readonly var ev = ref events[i++];
+            if (events.Kinds[ev.Kind].Dropped)
+            {
+                reading.Ledger.Add("dropped.unregistered_library");
+                continue;
+            }
+
             var template = _kindTemplates[ev.Kind];
             if (template < 0)
             {
@@ -433,7 +454,7 @@ internal sealed class IngestSession
         var byCode = new Dictionary<string, (string Library, string Version)>(StringComparer.Ordinal);
         foreach (var kind in reading.Events.Kinds)
         {
-            if (kind.Code is not null)
+            if (kind.Code is not null && !kind.Dropped)
             {
                 byCode.TryAdd(kind.Code, (kind.Library, kind.Version));
             }
@@ -449,7 +470,7 @@ internal sealed class IngestSession
             }
         }
 
-        var libraries = reading.Events.Kinds.Select(k => k.Library).Where(l => l != LakeSchema.Unknown).Distinct().ToList();
+        var libraries = reading.Events.Kinds.Where(k => !k.Dropped).Select(k => k.Library).Where(l => l != LakeSchema.Unknown).Distinct().ToList();
         foreach (var entry in reading.Catalog)
         {
             (string Library, string Version) owner;
@@ -473,6 +494,12 @@ internal sealed class IngestSession
                 continue;
             }
 
+            if (!_registry.Serves(owner.Library))
+            {
+                reading.Ledger.Add("dropped.unregistered_library");
+                continue;
+            }
+
             if (!_distinct.Admit(owner.Library, "code", entry.Code))
             {
                 reading.Ledger.Add("folded.catalog");
@@ -488,6 +515,31 @@ internal sealed class IngestSession
         }
 
         return added;
+    }
+
+    /// <summary>
+    /// With libraries registered (<c>libraries:</c>), the kinds of any other library, or of none, are dropped (their
+    /// events counted as <c>dropped.unregistered_library</c> while buffering); a registered namespace maps to its
+    /// library's name. With none registered, everything is kept.
+    /// </summary>
+    private void Register(BundleReading reading)
+    {
+        if (!_registry.Any)
+        {
+            return;
+        }
+
+        foreach (var kind in reading.Events.Kinds)
+        {
+            if (_registry.LibraryOf(kind.Library) is { } registered)
+            {
+                kind.Library = registered;
+            }
+            else
+            {
+                kind.Dropped = true;
+            }
+        }
     }
 
     private static string? Prefix(string code)

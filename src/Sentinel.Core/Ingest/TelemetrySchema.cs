@@ -287,7 +287,8 @@ internal sealed class TelemetryValidator
         }
 
         // The same rules as bundle ingest on top of the patterns: scrubbed values are never kept, here they are refused.
-        if (field.Allowed is null && index != Timestamp && Scrubber.Check(text) is { } reason)
+        // run_id is never stored (only its keyed hash), as in bundles: a random hex run id is not refused as secret-shaped.
+        if (field.Allowed is null && index != Timestamp && (Scrubber.Check(text) is { } reason && !(field.Name == "run_id" && reason == "secret_shaped")))
         {
             return $"field '{field.Name}' looks like a credential or personal data ({reason}); it is never stored";
         }

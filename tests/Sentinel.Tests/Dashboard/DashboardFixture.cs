@@ -57,6 +57,11 @@ public sealed class DashboardFixture : IAsyncLifetime
         Maintainers = DashboardBuilder.Build(new DashboardOptions(TestLake.At(Lake), Site, SiteModelBuilder.Maintainers, new SentinelConfig()));
         var config = new SentinelConfig();
         config.Privacy.MinRunsPublic = PublicK;
+        foreach (var library in Summaries.Load(TestLake.At(Lake)).Libraries)
+        {
+            config.Libraries[library.Library] = new LibraryConfig(); // every library of the lake is served here
+        }
+
         Public = DashboardBuilder.Build(new DashboardOptions(TestLake.At(Lake), PublicSite, SiteModelBuilder.Public, config));
     }
 

@@ -261,9 +261,22 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
     public void Cli_builds_the_site_and_reports_it_as_json()
     {
         using var dir = new TempDir();
-        var r = SentinelRunner.Cli(null, "dashboard", "--lake", fixture.Lake, "--out", dir.Sub("site"), "--audience", "public",
+        var unregistered = SentinelRunner.Cli(dir.Path, "dashboard", "--lake", fixture.Lake, "--out", dir.Sub("site"), "--audience", "public");
+        Assert.Equal(1, unregistered.ExitCode);
+        Assert.Contains("register libraries before publishing", unregistered.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.Sub("site")));
+
+        File.WriteAllText(Path.Combine(dir.Path, "sentinel.yml"), "libraries:\n  molsysmt: {}\n  topomt:\n    namespaces: [topomt]\n");
+        var r = SentinelRunner.Cli(dir.Path, "dashboard", "--lake", fixture.Lake, "--out", dir.Sub("site"), "--audience", "public",
             "--generated-at", "2026-11-25T00:00:00Z", "--format", "json");
         Assert.Equal(0, r.ExitCode);
+        // Only the registered libraries are published, although the lake holds more.
+        var index = File.ReadAllText(Path.Combine(dir.Sub("site"), "data", "index.json"));
+        Assert.Contains("\"molsysmt\"", index, StringComparison.Ordinal);
+        Assert.DoesNotContain("cryoflux", index, StringComparison.Ordinal);
+        Assert.DoesNotContain("argdigest", index, StringComparison.Ordinal);
+        Assert.All(Directory.GetFiles(Path.Combine(dir.Sub("site"), "libraries")).Select(Path.GetFileName),
+            page => Assert.Contains(page, new[] { "molsysmt.html", "topomt.html" }));
         using var doc = JsonDocument.Parse(r.Stdout);
         Assert.Equal("public", doc.RootElement.GetProperty("audience").GetString());
         Assert.True(doc.RootElement.GetProperty("pages").GetInt32() >= 1);

@@ -108,7 +108,6 @@ public static class IssueBody
         Row("probable cause", v.ProbableCause);
         Row("suggested fix", v.SuggestedFix);
         Row("approved by", approval is null ? null : $"{approval.By} on {approval.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv)}Z");
-        Row("note", approval?.Note);
 
         md.Append("\n<details><summary>Machine-readable payload (for agents)</summary>\n\n```json\n")
           .Append(PayloadText(p, key))
@@ -186,7 +185,8 @@ public static class IssueBody
                 ? new { from_version = s.PerfFromVersion, to_version = s.PerfToVersion, p95_before_ms = s.PerfBeforeMs, p95_after_ms = s.PerfAfterMs, ratio = s.PerfRatio, p_value = s.PerfPValue, runs_before = s.PerfRunsBefore, runs_after = s.PerfRunsAfter, status = s.PerfStatus }
                 : null,
             verdict = new { source = v.Source, kind = v.Kind, summary = v.Summary, probable_cause = v.ProbableCause, suggested_fix = v.SuggestedFix, severity = v.Severity, impact = v.Impact, confidence = v.Confidence },
-            approved = d is null ? null : new { by = d.By, at = d.At, note = d.Note },
+            // The approval note is the maintainers' own: never in a (public) issue.
+            approved = d is null ? null : new { by = d.By, at = d.At },
         };
     }
 

@@ -223,6 +223,13 @@ public static class Triager
             throw new TriageException($"proposal {id} is already {p.Status.Name()} (by {d.By} at {d.At:yyyy-MM-dd HH:mm}Z); it needs a new decision only once its signal changes (status stale)");
         }
 
+        // A note stays in the lake's state and on the maintainers' site, never on a public page or issue; still, a
+        // note that looks like a credential or personal data is refused, not stored.
+        if (note is not null && Scrubber.Check(note) is { } reason)
+        {
+            throw new TriageException($"the note looks like a credential or personal data ({reason}); write it without that (nothing was recorded)");
+        }
+
         var who = !string.IsNullOrWhiteSpace(by) ? by
             : Environment.GetEnvironmentVariable("GITHUB_ACTOR") is { Length: > 0 } actor ? actor
             : Environment.UserName;

@@ -24,7 +24,9 @@ internal static class VersionOverrides
             var ver = eq > 0 ? v[(eq + 1)..].Trim() : "";
             if (lib.Length == 0 || !Names.IsLibrary(lib) || !Names.IsVersion(ver))
             {
-                throw new UsageException($"--version '{v}': expected LIB=VER with a lowercase library name and a PEP 440 version");
+                // The value is not echoed: a rejected version (a local label, a pasted token) may be anything.
+                throw new UsageException(
+                    $"--version {(Names.IsLibrary(lib) ? $"'{lib}=…'" : "value")}: expected LIB=VER with a lowercase library name and a PEP 440 public version (no local label: +… is never stored)");
             }
 
             map[lib] = ver;

@@ -34,8 +34,14 @@ internal static partial class Attribution
     /// <summary>A name-key value normalised for comparison with a namespace (<c>TopoMT</c> → <c>topomt</c>).</summary>
     public static string NormalizeName(string s) => s.Trim().ToLowerInvariant().Replace('-', '_');
 
-    /// <summary>A PEP 440-like version that is also clean under the scrubber: a local label (<c>+…</c>) can carry anything.</summary>
-    public static bool IsVersion(string s) => s.Length <= 64 && VersionPattern().IsMatch(s) && Scrubber.Check(s) is null;
+    /// <summary>
+    /// A PEP 440 <em>public</em> version that is also clean under the scrubber. A local label (<c>+…</c>) is never
+    /// accepted: it can carry anything (a token, a host name) and would become a partition folder name.
+    /// </summary>
+    public static bool IsVersion(string s) => s.Length <= 64 && !s.Contains('+', StringComparison.Ordinal) && VersionPattern().IsMatch(s) && Scrubber.Check(s) is null;
+
+    /// <summary>The public part of a reported version (<c>1.0+npm_…</c> → <c>1.0</c>); the local label is dropped, never stored.</summary>
+    public static string PublicPart(string s) => s.IndexOf('+', StringComparison.Ordinal) is var plus and >= 0 ? s[..plus] : s;
 
     /// <summary>
     /// Attributes every event of a bundle to a library and resolves versions per (run, library),
@@ -46,6 +52,11 @@ internal static partial class Attribution
     public static void Attribute(BundleReading bundle, IReadOnlyDictionary<string, string> versionOverrides)
     {
         var host = HostLibrary(bundle);
+        if (bundle.Identity.LocalLabelsDropped > 0)
+        {
+            bundle.Ledger.Add("dropped.version_local_label", bundle.Identity.LocalLabelsDropped);
+        }
+
         foreach (var kind in bundle.Events.Kinds)
         {
             kind.Library = kind.SourceNamespace ?? host ?? LakeSchema.Unknown;
@@ -151,8 +162,12 @@ internal sealed class AttributionTally
     /// </summary>
     public IReadOnlyDictionary<(string? Run, string? Namespace, string Name), (int Ordinal, string Version)> Versions => _versions;
 
+    /// <summary>Reported versions whose local label (<c>+…</c>) was dropped.</summary>
+    public long LocalLabelsDropped { get; private set; }
+
     public void Clear()
     {
+        LocalLabelsDropped = 0;
         _names.Clear();
         _versions.Clear();
         _normalized.Clear();
@@ -192,9 +207,11 @@ internal sealed class AttributionTally
             // On missing-dependency codes extra.library names the *missing* package while
             // extra.version is the reporter's: only a matching name vouches for the version.
             var normalized = Normalized(name);
-            if ((kind.SourceNamespace is null || normalized == kind.SourceNamespace) && IsVersion(version))
+            var reported = Attribution.PublicPart(version); // a local label is dropped (counted in Attribute)
+            if ((kind.SourceNamespace is null || normalized == kind.SourceNamespace) && IsVersion(reported))
             {
-                _versions.TryAdd((kind.RunId, kind.SourceNamespace, normalized), (ordinal, version));
+                LocalLabelsDropped += reported.Length == version.Length ? 0 : 1;
+                _versions.TryAdd((kind.RunId, kind.SourceNamespace, normalized), (ordinal, reported));
             }
         }
     }

@@ -314,7 +314,8 @@ internal sealed class BundleParser
         var machine = StringProperty(json, "machine"u8, into.Ledger);
         static bool Ok(string? s) => s is { Length: > 0 and <= 32 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && Scrubber.Check(s) is null;
         // The kernel release is dropped on purpose: it narrows a machine down.
-        into.Platform = Ok(system) ? (Ok(machine) ? $"{system}-{machine}" : system) : null;
+        into.Platform = PlatformVocabulary.Normalize(Ok(system) ? system : system is null ? null : PlatformVocabulary.Other,
+            Ok(machine) ? machine : machine is null ? null : PlatformVocabulary.Other, r => into.Ledger.Add(r));
     }
 
     private static void ReadRuntime(ReadOnlySpan<byte> json, BundleReading into)
@@ -515,7 +516,7 @@ internal sealed class BundleParser
     private ReadOnlySpan<byte> Unambiguous(ReadOnlySpan<byte> section, string file, string where) =>
         DuplicateKeys.Find(section, _limits.MaxDepth) is { } key ? throw Duplicate(file, key, where) : section;
 
-    private static string? VersionOrNull(string? s) => s is not null && Attribution.IsVersion(s) ? s : null;
+    private static string? VersionOrNull(string? s) => s is not null && Attribution.IsVersion(Attribution.PublicPart(s)) ? Attribution.PublicPart(s) : null;
 
     private static string? StringProperty(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name, RedactionLedger ledger)
     {

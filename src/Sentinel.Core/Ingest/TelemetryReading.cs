@@ -65,9 +65,9 @@ internal static class TelemetryReading
         }
 
         into.PythonVersion = validator.UploadWide("python_version");
-        into.Platform = validator.UploadWide("platform");
+        into.Platform = PlatformVocabulary.NormalizeJoined(validator.UploadWide("platform"), r => into.Ledger.Add(r));
         into.Profile = validator.UploadWide("profile");
-        into.SmonitorVersion = validator.UploadWide("smonitor_version");
+        into.SmonitorVersion = validator.UploadWide("smonitor_version") is { } sv ? Attribution.PublicPart(sv) : null;
         into.RunId = validator.SingleRunId;
     }
 

@@ -42,7 +42,9 @@ internal static class TelemetrySchema
 
     public static IReadOnlyList<string> Required { get; } = [.. Fields.Where(f => f.Required).Select(f => f.Name)];
 
-    // Attribution's PEP 440-ish pattern, lower case only (JSON Schema patterns have no case-insensitive flag).
+    // Attribution's PEP 440-ish pattern, lower case only (JSON Schema patterns have no case-insensitive flag). A local
+    // label (+…) is accepted on the wire, as smonitor's own dev builds report one (0.0.0+unknown), and dropped by
+    // ingest: only the public version is stored.
     private const string VersionPattern =
         @"^v?[0-9]+(\.[0-9]+)*([-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?([-_.]?(post|rev|r)[-_.]?[0-9]*)?([-_.]?dev[-_.]?[0-9]*)?(\+[a-z0-9]+([-_.][a-z0-9]+)*)?$";
 

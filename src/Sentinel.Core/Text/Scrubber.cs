@@ -77,7 +77,8 @@ internal static partial class Scrubber
     private static bool Luhn(string candidate)
     {
         var digits = candidate.Where(char.IsAsciiDigit).Select(c => c - '0').ToArray();
-        if (digits.Length is < 13 or > 19)
+        // Card numbers start with 2-6 (Mastercard, Amex/Diners, Visa, Mastercard, Discover); "0000…" passes Luhn but is none.
+        if (digits.Length is < 13 or > 19 || digits[0] is < 2 or > 6)
         {
             return false;
         }

@@ -70,13 +70,17 @@ public sealed partial class TelemetrySchemaTests
     [Fact]
     public void VersionPattern_IsAttributionsPattern_LowerCaseOnly()
     {
-        // Attribution (bundle ingest) accepts these versions; the telemetry pattern accepts the lower-case ones.
+        // Attribution (bundle ingest) accepts the public part of these versions; the telemetry pattern accepts the
+        // lower-case ones on the wire (a local label included: ingest drops it, as for bundles).
         var pattern = new Regex(TelemetrySchema.Fields.Single(f => f.Name == "version").Pattern!);
         foreach (var v in new[] { "0.9.0", "1.0.0rc1", "2.4.0.post1", "1.0.dev3", "v3.2", "0.10.1+local.7", "1!2.0" })
         {
-            var attribution = Attribution.IsVersion(v);
+            var attribution = Attribution.IsVersion(Attribution.PublicPart(v));
             Assert.Equal(attribution, pattern.IsMatch(v));
         }
+
+        Assert.False(Attribution.IsVersion("0.10.1+local.7")); // never stored with its local label
+        Assert.Equal("0.10.1", Attribution.PublicPart("0.10.1+local.7"));
 
         Assert.True(Attribution.IsVersion("1.0.0RC1"));
         Assert.DoesNotMatch(pattern, "1.0.0RC1");

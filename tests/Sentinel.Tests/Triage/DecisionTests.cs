@@ -37,4 +37,21 @@ public sealed class DecisionTests(AggregatedCorpusFixture fixture) : IClassFixtu
         Assert.Equal(ProposalStatus.Rejected, rejected.Status);
         Assert.Equal(DecisionAction.Reject, rejected.Decisions.Single().Action);
     }
+
+    [Fact]
+    public async Task A_note_that_looks_like_a_credential_is_refused_and_nothing_is_recorded()
+    {
+        await Triager.RunAsync(TestLake.At(fixture.Lake), "molsysmt", null, CancellationToken.None);
+        var pending = new ProposalStore(TestLake.At(fixture.Lake)).Load().First(p => p.Library == "molsysmt" && p.Status == ProposalStatus.Pending);
+
+        var e = Assert.Throws<TriageException>(() =>
+            Triager.Decide(TestLake.At(fixture.Lake), pending.Id, DecisionAction.Approve, "m", "ask maria: postgres://app:S3cretPw@db.internal/prod"));
+
+        Assert.Contains("url_credentials", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("S3cretPw", e.Message, StringComparison.Ordinal);
+        var after = new ProposalStore(TestLake.At(fixture.Lake)).Load().Single(p => p.Id == pending.Id);
+        Assert.Equal(ProposalStatus.Pending, after.Status);
+        Assert.Empty(after.Decisions);
+        Assert.DoesNotContain("S3cretPw", File.ReadAllText(Path.Combine(fixture.Lake, "state", "triage", "proposals.json")), StringComparison.Ordinal);
+    }
 }

@@ -354,7 +354,7 @@ internal sealed class BundleParser
                 ? _pool.Get(reader.LastString)
                 : null;
             var entry = Unambiguous(reader.ReadValue(SmallSectionBytes, out var first), file, "a codes entry");
-            if (code is null || first != JsonTokenType.StartObject)
+            if (code is null || first != JsonTokenType.StartObject || !IdentifierGrammar.Matches("code", code))
             {
                 into.Ledger.Add("invalid.catalog_code");
                 continue;
@@ -444,7 +444,7 @@ internal sealed class BundleParser
                     ? _pool.Get(reader.LastString)
                     : null;
                 var entry = Unambiguous(reader.ReadValue(SmallSectionBytes, out var first), file, "a report.timings entry");
-                if (function is null || first != JsonTokenType.StartObject)
+                if (function is null || first != JsonTokenType.StartObject || !IdentifierGrammar.Matches("function", function))
                 {
                     into.Ledger.Add("invalid.timing_key");
                     continue;

@@ -386,6 +386,12 @@ internal sealed class EventReducer
         }
 
         var value = _pool.Get(span);
+        if (!IdentifierGrammar.Matches(field, value))
+        {
+            ledger.Add($"invalid.{field}");
+            return null;
+        }
+
         var reason = scrub ? _pool.ScrubVerdict(value) : null;
         if (reason is not null)
         {

@@ -183,13 +183,22 @@ public sealed class EventsEndpointTests
             }
         }
 
-        // A credential in a field that allows its characters: refused with the scrubber's reason, never echoed.
+        // A credential in a field whose grammar allows its characters: refused with the scrubber's reason, never echoed.
+        using (var inSource = await server.PostEventsAsync(Ok.Replace("}", $",\"source\":\"{ghp}\"}}", StringComparison.Ordinal)))
+        {
+            var text = await inSource.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.BadRequest, inSource.StatusCode);
+            Assert.DoesNotContain(ghp, text, StringComparison.Ordinal);
+            Assert.Contains("field 'source' looks like a credential or personal data (github_token)", text, StringComparison.Ordinal);
+        }
+
+        // One outside the field's grammar (a code is upper-case dash-separated tokens) is refused by the grammar first.
         using (var inCode = await server.PostEventsAsync(Ok.Replace("}", $",\"code\":\"{ghp}\"}}", StringComparison.Ordinal)))
         {
             var text = await inCode.Content.ReadAsStringAsync();
             Assert.Equal(HttpStatusCode.BadRequest, inCode.StatusCode);
             Assert.DoesNotContain(ghp, text, StringComparison.Ordinal);
-            Assert.Contains("field 'code' looks like a credential or personal data (github_token)", text, StringComparison.Ordinal);
+            Assert.Contains("field 'code' does not match", text, StringComparison.Ordinal);
         }
 
         TestServer.AssertInboxEmpty(inbox);

@@ -157,7 +157,8 @@ public sealed partial class TelemetrySchemaTests
     {
         { Ok.Replace("2026-10-04", "2026-02-30", StringComparison.Ordinal), "not a real date" },
         { Ok.Replace("+00:00", "+25:00", StringComparison.Ordinal), "not a real date" },
-        { Ok.Replace("}", ",\"code\":\"ghp_Q0vTwodAIfNq5es81FGOwr4ot8QWOwvZixGj\"}", StringComparison.Ordinal), "looks like a credential or personal data (github_token)" },
+        { Ok.Replace("}", ",\"source\":\"ghp_Q0vTwodAIfNq5es81FGOwr4ot8QWOwvZixGj\"}", StringComparison.Ordinal), "looks like a credential or personal data (github_token)" },
+        { Ok.Replace("}", ",\"code\":\"AKIA3WKXZUGUZVBFWHCQ\"}", StringComparison.Ordinal), "looks like a credential or personal data (aws_access_key)" },
         { Ok.Replace("}", ",\"version\":\"10.8.0.23\"}", StringComparison.Ordinal), "looks like a credential or personal data (ipv4)" },
         { Ok.Replace("}", ",\"level\":\"ERROR\"}", StringComparison.Ordinal), "appears twice" },
         // ECMA-262's '$' is the end of the value, but .NET's and Python's also match before a final newline, so

@@ -335,6 +335,8 @@ public sealed class LlmTriagerTests : IDisposable
     [InlineData("Cause is <b>bold</b> here.", "high", "probable_cause contains an HTML tag")]
     [InlineData("Cause seen in /home/alice/project/run.py only.", "high", "probable_cause trips the scrubber (home_path)")]
     [InlineData("Reported by alice@example.org.", "high", "probable_cause trips the scrubber (email)")]
+    [InlineData("Rotate the npm token npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 in CI.", "high", "probable_cause trips the scrubber (known_token)")]
+    [InlineData("The service key a8F3kLq9ZmX2vB7nR4tY6wE1sD5gH0jP leaked into logs.", "high", "probable_cause trips the scrubber (secret_shaped)")]
     [InlineData("A plain cause.", "certain", "confidence is not low, medium or high")]
     [InlineData("", "high", "missing probable_cause")]
     public async Task Invalid_answers_are_rejected_not_repaired(string cause, string confidence, string reason)

@@ -57,8 +57,25 @@ public static class IssueBody
         md.Append(Marker(key)).Append('\n');
         md.Append("## Summary\n\n");
         md.Append(Inert(v.Summary)).Append("\n\n");
-        md.Append(Inv, $"Seen in **{s.RunsAffected:N0}** of {s.LibraryRuns:N0} runs ({s.ImpactShare:0.#%}) of **{Inert(p.Library)}**, ")
-          .Append(Inv, $"{s.Events:N0} events, versions {Inert(Range(s))}, last seen {Date(s.LastSeen)}. ")
+        // Only what is known is said: a performance finding has no events and no dates, and "?" is never published.
+        var facts = new List<string>();
+        if (s.Events > 0)
+        {
+            facts.Add(string.Create(Inv, $"{s.Events:N0} events"));
+        }
+
+        if (Range(s) is { } range)
+        {
+            facts.Add($"versions {Inert(range)}");
+        }
+
+        if (Date(s.LastSeen) is { } lastSeen)
+        {
+            facts.Add($"last seen {lastSeen}");
+        }
+
+        md.Append(Inv, $"{(s.Kind == "performance" ? "Measured over" : "Seen in")} **{s.RunsAffected:N0}** of {s.LibraryRuns:N0} runs ({s.ImpactShare:0.#%}) of **{Inert(p.Library)}**")
+          .Append(facts.Count > 0 ? ", " + string.Join(", ", facts) : "").Append(". ")
           .Append("Reported by SMonitor Sentinel from anonymized, aggregated telemetry of users who opted in; a maintainer approved this report.\n\n");
 
         md.Append("## Technical details\n\n| | |\n|---|---|\n");
@@ -75,8 +92,8 @@ public static class IssueBody
         if (s.Kind == "performance")
         {
             Row("function", s.Function);
-            Row("versions compared", $"{s.PerfFromVersion} → {s.PerfToVersion}");
-            Row("p95 before / after", $"{Num(s.PerfBeforeMs)} ms / {Num(s.PerfAfterMs)} ms");
+            Row("versions compared", s.PerfFromVersion is null || s.PerfToVersion is null ? null : $"{s.PerfFromVersion} → {s.PerfToVersion}");
+            Row("p95 before / after", Num(s.PerfBeforeMs) is { } before && Num(s.PerfAfterMs) is { } after ? $"{before} ms / {after} ms" : null);
             Row("ratio", s.PerfRatio is { } r ? r.ToString("0.00", Inv) + "×" : null);
             Row("p-value", s.PerfPValue is { } pv ? Sentinel.Text.PValueText.Value(pv) : null);
             Row("runs before / after", $"{s.PerfRunsBefore} / {s.PerfRunsAfter}");
@@ -97,7 +114,7 @@ public static class IssueBody
         Row("latest library version", s.LatestLibraryVersion);
         Row("platforms", string.Join(", ", s.Platforms));
         Row("Python versions", string.Join(", ", s.PythonVersions));
-        Row("first / last seen", $"{Date(s.FirstSeen)} / {Date(s.LastSeen)}");
+        Row("first / last seen", Date(s.FirstSeen) is { } first && Date(s.LastSeen) is { } last ? $"{first} / {last}" : null);
         Row("trend", Trend(s));
 
         md.Append("\n## Approved triage verdict\n\n| | |\n|---|---|\n");
@@ -122,13 +139,21 @@ public static class IssueBody
         var md = new StringBuilder();
         md.Append(Marker(key)).Append('\n');
         md.Append(regression
-            ? $"**Regression:** this problem recurs in {Inert(s.LastVersion ?? "?")}, newer than {Inert(previousVersion ?? "?")} (the last version reported here). Reopening.\n\n"
+            ? $"**Regression:** this problem recurs in {Inert(s.LastVersion ?? "a newer version")}, newer than {Inert(previousVersion ?? "the version reported here")} (the last version reported here). Reopening.\n\n"
             : "**Update** with fresh numbers.\n\n");
         md.Append("| | |\n|---|---|\n");
-        md.Append(Inv, $"| events | {s.Events:N0} |\n");
+        if (s.Events > 0)
+        {
+            md.Append(Inv, $"| events | {s.Events:N0} |\n");
+        }
+
         md.Append(Inv, $"| runs affected | {s.RunsAffected:N0} of {s.LibraryRuns:N0} ({s.ImpactShare:0.#%}) |\n");
         md.Append("| versions | ").Append(Inert(string.Join(", ", s.Versions))).Append(" |\n");
-        md.Append("| last seen | ").Append(Date(s.LastSeen)).Append(" |\n");
+        if (Date(s.LastSeen) is { } seen)
+        {
+            md.Append("| last seen | ").Append(seen).Append(" |\n");
+        }
+
         md.Append("| trend | ").Append(Inert(Trend(s))).Append(" |\n");
         md.Append("\n<details><summary>Machine-readable payload (for agents)</summary>\n\n```json\n")
           .Append(PayloadText(p, key))
@@ -196,12 +221,12 @@ public static class IssueBody
         : s.Kind == "performance" ? $"slower in {s.PerfToVersion} ({s.PerfStatus})"
         : "ongoing";
 
-    private static string Range(ProblemSignal s) =>
-        s.FirstVersion is null ? "?" : s.FirstVersion == s.LastVersion ? s.FirstVersion : $"{s.FirstVersion} – {s.LastVersion}";
+    private static string? Range(ProblemSignal s) =>
+        s.FirstVersion is null ? null : s.FirstVersion == s.LastVersion ? s.FirstVersion : $"{s.FirstVersion} – {s.LastVersion}";
 
-    private static string Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", Inv) ?? "?";
+    private static string? Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", Inv);
 
-    private static string Num(double? x) => x?.ToString("0.##", Inv) ?? "?";
+    private static string? Num(double? x) => x?.ToString("0.##", Inv);
 
     /// <summary>Marker keys hold only [A-Za-z0-9._:+-]; anything else is percent-encoded (it can never close the comment).</summary>
     public static string MarkerSafe(string key) =>

@@ -28,6 +28,35 @@ public sealed class IssueBodyAndAuthTests : IDisposable
     }
 
     [Fact]
+    public void A_performance_issue_says_only_what_is_known_no_question_marks_and_no_zero_events()
+    {
+        var p = Hostile();
+        var perf = p.Signal with
+        {
+            Kind = "performance", Code = null, TraceHash = null, Function = "alpha.core.solve", Level = null, ExceptionType = null,
+            CatalogTitle = null, Events = 0, FirstSeen = null, LastSeen = null, NewInVersion = null, NewInStatus = null,
+            PerfFromVersion = "1.0.0", PerfToVersion = "1.1.0", PerfRatio = 3.1, PerfPValue = 0.00004, PerfBeforeMs = 2.0, PerfAfterMs = 6.2,
+            PerfRunsBefore = 8, PerfRunsAfter = 9, PerfStatus = "confirmed",
+        };
+        var proposal = p with { Key = "alpha|performance|alpha.core.solve", Kind = "performance_regression", Signal = perf };
+
+        var body = IssueBody.Render(proposal, IssueBody.Key(proposal));
+        var comment = IssueBody.Comment(proposal, IssueBody.Key(proposal), regression: true, previousVersion: null);
+
+        Assert.Contains("Measured over **7** of 20 runs", body, StringComparison.Ordinal);
+        Assert.Contains("| p95 before / after | 2 ms / 6.2 ms |", body, StringComparison.Ordinal);
+        Assert.Contains("| p-value |", body, StringComparison.Ordinal);
+        Assert.Contains("0.0001 |", body, StringComparison.Ordinal); // "<0.0001", neutralised for Markdown
+        foreach (var text in new[] { body, comment })
+        {
+            Assert.DoesNotContain(" ?", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("?)", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("0 events", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("last seen", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void The_issue_body_matches_its_golden_file_and_hostile_text_is_inert()
     {
         var p = Hostile();

@@ -182,13 +182,18 @@ public sealed class SiteModelBuilder
 
     private ProblemRow Row(ProblemSummary p) => new(
         Paths.ProblemId(p.Code, p.TraceHash), Paths.Problem(p.Library, p.Code, p.TraceHash), p.Code, p.TraceHash, p.Level,
-        p.ExceptionType, SafeTitle(p.Title), p.Events, p.RunsAffected, p.RunsAffectedShare, p.Versions,
+        p.ExceptionType, ShownTitle(p), p.Events, p.RunsAffected, p.RunsAffectedShare, p.Versions,
         Day(p.FirstSeen), Day(p.LastSeen), p.NewInVersion, p.NewInStatus, p.FixedInVersion, p.FixedInStatus);
 
     private RegressionRow Row(RegressionSummary r) => new(
         r.Kind, r.Status, r.Version, r.FromVersion, HealthReport.Subject(r), r.Level, r.Ratio, r.PValue,
         r.RunsBefore, r.RunsAfter, r.BeforeValue, r.AfterValue, PublicReason(r));
 
-    // Titles were scrubbed at ingest; scrub again so a rule added since cannot be bypassed by old rows.
-    private static string? SafeTitle(string? title) => title is null || Scrubber.Check(title) is not null ? null : title;
+    // Titles were scrubbed at ingest; scrub again so a rule added since cannot be bypassed by old rows. The public site
+    // shows a title only when most runs that reported a title for the code agree on it and at least k runs did: one
+    // anonymous upload cannot name a problem (docs/privacy.md).
+    private string? ShownTitle(ProblemSummary p) =>
+        p.Title is null || Scrubber.Check(p.Title) is not null ? null
+        : _public && (!p.TitleMajority || p.TitleRuns < _k) ? null
+        : p.Title;
 }

@@ -331,8 +331,10 @@ public static class Aggregator
 
     private static readonly (string Name, string Type)[] CatalogColumns =
     [
-        ("library", "VARCHAR"), ("version", "VARCHAR"), ("code", "VARCHAR"), ("title", "VARCHAR"),
+        ("library", "VARCHAR"), ("version", "VARCHAR"), ("code", "VARCHAR"), ("title", "VARCHAR"), ("bundle_id", "VARCHAR"),
     ];
+
+    private static readonly (string Name, string Type)[] BundleColumns = [("bundle_id", "VARCHAR"), ("run_key", "VARCHAR")];
 
     private static void CreateSourceView(DuckDBConnection db, string name, IReadOnlyList<string> parquetFiles, (string Name, string Type)[] columns,
         bool partitioned = true, string? where = null)
@@ -358,6 +360,7 @@ public static class Aggregator
         Execute(db, string.Create(CultureInfo.InvariantCulture, $"SET VARIABLE min_calls = {config.Regressions.MinCallsPerRun}::BIGINT"));
         Execute(db, SqlText.Get("summaries"));
         CreateSourceView(db, "catalog_rows", files.Catalog, CatalogColumns, partitioned: false);
+        CreateSourceView(db, "bundle_rows", files.Bundles, BundleColumns, partitioned: false);
 
         var versions = Rows(db, "SELECT library, version, runs, error_free_runs FROM s_versions",
             r => (Runs: new VersionRuns(r.GetString(0), r.GetString(1), r.GetInt64(2)),

@@ -22,7 +22,6 @@ internal sealed class IngestSession
 
     private readonly HashSet<string> _knownBundles;
     private readonly HashSet<string> _forgotten;
-    private readonly HashSet<string> _catalogKeys;
     private readonly DistinctBudget _distinct;
     private readonly LibraryRegistry _registry;
     // Event ids without a run id (the keyed hash of the content alone) can repeat under another
@@ -61,7 +60,6 @@ internal sealed class IngestSession
         _writer = new LakeWriter(paths, ingestId, options.BeforeCommitRename);
         _knownBundles = index.BundleIds();
         _forgotten = index.ForgottenBundleIds();
-        _catalogKeys = index.CatalogKeys();
         _registry = new LibraryRegistry(options.Config);
         _distinct = DistinctBudget.Load(paths, options.Config.Ingest.Limits.MaxDistinctPerLibraryDay, now);
     }
@@ -470,6 +468,7 @@ internal sealed class IngestSession
             }
         }
 
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var libraries = reading.Events.Kinds.Where(k => !k.Dropped).Select(k => k.Library).Where(l => l != LakeSchema.Unknown).Distinct().ToList();
         foreach (var entry in reading.Catalog)
         {
@@ -506,8 +505,9 @@ internal sealed class IngestSession
                 continue;
             }
 
-            var key = $"{owner.Library}|{owner.Version}|{entry.Code}";
-            if (_catalogKeys.Add(key))
+            // One row per upload and code: which title each upload reported is what the public title is decided on
+            // (the title most runs agree on, docs/privacy.md), never the first one seen.
+            if (seen.Add($"{owner.Library}|{owner.Version}|{entry.Code}"))
             {
                 _catalog.Add(new CatalogRow(owner.Library, owner.Version, entry.Code, entry.Title, entry.Hint, entry.Category, bundleId, _now));
                 added++;

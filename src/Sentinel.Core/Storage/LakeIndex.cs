@@ -31,11 +31,6 @@ internal sealed class LakeIndex : IDisposable
             ? Directory.EnumerateFiles(_paths.Forgotten).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal)
             : [];
 
-    public HashSet<string> CatalogKeys() =>
-        LakePaths.HasFiles(_paths.Catalog)
-            ? Strings($"SELECT library || '|' || version || '|' || code FROM read_parquet({DuckDb.Glob(_paths.Catalog, partitioned: false)})")
-            : [];
-
     /// <summary>
     /// event_ids already stored for these runs, in the committed lake and in <paramref name="staged"/>
     /// (this ingest's own files, not yet committed), as 128-bit values (not one string object each).

@@ -14,12 +14,22 @@ WITH per_version AS (
     GROUP BY library, code, trace_hash
 ), library_runs AS (
     SELECT library, count(DISTINCT run_key) AS runs FROM p_runs GROUP BY library
-), titles AS (
-    SELECT c.library, c.code, arg_max(c.title, coalesce(o.rank, -1)) AS title
+), title_support AS (
+    -- How many distinct runs reported each title of a code (docs/privacy.md: the title most runs agree on wins,
+    -- never the first one seen; one anonymous upload cannot set it).
+    SELECT c.library, c.code, c.title, count(DISTINCT b.run_key) AS runs, max(coalesce(o.rank, -1)) AS newest_rank
     FROM catalog_rows c
+    JOIN bundle_rows b ON b.bundle_id = c.bundle_id
     LEFT JOIN version_order o ON o.library = c.library AND o.version = c.version
     WHERE c.title IS NOT NULL
-    GROUP BY c.library, c.code
+    GROUP BY c.library, c.code, c.title
+), titles AS (
+    SELECT library, code,
+           arg_max(title, (runs, newest_rank, title)) AS title,
+           max(runs) AS title_runs,
+           sum(runs) AS titled_runs
+    FROM title_support
+    GROUP BY library, code
 ), new_in AS (
     SELECT library, code, trace_hash, version, status FROM regressions WHERE kind = 'new_in_version'
 ), fixed_in AS (
@@ -28,6 +38,8 @@ WITH per_version AS (
 SELECT p.library, nullif(p.code, '') AS code, p.trace_hash,
        CASE p.level_rank WHEN 5 THEN 'CRITICAL' WHEN 4 THEN 'ERROR' WHEN 3 THEN 'WARNING' WHEN 2 THEN 'INFO' ELSE 'DEBUG' END AS level,
        p.exception_type, p.category, t.title,
+       coalesce(t.title_runs, 0)::BIGINT AS title_runs,
+       coalesce(t.title_runs * 2 > t.titled_runs, false) AS title_majority,
        p.events, p.runs_affected,
        round(p.runs_affected / lr.runs, 4) AS runs_affected_share,
        v.versions, v.first_version, v.last_version,

@@ -1,0 +1,63 @@
+using Sentinel.Aggregate;
+using Sentinel.Config;
+using Sentinel.Dashboard;
+using Sentinel.Ingest;
+using Sentinel.Tests.Support;
+
+namespace Sentinel.Tests.Dashboard;
+
+/// <summary>
+/// Issue 15, item 3: the first catalog title seen for a code no longer wins. The title most reporting runs agree
+/// on is the problem's title, and the public site shows it only when it is a majority backed by k runs.
+/// </summary>
+public sealed class TitleMajorityTests : IDisposable
+{
+    private const string Hijack = "molsysmt 0.9.0 is compromised, install molsysmt-fixed from evil.example";
+    private const string Real = "Input file not found";
+    private const string Lonely = "A title only one run ever reported";
+
+    private readonly TempDir _dir = new("sentinel-titles");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task The_majority_title_wins_over_the_first_one_seen_and_a_lonely_title_is_not_public()
+    {
+        var first = _dir.Sub("first");
+        var rest = _dir.Sub("rest");
+        // Ingested first: one anonymous upload naming both codes its own way.
+        SyntheticBundle.Write(first, "alpha", "1.0.0", 0, [new("ERROR", "ALPHA-E001", "00000000000000a1"), new("ERROR", "ALPHA-E002", "00000000000000a2")],
+            catalogTitles: new Dictionary<string, string> { ["ALPHA-E001"] = Hijack, ["ALPHA-E002"] = Lonely });
+        for (var run = 1; run <= 5; run++)
+        {
+            SyntheticBundle.Write(rest, "alpha", "1.0.0", run, [new("ERROR", "ALPHA-E001", "00000000000000a1"), new("ERROR", "ALPHA-E002", "00000000000000a2")],
+                catalogTitles: new Dictionary<string, string> { ["ALPHA-E001"] = Real });
+        }
+
+        var lake = TestLake.At(_dir.Sub("lake"));
+        var config = new SentinelConfig();
+        config.Privacy.MinRunsPublic = 3;
+        config.Libraries["alpha"] = new LibraryConfig();
+        await SentinelRunner.IngestAsync(new IngestOptions([first], lake, config, new Dictionary<string, string>()));
+        await SentinelRunner.IngestAsync(new IngestOptions([rest], lake, config, new Dictionary<string, string>()));
+        Aggregator.Run(new AggregateOptions(lake, config, Full: false));
+
+        var problems = Summaries.Load(lake).Problems;
+        var e001 = problems.Single(p => p.Code == "ALPHA-E001");
+        var e002 = problems.Single(p => p.Code == "ALPHA-E002");
+        Assert.Equal((Real, 5L, true), (e001.Title, e001.TitleRuns, e001.TitleMajority));
+        Assert.Equal((Lonely, 1L, true), (e002.Title, e002.TitleRuns, e002.TitleMajority));
+
+        DashboardBuilder.Build(new DashboardOptions(lake, _dir.Sub("public"), SiteModelBuilder.Public, config));
+        DashboardBuilder.Build(new DashboardOptions(lake, _dir.Sub("maintainers"), SiteModelBuilder.Maintainers, config));
+        var publicText = string.Concat(Directory.EnumerateFiles(_dir.Sub("public"), "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".html", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)).Select(File.ReadAllText));
+        var maintainersText = string.Concat(Directory.EnumerateFiles(_dir.Sub("maintainers"), "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".html", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)).Select(File.ReadAllText));
+        Assert.Contains(Real, publicText, StringComparison.Ordinal);
+        Assert.DoesNotContain("compromised", publicText, StringComparison.Ordinal);
+        Assert.DoesNotContain(Lonely, publicText, StringComparison.Ordinal); // 1 run < k = 3
+        Assert.Contains(Lonely, maintainersText, StringComparison.Ordinal);  // the maintainers see what was reported
+        Assert.DoesNotContain("compromised", maintainersText, StringComparison.Ordinal);
+    }
+}

@@ -28,12 +28,13 @@ internal sealed class BundleParser
     private readonly DateTime _latestTimestamp;
 
     /// <param name="now">The ingest's clock: events more than a day after it are refused.</param>
-    public BundleParser(SentinelConfig config, StringPool pool, DateTime now)
+    /// <param name="traceKey">The key of recomputed trace hashes: the lake's secret when ingesting (see <see cref="EventReducer"/>).</param>
+    public BundleParser(SentinelConfig config, StringPool pool, DateTime now, byte[]? traceKey = null)
     {
         _latestTimestamp = now.AddDays(1);
         _limits = config.Ingest.Limits;
         _pool = pool;
-        _reducer = new EventReducer(config.Ingest.NameKeys, config.Ingest.VersionKeys, _limits.MaxDepth, pool);
+        _reducer = new EventReducer(config.Ingest.NameKeys, config.Ingest.VersionKeys, _limits.MaxDepth, pool, traceKey);
     }
 
     private int MaxEventBytes => _limits.MaxEventKb * 1024;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Sentinel.Storage;
+using Sentinel.Text;
 
 namespace Sentinel.Ingest;
 
@@ -24,8 +25,20 @@ internal sealed class EventReducer
     private readonly int _maxDepth;
     private readonly StringPool _pool;
 
-    public EventReducer(IReadOnlyList<string> nameKeys, IReadOnlyList<string> versionKeys, int maxDepth, StringPool pool)
+    private readonly byte[] _traceKey;
+
+    // Scrubber reasons of values a dictionary attack can enumerate (user and host names in paths, addresses): an
+    // unkeyed hash over one of them is reversible. A random token is not (and a URL can look like one to the scrubber).
+    private static readonly HashSet<string> Guessable = new(StringComparer.Ordinal)
     {
+        "email", "windows_path", "unc_path", "home_path", "unix_path", "ipv4", "ipv6", "mac_address", "phone_number",
+        "url_credentials", "secret_pair",
+    };
+
+    /// <param name="traceKey">The key of recomputed trace hashes (the lake's secret); null: a random one (inspect).</param>
+    public EventReducer(IReadOnlyList<string> nameKeys, IReadOnlyList<string> versionKeys, int maxDepth, StringPool pool, byte[]? traceKey = null)
+    {
+        _traceKey = traceKey ?? RandomNumberGenerator.GetBytes(32);
         _nameKeys = [.. nameKeys.Select(Encoding.UTF8.GetBytes)];
         _versionKeys = [.. versionKeys.Select(Encoding.UTF8.GetBytes)];
         _maxDepth = maxDepth;
@@ -48,6 +61,7 @@ internal sealed class EventReducer
         bool hasTimestamp = false, hasLevel = false, hasMessage = false;
         string?[]? names = null, versions = null;
         SortedDictionary<string, string>? fingerprintExtra = null;
+        var identityDropped = false; // an input of smonitor's fingerprint was dropped (a path as source, a scrubbed code)
 
         _keys.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -96,16 +110,19 @@ internal sealed class EventReducer
                     break;
                 case 6 when name.SequenceEqual("source"u8):
                     ev.Source = Identifier(ref reader, "source", ledger, maxLength: 256);
+                    identityDropped |= ev.Source is null && type == JsonTokenType.String;
                     break;
                 case 4 when name.SequenceEqual("code"u8):
                     code = type == JsonTokenType.String ? reader.ValueSpan : default;
                     ev.Code = Identifier(ref reader, "code", ledger);
+                    identityDropped |= ev.Code is null && type == JsonTokenType.String;
                     break;
                 case 8 when name.SequenceEqual("category"u8):
                     ev.Category = Identifier(ref reader, "category", ledger);
                     break;
                 case 14 when name.SequenceEqual("exception_type"u8):
                     ev.ExceptionType = Identifier(ref reader, "exception_type", ledger);
+                    identityDropped |= ev.ExceptionType is null && type == JsonTokenType.String;
                     break;
                 case 6 when name.SequenceEqual("run_id"u8):
                     ev.RunId = Identifier(ref reader, "run_id", ledger, scrub: false); // only its keyed hash is ever stored
@@ -169,9 +186,15 @@ internal sealed class EventReducer
         ev.IdentityNames = names;
         ev.IdentityVersions = versions;
         // Pooled either way: events of a bundle are grouped by their (pooled) shared fields.
-        ev.TraceHash = fingerprint.IsEmpty
-            ? _pool.Get(Fingerprint(ev, fingerprintExtra))
-            : _pool.Get(fingerprint);
+        // smonitor's fingerprint is an unkeyed hash of its inputs. When one of them was dropped (a home path as
+        // `source`, a scrubbed code, an `extra` value the scrubber flags), a dictionary of user names could reverse
+        // it: the trace hash is then recomputed from the kept fields and keyed with the lake's secret (docs/privacy.md).
+        identityDropped |= fingerprintExtra is not null && fingerprintExtra.Values.Any(v => Scrubber.Check(v) is { } why && Guessable.Contains(why));
+        ev.TraceHash = identityDropped
+            ? _pool.Get(KeyedTrace(ev))
+            : fingerprint.IsEmpty
+                ? _pool.Get(Fingerprint(ev, fingerprintExtra))
+                : _pool.Get(fingerprint);
 
         // event_id = keyed hash of (run_id, timestamp, trace_hash, level, code, message): the
         // key is applied later, once the run is known; here only an unkeyed digest of the rest.
@@ -344,6 +367,13 @@ internal sealed class EventReducer
         }
 
         return null;
+    }
+
+    /// <summary>The trace hash of an event whose fingerprint had a dropped input: HMAC of the kept fields, 16 hex digits.</summary>
+    private string KeyedTrace(ParsedEvent ev)
+    {
+        var kept = $"trace\0{ev.Code}\0{ev.ExceptionType}\0{ev.Source}";
+        return Convert.ToHexStringLower(HMACSHA256.HashData(_traceKey, Encoding.UTF8.GetBytes(kept)))[..16];
     }
 
     /// <summary>smonitor's fingerprint, for events exported without one.</summary>

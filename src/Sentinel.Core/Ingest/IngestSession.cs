@@ -56,7 +56,7 @@ internal sealed class IngestSession
         _secret = secret;
         _now = now;
         _ingestId = ingestId;
-        _reader = new UploadReader(options.Config, new BundleParser(options.Config, _pool, now));
+        _reader = new UploadReader(options.Config, new BundleParser(options.Config, _pool, now, secret));
         _writer = new LakeWriter(paths, ingestId, options.BeforeCommitRename);
         _knownBundles = index.BundleIds();
         _forgotten = index.ForgottenBundleIds();

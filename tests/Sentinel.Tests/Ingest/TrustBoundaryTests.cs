@@ -133,6 +133,39 @@ public sealed class TrustBoundaryTests : IDisposable
     }
 
     [Fact]
+    public async Task AFingerprintOverADroppedPath_IsReplacedByAKeyedHash_StableInOneLake_DifferentAcrossLakes()
+    {
+        // smonitor's fingerprint of a warning whose source is the user's script: an unkeyed hash over a home path.
+        const string Given = "5d41402abc4b2a76";
+        static string Ev(int i, string source, string extra) =>
+            "{\"timestamp\":\"2026-10-01T12:00:0" + i + "+00:00\",\"level\":\"WARNING\",\"source\":" + Q(source) + ",\"message\":\"m\",\"code\":\"ALPHA-W001\","
+            + "\"fingerprint\":\"" + Given + "\",\"extra\":{\"library\":\"alpha\",\"version\":\"1.0.0\"" + extra + "}}";
+        var json = "{\"smonitor_version\":\"0.13.0\",\"generated_at\":\"2026-10-01T13:00:00+00:00\",\"runtime\":{\"run_id\":\"rk\"},\"events\":["
+            + string.Join(",", Ev(1, "/home/maria/analysis/run.py", ""), Ev(2, "/home/maria/analysis/run.py", ""),
+                Ev(3, "alpha.core", ",\"resource\":\"/home/maria/data/prot.pdb\""), Ev(4, "alpha.core", ""))
+            + "]}";
+        Directory.CreateDirectory(_dir.Sub("keyed"));
+        File.WriteAllText(Path.Combine(_dir.Sub("keyed"), "b.json"), json);
+
+        var hashes = new List<IReadOnlyList<string>>();
+        foreach (var lake in new[] { _dir.Sub("lake1"), _dir.Sub("lake2") })
+        {
+            await SentinelRunner.IngestAsync(lake, [_dir.Sub("keyed")]);
+            using var reader = new LakeReader(lake);
+            hashes.Add([.. reader.Rows("SELECT trace_hash FROM events ORDER BY timestamp").Select(r => (string)r[0]!)]);
+        }
+
+        var (one, two) = (hashes[0], hashes[1]);
+        Assert.Equal(4, one.Count);
+        Assert.Equal(one[0], one[1]);                     // the same problem stays one problem in a lake
+        Assert.NotEqual(Given, one[0]);                   // the path's unkeyed fingerprint is not stored
+        Assert.NotEqual(Given, one[2]);                   // nor one over a path in extra.resource
+        Assert.Equal(Given, one[3]);                      // nothing dropped: smonitor's fingerprint is kept
+        Assert.NotEqual(one[0], two[0]);                  // keyed: another lake (another secret) gives another hash
+        Assert.All(one, h => Assert.Matches("^[0-9a-f]{16}$", h));
+    }
+
+    [Fact]
     public void Cli_RefusesAVersionOverrideWithALocalLabel()
     {
         var r = SentinelRunner.Cli(_dir.Path, "ingest", HostileBundle(0), "--lake", _dir.Sub("lake"), "--version", "alpha=1.0+" + LocalLabel);

@@ -17,7 +17,13 @@ internal static class Html
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
         "connect-src 'none'; base-uri 'none'; form-action 'none'";
 
-    public static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+    /// <summary>HTML-escaped, without control characters and bidi embeddings/overrides/isolates (they reorder what a reader sees).</summary>
+    public static string E(string? text) => WebUtility.HtmlEncode(Visible(text ?? ""));
+
+    private static string Visible(string s) => s.Any(Hidden) ? new string([.. s.Where(c => !Hidden(c))]) : s;
+
+    private static bool Hidden(char c) =>
+        (char.IsControl(c) && c is not '\n' and not '\t') || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

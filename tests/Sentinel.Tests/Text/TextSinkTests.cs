@@ -9,6 +9,13 @@ public sealed class TextSinkTests : IDisposable
     private readonly TempDir _dir = new("sentinel-text");
 
     [Theory]
+    [InlineData("evil\u202Egnp.exe", "evilgnp.exe")]
+    [InlineData("a\u2066b\u2069c\u0007d", "abcd")]
+    [InlineData("<b>x</b>\n", "&lt;b&gt;x&lt;/b&gt;\n")]
+    public void Html_escapes_and_drops_controls_and_bidi_overrides(string text, string expected) =>
+        Assert.Equal(expected, Sentinel.Dashboard.Html.E(text));
+
+    [Theory]
     [InlineData("=HYPERLINK(\"http://evil\",\"x\")", "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"")]
     [InlineData("+1+cmd", "'+1+cmd")]
     [InlineData("-2+3", "'-2+3")]

@@ -194,6 +194,6 @@ public sealed class SiteModelBuilder
     // anonymous upload cannot name a problem (docs/privacy.md).
     private string? ShownTitle(ProblemSummary p) =>
         p.Title is null || Scrubber.Check(p.Title) is not null ? null
-        : _public && (!p.TitleMajority || p.TitleRuns < _k) ? null
+        : _public && p.TitleSource != "catalog" && (!p.TitleMajority || p.TitleRuns < _k) ? null
         : p.Title;
 }

@@ -45,7 +45,7 @@ public static class SignalBuilder
                 signals.Add(new ProblemSignal(
                     lib.Library, "problem", p.Code, p.TraceHash, null, p.Level, p.ExceptionType,
                     // The title goes into LLM prompts and (public) issue titles: only one most reporting runs agree on.
-                    p.TitleMajority && p.TitleRuns >= MinRunsPerEnvironment ? p.Title : null,
+                    p.TitleSource == "catalog" || (p.TitleMajority && p.TitleRuns >= MinRunsPerEnvironment) ? p.Title : null,
                     p.Events, p.RunsAffected, lib.Runs, p.RunsAffectedShare, p.Versions, p.FirstVersion, p.LastVersion, lib.LatestVersion,
                     p.NewInVersion, p.NewInStatus, p.FixedInVersion, p.FixedInStatus,
                     p.Platforms, p.PythonVersions, platforms, pythons,

@@ -379,6 +379,8 @@ public static class Aggregator
         Execute(db, """
             CREATE OR REPLACE TEMP TABLE version_order (library VARCHAR, version VARCHAR, rank INTEGER, pre_release BOOLEAN);
             CREATE OR REPLACE TEMP TABLE version_status (library VARCHAR, version VARCHAR, status VARCHAR, status_reason VARCHAR);
+            CREATE OR REPLACE TEMP TABLE registered_titles (library VARCHAR, code VARCHAR, title VARCHAR);
+            CREATE OR REPLACE TEMP TABLE catalog_libraries (library VARCHAR);
             CREATE OR REPLACE TEMP TABLE regressions (
                 library VARCHAR, kind VARCHAR, status VARCHAR, version VARCHAR, from_version VARCHAR,
                 code VARCHAR, trace_hash VARCHAR, function VARCHAR, level VARCHAR,
@@ -395,6 +397,9 @@ public static class Aggregator
                 g.Key, v, i, Pep440Version.TryParse(v, out var parsed) && parsed.IsPreRelease,
             })));
         Insert(db, "version_status", 4, statuses.Select(s => new object?[] { s.Library, s.Version, s.Status.Name(), s.Reason }));
+        var (registeredTitles, catalogLibraries) = RegisteredCatalog.Load(config);
+        Insert(db, "registered_titles", 3, registeredTitles.Select(t => new object?[] { t.Library, t.Code, t.Title }));
+        Insert(db, "catalog_libraries", 1, catalogLibraries.Select(l => new object?[] { l }));
         Insert(db, "regressions", 18, regressions.Select(r => new object?[]
         {
             r.Library, r.Kind.Name(), r.Status.Name(), r.Version, r.FromVersion, r.Code, r.TraceHash, r.Function, r.Level,

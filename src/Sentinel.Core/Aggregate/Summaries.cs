@@ -32,7 +32,7 @@ public sealed record VersionSummary(
 public sealed record DailyCount(DateOnly Day, long Events, long Runs);
 
 public sealed record ProblemSummary(
-    string Library, string? Code, string TraceHash, string Level, string? ExceptionType, string? Category, string? Title, long TitleRuns, bool TitleMajority,
+    string Library, string? Code, string TraceHash, string Level, string? ExceptionType, string? Category, string? Title, string? TitleSource, long TitleRuns, bool TitleMajority,
     long Events, long RunsAffected, double RunsAffectedShare,
     IReadOnlyList<string> Versions, string FirstVersion, string LastVersion,
     IReadOnlyList<string> Platforms, IReadOnlyList<string> PythonVersions,

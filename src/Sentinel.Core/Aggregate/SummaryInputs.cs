@@ -24,6 +24,10 @@ internal static class SummaryInputs
             .Append(JsonSerializer.Serialize(config)).Append('\n')
             .Append(generation).Append('\n')
             .Append(typeof(SummaryInputs).Assembly.ManifestModule.ModuleVersionId.ToString("N")).Append('\n')
+            // A registered catalog is an input too: an edited catalog file renames problems without any new ingest.
+            .AppendJoin('\n', config.Libraries.Where(l => l.Value.Catalog is not null).OrderBy(l => l.Key, StringComparer.Ordinal)
+                .Select(l => l.Key + ":" + (File.Exists(l.Value.Catalog) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(l.Value.Catalog!))) : "missing")))
+            .Append('\n')
             .AppendJoin('\n', ingests.Order(StringComparer.Ordinal));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

@@ -60,4 +60,39 @@ public sealed class TitleMajorityTests : IDisposable
         Assert.Contains(Lonely, maintainersText, StringComparison.Ordinal);  // the maintainers see what was reported
         Assert.DoesNotContain("compromised", maintainersText, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_registered_catalog_names_the_library_s_problems_and_uploads_cannot()
+    {
+        var bundles = _dir.Sub("bundles");
+        for (var run = 0; run < 4; run++)
+        {
+            SyntheticBundle.Write(bundles, "alpha", "1.0.0", run, [new("ERROR", "ALPHA-E001", "00000000000000a1"), new("ERROR", "ALPHA-E002", "00000000000000a2")],
+                catalogTitles: new Dictionary<string, string> { ["ALPHA-E001"] = Real, ["ALPHA-E002"] = Hijack });
+        }
+
+        var catalog = Path.Combine(_dir.Path, "alpha-catalog.json");
+        File.WriteAllText(catalog, "{\"codes\": {\"ALPHA-E001\": {\"title\": \"The input file does not exist\", \"user_hint\": \"Check the path.\"}}}");
+        var lake = TestLake.At(_dir.Sub("lake"));
+        var config = new SentinelConfig();
+        config.Privacy.MinRunsPublic = 3;
+        config.Libraries["alpha"] = new LibraryConfig { Catalog = catalog };
+        await SentinelRunner.IngestAsync(new IngestOptions([bundles], lake, config, new Dictionary<string, string>()));
+        Aggregator.Run(new AggregateOptions(lake, config, Full: false));
+
+        var problems = Summaries.Load(lake).Problems;
+        Assert.Equal(("The input file does not exist", "catalog"), (problems.Single(p => p.Code == "ALPHA-E001").Title, problems.Single(p => p.Code == "ALPHA-E001").TitleSource));
+        Assert.Null(problems.Single(p => p.Code == "ALPHA-E002").Title); // four runs agree, but the library names its own problems
+
+        DashboardBuilder.Build(new DashboardOptions(lake, _dir.Sub("public"), SiteModelBuilder.Public, config));
+        var publicText = string.Concat(Directory.EnumerateFiles(_dir.Sub("public"), "*.html", SearchOption.AllDirectories).Select(File.ReadAllText));
+        Assert.Contains("The input file does not exist", publicText, StringComparison.Ordinal);
+        Assert.DoesNotContain("compromised", publicText, StringComparison.Ordinal);
+
+        // A catalog that cannot be read is a configuration error naming it.
+        File.WriteAllText(Path.Combine(_dir.Path, "sentinel.yml"), "libraries:\n  alpha:\n    catalog: missing-catalog.json\n");
+        var r = SentinelRunner.Cli(_dir.Path, "aggregate", "--lake", _dir.Sub("lake"));
+        Assert.Equal(ExitCode.InvalidUsage, r.ExitCode);
+        Assert.Contains("libraries.alpha.catalog: missing-catalog.json: no such file", r.Stderr, StringComparison.Ordinal);
+    }
 }

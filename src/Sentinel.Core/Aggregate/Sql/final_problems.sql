@@ -37,7 +37,10 @@ WITH per_version AS (
 )
 SELECT p.library, nullif(p.code, '') AS code, p.trace_hash,
        CASE p.level_rank WHEN 5 THEN 'CRITICAL' WHEN 4 THEN 'ERROR' WHEN 3 THEN 'WARNING' WHEN 2 THEN 'INFO' ELSE 'DEBUG' END AS level,
-       p.exception_type, p.category, t.title,
+       p.exception_type, p.category,
+       -- A library with a registered catalog (libraries.<name>.catalog) takes its titles from it only.
+       CASE WHEN cl.library IS NOT NULL THEN rt.title ELSE t.title END AS title,
+       CASE WHEN cl.library IS NOT NULL THEN 'catalog' WHEN t.title IS NOT NULL THEN 'reports' END AS title_source,
        coalesce(t.title_runs, 0)::BIGINT AS title_runs,
        coalesce(t.title_runs * 2 > t.titled_runs, false) AS title_majority,
        p.events, p.runs_affected,
@@ -53,6 +56,8 @@ JOIN per_version v ON v.library = p.library AND v.code = p.code AND v.trace_hash
 JOIN daily d ON d.library = p.library AND d.code = p.code AND d.trace_hash = p.trace_hash
 JOIN library_runs lr ON lr.library = p.library
 LEFT JOIN titles t ON t.library = p.library AND t.code = p.code
+LEFT JOIN catalog_libraries cl ON cl.library = p.library
+LEFT JOIN registered_titles rt ON rt.library = p.library AND rt.code = p.code
 -- new-in / fixed-in are judged per code (per trace hash for uncoded problems): see summaries.sql.
 LEFT JOIN new_in n ON n.library = p.library AND n.code = p.code AND n.trace_hash = CASE WHEN p.code = '' THEN p.trace_hash ELSE '' END
 LEFT JOIN fixed_in f ON f.library = p.library AND f.code = p.code AND f.trace_hash = CASE WHEN p.code = '' THEN p.trace_hash ELSE '' END

@@ -64,7 +64,7 @@ public sealed class TrustBoundaryTests : IDisposable
     }
 
     [Fact]
-    public void NoPlantedValue_ReachesTheLakeStateSummariesSitesReportsOrOutput_AndTheGoodValuesAreStored()
+    public async Task NoPlantedValue_ReachesTheLakeStateSummariesSitesReportsLlmIssuesOrOutput_AndTheGoodValuesAreStored()
     {
         for (var run = 0; run < 6; run++)
         {
@@ -121,7 +121,33 @@ public sealed class TrustBoundaryTests : IDisposable
             }
         }
 
-        AssertClean(outputs.ToString(), "command output");
+        // The LLM sees only anonymised aggregates: every request to the (fake, loopback) OpenAI endpoint is clean.
+        using (var fake = new FakeOpenAi())
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                fake.EnqueueAnswer("A plain cause.", "A plain fix.", "Some runs.", "medium");
+            }
+
+            var triage = new TriageConfig { Provider = "openai", Endpoint = fake.BaseUrl, Model = "fake-model", TimeoutSeconds = 5 };
+            var llm = new Sentinel.Triage.LlmTriager(Sentinel.Triage.LlmTriager.CreateOpenAiClient(triage), triage, cacheDir: null);
+            await Sentinel.Triage.Triager.RunAsync(TestLake.At(lake), "alpha", llm.TriageAsync, CancellationToken.None);
+            Assert.NotEmpty(fake.Requests);
+            Assert.All(fake.Requests, r => AssertClean(r.Body, "LLM request"));
+        }
+
+        // Approve every proposal, then plan the GitHub issues: titles, bodies and markers are clean.
+        File.WriteAllText(Path.Combine(_dir.Path, "sentinel.yml"),
+            "privacy:\n  min_runs_public: 3\nlibraries:\n  alpha:\n    repo: example/alpha\n    auto_issues: true\n");
+        foreach (var p in new Sentinel.Triage.ProposalStore(TestLake.At(lake)).Load())
+        {
+            Sentinel.Triage.Triager.Decide(TestLake.At(lake), p.Id, Sentinel.Triage.DecisionAction.Approve, "maintainer", "looks right");
+        }
+
+        var plan = SentinelRunner.Cli(_dir.Path, "issues", "--dry-run", "--format", "json", "--lake", lake);
+        Assert.True(plan.ExitCode == 0, plan.Stderr);
+        Assert.Contains("example/alpha", plan.Stdout, StringComparison.Ordinal);
+        AssertClean(plan.Stdout + plan.Stderr, "issues --dry-run");
     }
 
     private static void AssertClean(string text, string where)

@@ -74,7 +74,8 @@ public static class DashboardBuilder
         }
 
         var approved = new Triage.ProposalStore(o.Lake).Load().Where(p => p.Status == Triage.ProposalStatus.Approved).ToDictionary(p => p.Key, StringComparer.Ordinal);
-        var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt, approved);
+        var docs = o.Config.Libraries.Where(l => l.Value.Docs is not null).ToDictionary(l => l.Key, l => l.Value.Docs!, StringComparer.Ordinal);
+        var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt, approved, docs);
 
         var target = CheckTarget(o.Out);
 

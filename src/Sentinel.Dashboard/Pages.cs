@@ -57,6 +57,12 @@ internal static class Pages
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"<nav class=\"crumbs\"><a href=\"../index.html\">All libraries</a> › {E(m.Library)}</nav>\n");
         b.Append(CultureInfo.InvariantCulture, $"<h1>{E(m.Library)} {StatusBadge(m.Status)}</h1>\n<p class=\"why\">Latest version <code>{E(m.LatestVersion)}</code>: {E(m.StatusReason)}</p>\n");
+        if (m.Docs is { } docs)
+        {
+            // Registered by the maintainers (https only, checked when the config is read).
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"why\"><a href=\"{E(docs)}\" rel=\"noopener noreferrer\">Documentation</a></p>\n");
+        }
+
         b.Append("<div class=\"stats\">");
         Stat(b, "error-free runs", Pct(m.ErrorFreeRate));
         Stat(b, "runs", N(m.Runs));

@@ -54,7 +54,12 @@ public sealed record LibraryPage(
     IReadOnlyList<TrendRow> Trends,
     IReadOnlyList<ProblemRow> TopErrors, IReadOnlyList<ProblemRow> TopWarnings,
     IReadOnlyList<PerformanceRow> Performance, IReadOnlyList<RegressionRow> Regressions,
-    IReadOnlyList<EnvironmentRow> Environments, Hidden Hidden);
+    IReadOnlyList<EnvironmentRow> Environments, Hidden Hidden)
+{
+    /// <summary>The library's documentation (<c>libraries.&lt;name&gt;.docs</c>, an https URL), linked from its page.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Docs { get; init; }
+}
 
 /// <summary>The approved triage verdict of a problem (the approver's name only in the maintainers view).</summary>
 public sealed record TriageNote(

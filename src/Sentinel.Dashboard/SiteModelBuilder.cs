@@ -22,14 +22,16 @@ public sealed class SiteModelBuilder
     private readonly Summaries _s;
     private readonly bool _public;
     private readonly int _k;
+    private readonly IReadOnlyDictionary<string, string> _docs;
     private readonly SiteInfo _site;
     private readonly IReadOnlyDictionary<string, Triage.Proposal> _approved;
 
     /// <param name="approved">Approved triage proposals by key (<c>library|problem|code|trace_hash</c>).</param>
     public SiteModelBuilder(Summaries summaries, string audience, int minRunsPublic, string? generatedAt,
-        IReadOnlyDictionary<string, Triage.Proposal>? approved = null)
+        IReadOnlyDictionary<string, Triage.Proposal>? approved = null, IReadOnlyDictionary<string, string>? docs = null)
     {
         _s = summaries;
+        _docs = docs ?? new Dictionary<string, string>();
         _approved = approved ?? new Dictionary<string, Triage.Proposal>();
         _public = audience == Public;
         _k = _public ? minRunsPublic : 0;
@@ -144,7 +146,7 @@ public sealed class SiteModelBuilder
                 trends.Count(t => !Enough(t.Runs)),
                 performance.Count(p => !Enough(p.QualifiedRuns)),
                 regressions.Count - Regressions(l.Library).Count(),
-                environments.Count - shownEnvironments.Count));
+                environments.Count - shownEnvironments.Count)) with { Docs = _docs.GetValueOrDefault(l.Library) };
     }
 
     private List<ProblemRow> Top(IEnumerable<ProblemSummary> problems) =>

@@ -76,7 +76,7 @@ public sealed class TitleMajorityTests : IDisposable
         var lake = TestLake.At(_dir.Sub("lake"));
         var config = new SentinelConfig();
         config.Privacy.MinRunsPublic = 3;
-        config.Libraries["alpha"] = new LibraryConfig { Catalog = catalog };
+        config.Libraries["alpha"] = new LibraryConfig { Catalog = catalog, Docs = "https://alpha.example/docs" };
         await SentinelRunner.IngestAsync(new IngestOptions([bundles], lake, config, new Dictionary<string, string>()));
         Aggregator.Run(new AggregateOptions(lake, config, Full: false));
 
@@ -88,6 +88,8 @@ public sealed class TitleMajorityTests : IDisposable
         var publicText = string.Concat(Directory.EnumerateFiles(_dir.Sub("public"), "*.html", SearchOption.AllDirectories).Select(File.ReadAllText));
         Assert.Contains("The input file does not exist", publicText, StringComparison.Ordinal);
         Assert.DoesNotContain("compromised", publicText, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"https://alpha.example/docs\" rel=\"noopener noreferrer\">Documentation</a>",
+            File.ReadAllText(Path.Combine(_dir.Sub("public"), "libraries", "alpha.html")), StringComparison.Ordinal);
 
         // A catalog that cannot be read is a configuration error naming it.
         File.WriteAllText(Path.Combine(_dir.Path, "sentinel.yml"), "libraries:\n  alpha:\n    catalog: missing-catalog.json\n");

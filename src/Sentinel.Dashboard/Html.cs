@@ -22,8 +22,7 @@ internal static class Html
 
     private static string Visible(string s) => s.Any(Hidden) ? new string([.. s.Where(c => !Hidden(c))]) : s;
 
-    private static bool Hidden(char c) =>
-        (char.IsControl(c) && c is not '\n' and not '\t') || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+    private static bool Hidden(char c) => c is not '\n' and not '\t' && HiddenChar.Is(c);
 
     public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

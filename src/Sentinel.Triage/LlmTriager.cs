@@ -333,7 +333,7 @@ public sealed partial class LlmTriager
                 return (null, $"{name} longer than {max} characters");
             }
 
-            if (value.Any(c => (char.IsControl(c) && c != '\n' && c != '\t') || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069'))
+            if (value.Any(c => c is not '\n' and not '\t' && HiddenChar.Is(c)))
             {
                 return (null, $"{name} contains control characters");
             }

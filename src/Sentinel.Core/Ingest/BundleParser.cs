@@ -313,10 +313,8 @@ internal sealed class BundleParser
     {
         var system = StringProperty(json, "system"u8, into.Ledger);
         var machine = StringProperty(json, "machine"u8, into.Ledger);
-        static bool Ok(string? s) => s is { Length: > 0 and <= 32 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && Scrubber.Check(s) is null;
-        // The kernel release is dropped on purpose: it narrows a machine down.
-        into.Platform = PlatformVocabulary.Normalize(Ok(system) ? system : system is null ? null : PlatformVocabulary.Other,
-            Ok(machine) ? machine : machine is null ? null : PlatformVocabulary.Other, r => into.Ledger.Add(r));
+        // The closed vocabulary decides (anything else is `other`); the kernel release is dropped on purpose: it narrows a machine down.
+        into.Platform = PlatformVocabulary.Normalize(system, machine, r => into.Ledger.Add(r));
     }
 
     private static void ReadRuntime(ReadOnlySpan<byte> json, BundleReading into)

@@ -107,9 +107,10 @@ internal sealed class DistinctBudget
         }
 
         // One row per run × function: a folded timing function has no single p95 to keep, so it is dropped.
+        // An unregistered library's timing is dropped later (dropped.unregistered_library): it spends no budget.
         var dropped = reading.Timings.RemoveAll(t =>
-            Attribution.Namespace(t.Function) is { } library && registry.Serves(registry.LibraryOf(library) ?? library)
-            && !Admit(registry.LibraryOf(library) ?? library, "function", t.Function));
+            Attribution.Namespace(t.Function) is { } ns && (registry.LibraryOf(ns) ?? ns) is var library
+            && registry.Serves(library) && !Admit(library, "function", t.Function));
         if (dropped > 0)
         {
             reading.Ledger.Add("folded.function", dropped);

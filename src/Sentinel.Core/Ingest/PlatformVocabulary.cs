@@ -23,13 +23,13 @@ internal static class PlatformVocabulary
     /// <summary>The stored platform: <c>system-machine</c>, each part from the vocabulary or <c>other</c>; null when no system was reported.</summary>
     public static string? Normalize(string? system, string? machine, Action<string> dropped)
     {
-        if (string.IsNullOrEmpty(system))
+        if (system is null)
         {
             return null;
         }
 
         var s = Systems.Contains(system) ? system : Fold("system");
-        if (string.IsNullOrEmpty(machine))
+        if (machine is null)
         {
             return s;
         }

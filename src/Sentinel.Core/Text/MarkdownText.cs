@@ -39,7 +39,7 @@ internal static class MarkdownText
                     sb.Append("@\u200B");
                     break;
                 default:
-                    if (!IsInvisibleControl(c))
+                    if (!HiddenChar.Is(c))
                     {
                         sb.Append(c);
                     }
@@ -65,7 +65,7 @@ internal static class MarkdownText
             {
                 sb.Append("@\u200B");
             }
-            else if (!IsInvisibleControl(c))
+            else if (!HiddenChar.Is(c))
             {
                 sb.Append(c);
             }
@@ -73,8 +73,4 @@ internal static class MarkdownText
 
         return sb.ToString();
     }
-
-    /// <summary>C0/C1 controls and the bidirectional embeddings, overrides and isolates (U+202A–E, U+2066–9), which reorder what a reader sees.</summary>
-    private static bool IsInvisibleControl(char c) =>
-        char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }

@@ -12,7 +12,7 @@ public static class TerminalText
 {
     public static string Safe(string text)
     {
-        if (!text.Any(IsHidden))
+        if (!text.Any(HiddenChar.Is))
         {
             return text;
         }
@@ -20,7 +20,7 @@ public static class TerminalText
         var sb = new StringBuilder(text.Length + 16);
         foreach (var c in text)
         {
-            if (IsHidden(c))
+            if (HiddenChar.Is(c))
             {
                 sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
             }
@@ -32,6 +32,4 @@ public static class TerminalText
 
         return sb.ToString();
     }
-
-    private static bool IsHidden(char c) => char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }

@@ -11,11 +11,11 @@ namespace Sentinel.Ingest;
 /// <para>
 /// The day is the day of receipt, not the events' own timestamps: those are the uploader's to choose, and a cap
 /// keyed on them could be spread over invented days. What was admitted is kept in
-/// <c>state/distinct/&lt;day&gt;.json</c>, written just before the ingest's commit point: a commit a crash
-/// interrupts is rolled forward by the next run, so what it stores is already counted; an ingest that fails before
-/// its commit has spent budget on values it did not store, which a re-run of the same uploads uses (admitted values
-/// pass). The files of earlier days are removed then. Its size is bounded by the cap × four fields × the
-/// libraries seen that day.
+/// <c>state/distinct/&lt;day&gt;.json</c>, staged with the batch and renamed into place by the ingest's commit journal:
+/// it changes exactly when the rows it counts become visible. An ingest that fails before its commit point leaves the
+/// day's budget as it was; a commit a crash interrupts is rolled forward by the next run, state file included. A
+/// duplicate upload is recognised before the cap and spends nothing. The files of earlier days are removed after a
+/// commit. Its size is bounded by the cap × four fields × the libraries seen that day.
 /// </para>
 /// </summary>
 internal sealed class DistinctBudget
@@ -117,18 +117,24 @@ internal sealed class DistinctBudget
         }
     }
 
-    /// <summary>Keeps what this ingest admitted (before its commit point), and drops the files of earlier days.</summary>
-    public void Save()
+    /// <summary>Stages what this ingest admitted, when anything, to be renamed into place by the commit.</summary>
+    public void Stage(LakeWriter writer)
     {
-        if (_changed)
+        if (!_changed)
         {
-            StateFile.Write(_file, _admitted.ToDictionary(
-                l => l.Key,
-                l => l.Value.ToDictionary(f => f.Key, f => f.Value.Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal),
-                StringComparer.Ordinal));
-            _changed = false;
+            return;
         }
 
+        writer.StageState(Path.Combine("state", "distinct", Path.GetFileName(_file)), _admitted.ToDictionary(
+            l => l.Key,
+            l => l.Value.ToDictionary(f => f.Key, f => f.Value.Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal),
+            StringComparer.Ordinal));
+        _changed = false;
+    }
+
+    /// <summary>Drops the files of earlier days (after the commit: only today's file is ever read).</summary>
+    public void RemoveEarlierDays()
+    {
         if (Directory.Exists(_folder))
         {
             foreach (var old in Directory.EnumerateFiles(_folder, "*.json").Where(f => string.CompareOrdinal(Path.GetFileName(f), Path.GetFileName(_file)) < 0))

@@ -192,10 +192,10 @@ internal sealed class IngestSession
         }
 
         var rows = _bundles.Select(b => b.ToRow(_ingestId, _now, _options.Inbox is not null)).ToList();
-        // Before the commit point: a commit that a crash interrupts is rolled forward by the next run, and what it
-        // stores must already count against the day's cap (a re-run of the same uploads passes: admitted values do).
-        _distinct.Save();
+        // The day's cap state is renamed into place by the same journal as the rows it counts.
+        _distinct.Stage(_writer);
         await _writer.CommitAsync(rows, ct);
+        _distinct.RemoveEarlierDays();
         IngestTrace.Line("committed");
         _outcomes.AddRange(_bundles.Select(b => b.Outcome(b.Reading.BadEvents.Count > 0 ? InputStatus.Partial : InputStatus.Accepted)));
     }

@@ -50,6 +50,16 @@ internal sealed class LakeWriter
         _staged.Add((relative, relative));
     }
 
+    /// <summary>
+    /// Stages a state file (<paramref name="relative"/> to the lake, under <c>state/</c>): the commit renames it over the
+    /// old one with the batch's files, so it changes exactly when they become visible (rolled forward after a crash).
+    /// </summary>
+    public void StageState<T>(string relative, T value)
+    {
+        StateFile.Write(Path.Combine(_stagingRoot, relative), value);
+        _staged.Add((relative, relative));
+    }
+
     /// <summary>Stages the ledger and commits everything staged. The ledger becomes visible last.</summary>
     public async Task CommitAsync(IReadOnlyList<BundleRow> bundles, CancellationToken ct)
     {

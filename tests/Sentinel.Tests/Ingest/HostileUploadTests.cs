@@ -697,6 +697,41 @@ public sealed class HostileUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task Ingest_WhenTheIngestFailsBeforeItsCommitPoint_TheCapStateDoesNotAdvance()
+    {
+        const int cap = 5;
+        var stateFile = Path.Combine(Lake, "state", "distinct", $"{Day1:yyyy-MM-dd}.json");
+        var u1 = WriteFile("in", "u1.json", ManyCodes("alpha", Enumerable.Range(0, 5), "u1"));
+        // A file where the commit journal's folder belongs: everything is staged, then the journal cannot be written.
+        var journal = Path.Combine(Lake, "state", "journal");
+        Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
+        await File.WriteAllTextAsync(journal, "in the way");
+        await Assert.ThrowsAnyAsync<IOException>(() => IngestCappedAsync(u1, cap, Day1));
+        Assert.False(File.Exists(stateFile));
+        File.Delete(journal);
+
+        // The failed ingest stored nothing, so it spent none of the day's budget: five other fresh codes all pass.
+        var fresh = await IngestCappedAsync(WriteFile("in2", "u2.json", ManyCodes("alpha", Enumerable.Range(20, 5), "u2")), cap, Day1);
+        Assert.Equal(ExitCode.Success, fresh.ExitCode);
+        Assert.False(fresh.Redactions.ContainsKey("folded.code"));
+        Assert.True(File.Exists(stateFile));
+
+        // The failed upload again: the budget is spent now, so its codes fold (counted, not lost).
+        var retry = await IngestCappedAsync(u1, cap, Day1);
+        Assert.Equal(5, retry.Redactions["folded.code"]);
+        Assert.Equal(5, retry.Outcomes.Single().EventsWritten);
+
+        // A duplicate of a stored upload is recognised before the cap: the state does not change.
+        var state = await File.ReadAllTextAsync(stateFile);
+        var duplicate = await IngestCappedAsync(u1, cap, Day1);
+        Assert.Equal(1, duplicate.Duplicates);
+        Assert.Equal(state, await File.ReadAllTextAsync(stateFile));
+        using var reader = new LakeReader(Lake);
+        Assert.Equal(["ALPHA-E020", "ALPHA-E021", "ALPHA-E022", "ALPHA-E023", "ALPHA-E024", "other"],
+            reader.Rows("SELECT DISTINCT code FROM events WHERE library = 'alpha' ORDER BY code").Select(r => (string)r[0]!));
+    }
+
+    [Fact]
     public void Config_WithANonPositiveDayCap_IsAConfigError()
     {
         File.WriteAllText(Path.Combine(_dir.Path, "sentinel.yml"), "ingest:\n  limits:\n    max_distinct_per_library_day: 0\n");

@@ -30,6 +30,10 @@ internal sealed class IngestSession
     private readonly EventIdSet _runlessEventIds = new();
     // run_key -> this ingest's staged events files that hold rows of it: a flush reads back only those.
     private readonly Dictionary<string, List<string>> _stagedFilesByRun = new(StringComparer.Ordinal);
+    // The ids staged since the current bundle began, and the files they went to: a bundle larger than the
+    // buffer checks its later slices against these instead of reading its own files back (see FlushAsync).
+    private EventIdSet _sinceBundleStart = new();
+    private readonly HashSet<string> _filesSinceBundleStart = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _perfCallsThisRun = new(StringComparer.Ordinal);
     // Buffered event rows in compact form (32 bytes each); the strings they share are in _templates.
     private readonly Dictionary<(string Library, string Version), List<BufferedEvent>> _events = [];
@@ -121,6 +125,8 @@ internal sealed class IngestSession
         var bundleRunKey = RunKey(reading.RunId, bundleId);
         var pending = new PendingBundle(upload, bundleId, bundleRunKey, reading);
         _bundles.Add(pending);
+        _sinceBundleStart = new EventIdSet();
+        _filesSinceBundleStart.Clear();
 
         // A bundle larger than the buffer is written in slices: the buffer never holds more than
         // FlushRows rows, whatever the size of one bundle.
@@ -300,19 +306,22 @@ internal sealed class IngestSession
     private async Task FlushAsync(CancellationToken ct)
     {
         // Equal event ids with a run id have the same run_id, hence the same run_key: the ids this
-        // ingest already wrote for the buffer's runs are in its staged files. So memory grows with
-        // the largest run, not with the whole input (an in-memory set of every id written did).
+        // ingest already wrote for the buffer's runs are in its staged files, and those staged since
+        // the current bundle began are also in _sinceBundleStart (so a large bundle never reads its own
+        // slices back). Memory grows with the largest run and the largest bundle, not with the whole
+        // input (an in-memory set of every id written did).
         var runKeys = _templates.Select(t => t.RunKey).ToHashSet(StringComparer.Ordinal);
-        var staged = runKeys.SelectMany(k => _stagedFilesByRun.GetValueOrDefault(k) ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var staged = runKeys.SelectMany(k => _stagedFilesByRun.GetValueOrDefault(k) ?? [])
+            .Where(f => !_filesSinceBundleStart.Contains(f)).Distinct(StringComparer.Ordinal).ToList();
         var stored = _index.EventIds(runKeys, staged);
-        var thisFlush = new EventIdSet();
         foreach (var ((library, version), rows) in _events.OrderBy(k => k.Key.Library, StringComparer.Ordinal).ThenBy(k => k.Key.Version, StringComparer.Ordinal))
         {
             var written = new HashSet<string>(StringComparer.Ordinal);
-            var keep = Deduplicate(CollectionsMarshal.AsSpan(rows), stored, thisFlush, written);
+            var keep = Deduplicate(CollectionsMarshal.AsSpan(rows), stored, written);
             if (keep > 0)
             {
                 var file = await _writer.StageEventsAsync(library, version, Slices(rows, keep), ct);
+                _filesSinceBundleStart.Add(file);
                 foreach (var runKey in written)
                 {
                     if (!_stagedFilesByRun.TryGetValue(runKey, out var files))
@@ -369,7 +378,7 @@ internal sealed class IngestSession
 
     /// <summary>Marks duplicates (Template = -1) and counts them on their bundles; returns the rows kept.</summary>
     /// <param name="written">Gets the run_keys of the rows kept.</param>
-    private int Deduplicate(Span<BufferedEvent> rows, EventIdSet stored, EventIdSet thisFlush, HashSet<string> written)
+    private int Deduplicate(Span<BufferedEvent> rows, EventIdSet stored, HashSet<string> written)
     {
         var keep = 0;
         foreach (ref var row in rows)
@@ -377,7 +386,7 @@ internal sealed class IngestSession
             var template = _templates[row.Template];
             var owner = template.Owner;
             // Overlapping re-exports and --append-events repeats collapse to one row.
-            if (stored.Contains(row.Id) || !thisFlush.Add(row.Id) || (template.RunId is null && !_runlessEventIds.Add(row.Id)))
+            if (stored.Contains(row.Id) || !_sinceBundleStart.Add(row.Id) || (template.RunId is null && !_runlessEventIds.Add(row.Id)))
             {
                 owner.EventsDuplicate++;
                 row.Template = -1;

@@ -87,6 +87,37 @@ public sealed class FlushSliceTests
         Assert.Equal(2, reader.Scalar<long>("SELECT count(DISTINCT run_key) FROM bundles"));
     }
 
+    /// <summary>
+    /// A run exported twice (overlapping events) in one batch, and a bundle that repeats its own events: with a buffer
+    /// of one or two rows each bundle spans several flushes, so a later slice must find the ids of its own earlier
+    /// slices (kept in memory while its bundle is read) and those of the other upload (read back from the files staged
+    /// before its bundle began).
+    /// </summary>
+    [Theory]
+    [InlineData(250_000)]
+    [InlineData(2)]
+    [InlineData(1)]
+    public async Task Ingest_OverlappingExportsAndRepeatsInOneBatch_AreStoredOnceWhateverTheFlushSize(int flushRows)
+    {
+        using var dir = new TempDir();
+        var inputs = new[]
+        {
+            Corpus.PathOf("m13_molsysmt-0.10.1_user_priya.json"),
+            Corpus.PathOf("bad/overlap_reexport_of_m13_molsysmt-0.10.1_user_priya.json"),
+            Corpus.PathOf("bad/append_events_duplicated"),
+        };
+
+        var result = await SentinelRunner.IngestAsync(
+            new IngestOptions(inputs, TestLake.At(dir.Sub("lake")), new SentinelConfig(), new Dictionary<string, string>()) { FlushRows = flushRows });
+
+        Assert.Equal(3, result.Accepted);
+        Assert.Equal(18, result.EventsWritten);   // 10 of the run exported twice, 8 of the repeating bundle
+        Assert.Equal(6, result.EventsDuplicate);  // 3 + 3
+        using var reader = new LakeReader(dir.Sub("lake"));
+        Assert.Equal(18, reader.Scalar<long>("SELECT count(*) FROM events"));
+        Assert.Equal(18, reader.Scalar<long>("SELECT count(DISTINCT event_id) FROM events"));
+    }
+
     private static IngestOptions Options(string lake, int flushRows) =>
         new([Corpus.Root], TestLake.At(lake, new FixedClock(Now)), new SentinelConfig(), new Dictionary<string, string>()) { FlushRows = flushRows };
 

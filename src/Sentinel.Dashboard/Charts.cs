@@ -24,6 +24,7 @@ public static class Charts
     public static readonly IReadOnlyDictionary<HealthState, string> StatusColours = new Dictionary<HealthState, string>
     {
         [HealthState.Healthy] = "#1a7f37", [HealthState.Degraded] = "#bc4c00", [HealthState.Failing] = "#cf222e", [HealthState.InsufficientData] = "#6e7781",
+        [HealthState.VersionNotReported] = "#8c959f",
     };
 
     private static readonly string[] Palette = ["#0969da", "#bc4c00", "#1a7f37", "#8250df", "#cf222e", "#1b7c83", "#9a6700", "#bf3989", "#57606a", "#2da44e"];
@@ -50,14 +51,14 @@ public static class Charts
     public static JsonObject ErrorFreeByVersion(IReadOnlyList<VersionRow> versions)
     {
         var chart = Chart.Column<double, string, string>(
-                values: versions.Select(v => Math.Round(v.ErrorFreeRate * 100, 2)), Keys: versions.Select(v => v.Version).ToArray(),
+                values: versions.Select(v => Math.Round(v.ErrorFreeRate * 100, 2)), Keys: versions.Select(v => VersionText.Label(v.Version)).ToArray(),
                 Name: "error-free runs (%)", UseDefaults: false)
             .WithXAxisStyle<string, string, string>(TitleText: "version")
             .WithYAxisStyle<double, double, string>(TitleText: "error-free runs (%)");
         var fig = Figure(chart, height: 300);
         var trace = (JsonObject)((JsonArray)fig["data"]!)[0]!;
         trace["marker"] = new JsonObject { ["color"] = Array(versions.Select(v => StatusColours.GetValueOrDefault(v.Status, "#6e7781"))) };
-        trace["hovertext"] = Array(versions.Select(v => $"{v.Version}: {v.ErrorFreeRate:0.0%} of {v.Runs} runs ({v.Status.Name()})"));
+        trace["hovertext"] = Array(versions.Select(v => $"{VersionText.Label(v.Version)}: {v.ErrorFreeRate:0.0%} of {v.Runs} runs ({v.Status.Name()})"));
         trace["hoverinfo"] = "text";
         Category(fig, "xaxis");
         ((JsonObject)fig["layout"]!)["yaxis"]!.AsObject()["range"] = new JsonArray(0, 100);

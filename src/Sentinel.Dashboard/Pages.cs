@@ -35,7 +35,7 @@ internal static class Pages
 
                 return (IReadOnlyList<string>)
                 [
-                    $"<a href=\"{E(l.Href)}\">{E(l.Library)}</a>", $"<code>{E(l.LatestVersion)}</code>",
+                    $"<a href=\"{E(l.Href)}\">{E(l.Library)}</a>", $"<code>{E(VersionText.Label(l.LatestVersion))}</code>",
                     $"{StatusBadge(l.Status)}<div class=\"why\">{E(l.StatusReason)}</div>", Pct(l.ErrorFreeRate), N(l.Runs), N(l.Problems),
                     N(l.ConfirmedRegressions),
                     l.Trend.Count > 1 ? Chart("spark-" + Paths.Slug(l.Library), $"events per day for {l.Library}", "spark") : "–",
@@ -56,7 +56,7 @@ internal static class Pages
         var figures = new List<KeyValuePair<string, JsonObject>>();
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"<nav class=\"crumbs\"><a href=\"../index.html\">All libraries</a> › {E(m.Library)}</nav>\n");
-        b.Append(CultureInfo.InvariantCulture, $"<h1>{E(m.Library)} {StatusBadge(m.Status)}</h1>\n<p class=\"why\">Latest version <code>{E(m.LatestVersion)}</code>: {E(m.StatusReason)}</p>\n");
+        b.Append(CultureInfo.InvariantCulture, $"<h1>{E(m.Library)} {StatusBadge(m.Status)}</h1>\n<p class=\"why\">Latest version <code>{E(VersionText.Label(m.LatestVersion))}</code>: {E(m.StatusReason)}</p>\n");
         if (m.Docs is { } docs)
         {
             // Registered by the maintainers (https only, checked when the config is read).
@@ -73,7 +73,7 @@ internal static class Pages
         b.Append("<section><h2>Versions</h2>\n");
         var rows = m.Versions.Select(v => (IReadOnlyList<string>)
         [
-            $"<code>{E(v.Version)}</code>{(v.PreRelease ? " <span class=\"badge pre\">pre-release</span>" : "")}",
+            $"<code>{E(VersionText.Label(v.Version))}</code>{(v.PreRelease ? " <span class=\"badge pre\">pre-release</span>" : "")}",
             $"{StatusBadge(v.Status)}<div class=\"why\">{E(v.StatusReason)}</div>",
             Pct(v.ErrorFreeRate), N(v.Runs), N(v.Bundles), N(v.Events), N(v.Errors),
             v.WarningsPerRun.ToString("0.##", CultureInfo.InvariantCulture), Date(v.FirstSeen), Date(v.LastSeen),
@@ -131,7 +131,7 @@ internal static class Pages
             ["function", "version", "runs", "p50 median (ms)", "p95 median (ms)", "p95 middle half (ms)"],
             m.Performance.Select(p => (IReadOnlyList<string>)
             [
-                $"<code class=\"wrap\">{E(p.Function)}</code>", $"<code>{E(p.Version)}</code>", N(p.QualifiedRuns), Ms(p.P50MedianMs), Ms(p.P95MedianMs),
+                $"<code class=\"wrap\">{E(p.Function)}</code>", $"<code>{E(VersionText.Label(p.Version))}</code>", N(p.QualifiedRuns), Ms(p.P50MedianMs), Ms(p.P95MedianMs),
                 $"{Ms(p.P95P25Ms)} – {Ms(p.P95P75Ms)}",
             ]), Cols(2, 3, 4)));
         Hidden(b, m.Hidden.PerformanceRows, "timing row(s)", m.Site);
@@ -156,7 +156,7 @@ internal static class Pages
             ["version", "dimension", "value", "runs", "share"],
             m.Environments.Select(e => (IReadOnlyList<string>)
             [
-                $"<code>{E(e.Version)}</code>", E(e.Dimension.Replace('_', ' ')), $"<code>{E(e.Value)}</code>", N(e.Runs), Pct(e.Share),
+                $"<code>{E(VersionText.Label(e.Version))}</code>", E(e.Dimension.Replace('_', ' ')), $"<code>{E(e.Value)}</code>", N(e.Runs), Pct(e.Share),
             ]), Cols(3, 4)));
         Hidden(b, m.Hidden.EnvironmentRows, "row(s)", m.Site);
         b.Append("</section>\n");
@@ -194,7 +194,7 @@ internal static class Pages
                 new[] { "category", E(m.Category ?? "–") },
                 new[] { "events", N(p.Events) },
                 new[] { "runs affected", $"{N(p.RunsAffected)} ({Pct(p.RunsAffectedShare)} of the library's runs)" },
-                new[] { "versions", string.Join(", ", p.Versions.Select(v => $"<code>{E(v)}</code>")) },
+                new[] { "versions", string.Join(", ", p.Versions.Select(v => $"<code>{E(VersionText.Label(v))}</code>")) },
                 new[] { "platforms", E(string.Join(", ", m.Platforms)) },
                 new[] { "Python versions", E(string.Join(", ", m.PythonVersions)) },
                 new[] { "first seen", Date(p.FirstSeen) },
@@ -242,7 +242,7 @@ internal static class Pages
             problems.Select(p => (IReadOnlyList<string>)
             [
                 $"{LevelBadge(p.Level)} <a href=\"../{E(p.Href)}\"><code class=\"wrap\">{E(Subject(p))}</code></a>", E(p.Title ?? ""), N(p.Events), N(p.RunsAffected),
-                string.Join(", ", p.Versions.Select(v => $"<code>{E(v)}</code>")), Date(p.FirstSeen), Date(p.LastSeen), ProblemBadges(p),
+                string.Join(", ", p.Versions.Select(v => $"<code>{E(VersionText.Label(v))}</code>")), Date(p.FirstSeen), Date(p.LastSeen), ProblemBadges(p),
             ]), Cols(2, 3)));
         b.Append("</section>\n");
     }

@@ -11,7 +11,7 @@ namespace Sentinel.Pipeline;
 /// <summary>What one daily run does: the inputs, the lake and the site it builds.</summary>
 /// <param name="Triage">Also triage after aggregating (always when <c>triage.provider</c> is <c>openai</c>).</param>
 public sealed record DailyJobOptions(
-    IReadOnlyList<string> Inputs, Lake Lake, SentinelConfig Config, IReadOnlyDictionary<string, string> VersionOverrides,
+    IReadOnlyList<string> Inputs, Lake Lake, SentinelConfig Config, VersionHints Versions,
     string SiteOut, string Audience, bool Triage);
 
 /// <summary>How each step ended; <see cref="ExitCode"/> is 2 when an input was quarantined or skipped (everything else still ran).</summary>
@@ -33,7 +33,7 @@ public static class DailyJob
         if (o.Inputs.Count > 0)
         {
             var progress = new Progress(p => log.Report($"ingest: [{p.Done}/{p.Total}] {p.Status.Name(),-11} {TerminalText.Safe(p.Input)}"));
-            ingest = await Ingester.RunAsync(new IngestOptions([.. o.Inputs], o.Lake, o.Config, o.VersionOverrides), progress, ct);
+            ingest = await Ingester.RunAsync(new IngestOptions([.. o.Inputs], o.Lake, o.Config, o.Versions), progress, ct);
             log.Report($"ingest: {ingest.Accepted} accepted, {ingest.Duplicates} duplicate(s), {ingest.Quarantined.Count} quarantined, {ingest.EventsWritten:N0} events written");
             foreach (var q in ingest.Quarantined)
             {

@@ -1,3 +1,4 @@
+using Sentinel.Ingest;
 using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -25,6 +26,11 @@ public static class UploadServer
 {
     public const string HealthPath = "/v1/health";
     public const string BundlesPath = "/v1/bundles";
+
+    /// <summary>The version manifest of a bundle upload: <c>lib=ver[, lib=ver…]</c> (also accepted as <c>?versions=</c>).</summary>
+    public const string VersionsHeader = "Sentinel-Versions";
+
+    public const string VersionsQuery = "versions";
     public const string EventsPath = "/v1/events";
     public const string DeletionTokenHeader = "X-Deletion-Token";
     // Well under Kestrel's 1 MiB request buffer (which pauses the socket when full), so ReadAtLeastAsync can always complete.
@@ -152,6 +158,26 @@ public static class UploadServer
                 : "Content-Type must be application/json, application/zip or application/gzip (a .tar.gz bundle); telemetry records as JSON Lines go to " + EventsPath);
         }
 
+        // The uploader's version manifest (docs/library-authors.md): header or query parameter, never both.
+        IReadOnlyDictionary<string, string> manifest = new Dictionary<string, string>();
+        if (!telemetry)
+        {
+            var header = ctx.Request.Headers[VersionsHeader];
+            var query = ctx.Request.Query[VersionsQuery];
+            if (header.Count + query.Count > 1)
+            {
+                return Error(StatusCodes.Status400BadRequest, "bad_versions",
+                    $"give the version manifest once: one {VersionsHeader} header or one ?{VersionsQuery}= parameter");
+            }
+
+            if (UploadManifest.Parse(header.Count == 1 ? header[0] : query.Count == 1 ? query[0] : null, out var manifestError) is not { } parsed)
+            {
+                return Error(StatusCodes.Status400BadRequest, "bad_versions", manifestError!);
+            }
+
+            manifest = parsed;
+        }
+
         var declared = ctx.Request.ContentLength;
         if (declared > o.MaxUploadBytes)
         {
@@ -239,6 +265,7 @@ public static class UploadServer
             }
 
             var receipt = Inbox.ReceiptOf(hash.GetHashAndReset());
+            UploadManifest.Write(inbox.Dir, receipt, manifest); // before the upload is visible to ingest
             return inbox.Commit(temp, receipt, kind, size) switch
             {
                 Inbox.CommitOutcome.QuotaExceeded => Full(),

@@ -29,8 +29,9 @@ internal static class IngestCommand
             "Validate, scrub and store bundles in the lake. Bad inputs are quarantined with a reason; re-running is safe " +
             "(duplicates store nothing). Exit 2 when any input was quarantined.")
         {
-            paths, inbox, json, format, versions,
+            paths, inbox, json, format,
         };
+        versions.AddTo(command);
         command.Validators.Add(r =>
         {
             foreach (var token in (r.GetValue(paths) ?? []).Where(t => t.StartsWith("--", StringComparison.Ordinal)))
@@ -59,7 +60,7 @@ internal static class IngestCommand
             }
 
             var options = new IngestOptions(inboxDir is null ? parse.GetValue(paths)! : [inboxDir], GlobalOptions.OpenLake(parse), config,
-                VersionOverrides.Parse(parse.GetValue(versions)))
+                versions.Hints(parse))
             {
                 Inbox = inboxDir,
             };

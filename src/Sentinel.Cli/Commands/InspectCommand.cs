@@ -17,12 +17,13 @@ internal static class InspectCommand
             "Show exactly what would be kept from a bundle (per library/version), what would be dropped or scrubbed " +
             "(counts by reason) and the verdict. Writes nothing.")
         {
-            bundle, format, versions,
+            bundle, format,
         };
+        versions.AddTo(command);
         command.SetAction(parse => GlobalOptions.RunAsync(() =>
         {
             var config = GlobalOptions.LoadConfig(parse);
-            var report = Ingester.Inspect(parse.GetValue(bundle)!, config, VersionOverrides.Parse(parse.GetValue(versions)));
+            var report = Ingester.Inspect(parse.GetValue(bundle)!, config, versions.Hints(parse));
             if (parse.GetValue(format) == "json")
             {
                 JsonOutput.Write(report);

@@ -1,3 +1,4 @@
+using Sentinel.Text;
 using System.CommandLine;
 using Sentinel.Aggregate;
 using Sentinel.Cli.Output;
@@ -70,7 +71,7 @@ internal static class ReportCommand
         HealthState.Healthy => "[green]healthy[/]",
         HealthState.Degraded => "[yellow]degraded[/]",
         HealthState.Failing => "[red]failing[/]",
-        _ => "[grey]insufficient data[/]",
+        _ => $"[grey]{status.Name()}[/]",
     };
 
     internal static void Render(HealthReport r)
@@ -84,7 +85,7 @@ internal static class ReportCommand
             .AddColumn(new TableColumn("events").RightAligned()).AddColumn(new TableColumn("regressions conf./susp.").RightAligned());
         foreach (var l in r.Libraries)
         {
-            libs.AddRow(Markup.Escape(l.Library), Markup.Escape(l.LatestVersion), StatusMarkup(l.LatestStatus), HealthReport.Percent(l.ErrorFreeRate),
+            libs.AddRow(Markup.Escape(l.Library), Markup.Escape(VersionText.Label(l.LatestVersion)), StatusMarkup(l.LatestStatus), HealthReport.Percent(l.ErrorFreeRate),
                 l.Runs.ToString("N0"), l.Events.ToString("N0"), $"{l.ConfirmedRegressions} / {l.SuspectedRegressions}");
         }
 
@@ -96,7 +97,7 @@ internal static class ReportCommand
             .AddColumn(new TableColumn("errors").RightAligned()).AddColumn("why");
         foreach (var v in r.Versions)
         {
-            versions.AddRow(Markup.Escape(v.Library), Markup.Escape(v.Version), StatusMarkup(v.Status), HealthReport.Percent(v.ErrorFreeRate),
+            versions.AddRow(Markup.Escape(v.Library), Markup.Escape(VersionText.Label(v.Version)), StatusMarkup(v.Status), HealthReport.Percent(v.ErrorFreeRate),
                 v.Runs.ToString("N0"), (v.Error + v.Critical).ToString("N0"), Markup.Escape(v.StatusReason));
         }
 
@@ -112,7 +113,7 @@ internal static class ReportCommand
             {
                 var level = p.Level is "ERROR" or "CRITICAL" ? $"[red]{p.Level}[/]" : $"[yellow]{p.Level}[/]";
                 problems.AddRow(Markup.Escape(p.Library), level, Markup.Escape(HealthReport.Subject(p)), Markup.Escape(p.Title ?? ""),
-                    p.Events.ToString("N0"), p.RunsAffected.ToString("N0"), Markup.Escape(string.Join(", ", p.Versions)), Markup.Escape(HealthReport.Badges(p)));
+                    p.Events.ToString("N0"), p.RunsAffected.ToString("N0"), Markup.Escape(VersionText.Labels(p.Versions)), Markup.Escape(HealthReport.Badges(p)));
             }
 
             c.Write(problems);

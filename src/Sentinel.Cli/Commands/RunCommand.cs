@@ -32,13 +32,14 @@ internal static class RunCommand
             "Ingest, aggregate, (triage,) build the dashboard and print the health report, in one process: the daily job in one command. " +
             "Exit 2 when any input was quarantined (everything else still ran).")
         {
-            paths, output, audience, versions, triage,
+            paths, output, audience, triage,
         };
+        versions.AddTo(command);
         command.SetAction((parse, ct) => GlobalOptions.RunAsync(async () =>
         {
             var config = GlobalOptions.LoadConfig(parse);
             var options = new DailyJobOptions(parse.GetValue(paths) ?? [], GlobalOptions.OpenLake(parse), config,
-                VersionOverrides.Parse(parse.GetValue(versions)), parse.GetValue(output)!, parse.GetValue(audience)!, parse.GetValue(triage));
+                versions.Hints(parse), parse.GetValue(output)!, parse.GetValue(audience)!, parse.GetValue(triage));
             var result = await DailyJob.RunAsync(options, new SynchronousProgress<string>(Console.Error.WriteLine), ct);
             ReportCommand.Render(result.Report);
             Terminal.Out.WriteLine($"Site: {Path.Combine(result.Site.Out, "index.html")}");

@@ -31,7 +31,7 @@ public sealed record AggregateResult(
 public static class Aggregator
 {
     /// <summary>Bump when the partial tables change shape or meaning: the next run rebuilds.</summary>
-    internal const string PartialsVersion = "2";
+    internal const string PartialsVersion = "3";
 
     public const string SummaryFolder = "summary";
 
@@ -160,7 +160,7 @@ public static class Aggregator
         try
         {
             var version = Rows(db, "SELECT value FROM retired_seed.p_meta WHERE key = 'partials_version'", r => r.GetString(0)).SingleOrDefault();
-            if (version != PartialsVersion)
+            if (version != PartialsVersion && version != "2")
             {
                 throw new InvalidDataException(
                     $"{retired}: the retired partials have format {version ?? "(none)"}, this sentinel needs {PartialsVersion}; " +
@@ -170,7 +170,10 @@ public static class Aggregator
             Execute(db, "BEGIN TRANSACTION");
             foreach (var table in PartialTables)
             {
-                Execute(db, $"INSERT INTO {table} SELECT * FROM retired_seed.{table}");
+                // Format 2 kept p_bundles without the run: its retired rows get run '' (a run no upload names, so they never move).
+                Execute(db, table == "p_bundles" && version == "2"
+                    ? "INSERT INTO p_bundles SELECT library, version, bundle_id, '', received_at FROM retired_seed.p_bundles"
+                    : $"INSERT INTO {table} SELECT * FROM retired_seed.{table}");
             }
 
             Execute(db, "COMMIT");
@@ -286,7 +289,7 @@ public static class Aggregator
         Execute(db, "BEGIN TRANSACTION");
         try
         {
-            foreach (var statement in Statements(SqlText.Get("partials_merge")))
+            foreach (var statement in Statements(SqlText.Get("partials_merge")).Concat(Statements(SqlText.Get("partials_resolve"))))
             {
                 Execute(db, statement);
             }

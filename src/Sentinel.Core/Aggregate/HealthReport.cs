@@ -111,7 +111,7 @@ public static class MarkdownReport
         md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
         foreach (var l in r.Libraries)
         {
-            md.AppendLine(inv, $"| {Cell(l.Library)} | {Cell(l.LatestVersion)} | {Cell(l.LatestStatus.Name())} | {HealthReport.Percent(l.ErrorFreeRate)} | {l.Runs:N0} | {l.Bundles:N0} | {l.Events:N0} | {l.ConfirmedRegressions} / {l.SuspectedRegressions} |");
+            md.AppendLine(inv, $"| {Cell(l.Library)} | {Cell(VersionText.Label(l.LatestVersion))} | {Cell(l.LatestStatus.Name())} | {HealthReport.Percent(l.ErrorFreeRate)} | {l.Runs:N0} | {l.Bundles:N0} | {l.Events:N0} | {l.ConfirmedRegressions} / {l.SuspectedRegressions} |");
         }
 
         md.AppendLine();
@@ -121,7 +121,7 @@ public static class MarkdownReport
         md.AppendLine("|---|---|---|---:|---:|---:|---:|---|");
         foreach (var v in r.Versions)
         {
-            md.AppendLine(inv, $"| {Cell(v.Library)} | {Cell(v.Version)} | {Cell(v.Status.Name())} | {HealthReport.Percent(v.ErrorFreeRate)} | {v.Runs:N0} | {v.Error + v.Critical:N0} | {v.WarningsPerRun:0.##} | {Cell(v.StatusReason)} |");
+            md.AppendLine(inv, $"| {Cell(v.Library)} | {Cell(VersionText.Label(v.Version))} | {Cell(v.Status.Name())} | {HealthReport.Percent(v.ErrorFreeRate)} | {v.Runs:N0} | {v.Error + v.Critical:N0} | {v.WarningsPerRun:0.##} | {Cell(v.StatusReason)} |");
         }
 
         md.AppendLine();
@@ -137,7 +137,7 @@ public static class MarkdownReport
             md.AppendLine("|---|---|---|---|---:|---:|---|---|---|");
             foreach (var p in r.TopProblems)
             {
-                md.AppendLine(inv, $"| {Cell(p.Library)} | {p.Level} | {Cell(HealthReport.Subject(p))} | {Cell(p.Title ?? "")} | {p.Events:N0} | {p.RunsAffected:N0} | {Cell(string.Join(", ", p.Versions))} | {Date(p.LastSeen)} | {Cell(HealthReport.Badges(p))} |");
+                md.AppendLine(inv, $"| {Cell(p.Library)} | {p.Level} | {Cell(HealthReport.Subject(p))} | {Cell(p.Title ?? "")} | {p.Events:N0} | {p.RunsAffected:N0} | {Cell(VersionText.Labels(p.Versions))} | {Date(p.LastSeen)} | {Cell(HealthReport.Badges(p))} |");
             }
         }
 

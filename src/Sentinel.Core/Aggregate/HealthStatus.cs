@@ -26,6 +26,10 @@ public enum HealthState
     /// <summary>Fewer runs than <c>health.min_runs_for_status</c>: no verdict.</summary>
     [JsonStringEnumMemberName("insufficient data")]
     InsufficientData,
+
+    /// <summary>The runs that did not report the library's version: they get no status and are never "latest" nor compared.</summary>
+    [JsonStringEnumMemberName("version not reported")]
+    VersionNotReported,
 }
 
 /// <summary>
@@ -39,8 +43,16 @@ public static class HealthStatus
 {
     public static VersionStatus Evaluate(VersionHealth v, IEnumerable<Regression> regressions, HealthConfig config)
     {
+        ArgumentNullException.ThrowIfNull(v);
         var rate = v.Runs == 0 ? 0 : (double)v.ErrorFreeRuns / v.Runs;
         var rateText = string.Create(CultureInfo.InvariantCulture, $"error-free runs {v.ErrorFreeRuns}/{v.Runs} ({rate:0.0%})");
+        if (v.Version == Pep440Comparer.Unknown)
+        {
+            // These runs may be of any version: a status would blame (or praise) no release in particular.
+            return new(v.Library, v.Version, HealthState.VersionNotReported,
+                $"{v.Runs} run(s) that did not report their {v.Library} version (docs/library-authors.md); {rateText}");
+        }
+
         if (v.Runs < config.MinRunsForStatus)
         {
             return new(v.Library, v.Version, HealthState.InsufficientData,

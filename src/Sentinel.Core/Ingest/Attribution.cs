@@ -49,8 +49,9 @@ internal static partial class Attribution
     /// walking all events in order: a version comes from the first event of the (run, library) that
     /// names the library with a valid version.
     /// </summary>
-    public static void Attribute(BundleReading bundle, IReadOnlyDictionary<string, string> versionOverrides)
+    public static void Attribute(BundleReading bundle, VersionHints hints)
     {
+        ArgumentNullException.ThrowIfNull(hints);
         var host = HostLibrary(bundle);
         if (bundle.Identity.LocalLabelsDropped > 0)
         {
@@ -62,7 +63,8 @@ internal static partial class Attribution
             kind.Library = kind.SourceNamespace ?? host ?? LakeSchema.Unknown;
         }
 
-        // Resolution order: explicit override > the library's own events in the run > unknown.
+        // Resolution order (docs/library-authors.md): operator's --version or the upload's manifest > the
+        // library's own evidence in the run > --default-version > unknown ("version not reported").
         var resolved = new Dictionary<(string? Run, string Library), (int Ordinal, string Version)>();
         foreach (var ((run, ns, name), (ordinal, version)) in bundle.Identity.Versions)
         {
@@ -81,9 +83,9 @@ internal static partial class Attribution
 
         foreach (var kind in bundle.Events.Kinds)
         {
-            kind.Version = versionOverrides.TryGetValue(kind.Library, out var forced) ? forced
+            kind.Version = hints.Forced.TryGetValue(kind.Library, out var forced) ? forced
                 : resolved.TryGetValue((kind.RunId ?? bundle.RunId, kind.Library), out var v) ? v.Version
-                : LakeSchema.Unknown;
+                : hints.Fallback.GetValueOrDefault(kind.Library, LakeSchema.Unknown);
         }
 
         foreach (var ((run, library), (_, version)) in resolved)
@@ -96,10 +98,10 @@ internal static partial class Attribution
     }
 
     /// <summary>Version of <paramref name="library"/> in the bundle's own run, as <see cref="Attribute"/> resolved it.</summary>
-    public static string VersionFor(BundleReading bundle, string library, IReadOnlyDictionary<string, string> overrides) =>
-        overrides.TryGetValue(library, out var forced) ? forced
+    public static string VersionFor(BundleReading bundle, string library, VersionHints hints) =>
+        hints.Forced.TryGetValue(library, out var forced) ? forced
         : bundle.ResolvedVersions.TryGetValue(library, out var version) ? version
-        : LakeSchema.Unknown;
+        : hints.Fallback.GetValueOrDefault(library, LakeSchema.Unknown);
 
     /// <summary>The library whose namespace dominates the bundle's events, else the one its identity keys name.</summary>
     public static string? HostLibrary(BundleReading bundle)
@@ -137,6 +139,34 @@ internal static partial class Attribution
     // PEP 440-ish: release, optional pre/post/dev segments and local label.
     [GeneratedRegex(@"^v?[0-9]+(\.[0-9]+)*([-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?([-_.]?(post|rev|r)[-_.]?[0-9]*)?([-_.]?dev[-_.]?[0-9]*)?(\+[a-z0-9]+([-_.][a-z0-9]+)*)?$", RegexOptions.IgnoreCase)]
     private static partial Regex VersionPattern();
+}
+
+/// <summary>
+/// Versions from outside the bundle's own evidence: <see cref="Forced"/> wins over it (the operator's
+/// <c>--version</c>, then the upload's manifest), <see cref="Fallback"/> only fills what it leaves
+/// unknown (<c>--default-version</c>).
+/// </summary>
+public sealed record VersionHints(IReadOnlyDictionary<string, string> Forced, IReadOnlyDictionary<string, string> Fallback)
+{
+    public static VersionHints None { get; } = new(new Dictionary<string, string>(), new Dictionary<string, string>());
+
+    /// <summary>These hints with an upload's manifest under the operator's overrides (an override wins over a manifest).</summary>
+    public VersionHints WithManifest(IReadOnlyDictionary<string, string> manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.Count == 0)
+        {
+            return this;
+        }
+
+        var forced = new Dictionary<string, string>(manifest, StringComparer.Ordinal);
+        foreach (var (library, version) in Forced)
+        {
+            forced[library] = version;
+        }
+
+        return this with { Forced = forced };
+    }
 }
 
 /// <summary>

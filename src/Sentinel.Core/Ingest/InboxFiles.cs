@@ -92,6 +92,7 @@ public static class InboxFiles
             }
         }
 
+        UploadManifest.Delete(inbox, receipt);
         var marker = Path.Combine(inbox, ForgetFolder, receipt);
         if (File.Exists(marker))
         {

@@ -23,6 +23,9 @@ internal sealed class IngestSession
     private readonly HashSet<string> _knownBundles;
     private readonly HashSet<string> _forgotten;
     private readonly DistinctBudget _distinct;
+
+    // The version hints of the upload being read: the options' with its manifest, if the inbox has one.
+    private VersionHints _versions;
     private readonly LibraryRegistry _registry;
     // Event ids without a run id (the keyed hash of the content alone) can repeat under another
     // bundle's run_key, so they are remembered for the whole ingest; every other id is looked up
@@ -65,6 +68,7 @@ internal sealed class IngestSession
         _knownBundles = index.BundleIds();
         _forgotten = index.ForgottenBundleIds();
         _registry = new LibraryRegistry(options.Config);
+        _versions = options.Versions;
         _distinct = DistinctBudget.Load(paths, options.Config.Ingest.Limits.MaxDistinctPerLibraryDay, now);
     }
 
@@ -110,9 +114,22 @@ internal sealed class IngestSession
             return Reject(upload, reading.BadEvents);
         }
 
+        _versions = _options.Versions;
+        if (_options.Inbox is not null && InboxFiles.UploadReceipt(upload.Path) is { } receipt)
+        {
+            // The uploader's manifest (POST /v1/bundles with Sentinel-Versions): under --version, over the bundle's evidence.
+            var manifest = UploadManifest.Read(_options.Inbox, receipt, out var manifestProblem);
+            if (manifestProblem is not null)
+            {
+                reading.Ledger.Add("dropped.version_manifest");
+            }
+
+            _versions = _versions.WithManifest(manifest);
+        }
+
         try
         {
-            Attribution.Attribute(reading, _options.VersionOverrides);
+            Attribution.Attribute(reading, _versions);
             Register(reading);
             _distinct.Apply(reading, _registry);
         }
@@ -151,7 +168,7 @@ internal sealed class IngestSession
                 continue;
             }
 
-            var version = Attribution.VersionFor(reading, library, _options.VersionOverrides);
+            var version = Attribution.VersionFor(reading, library, _versions);
             if (_registry.Any)
             {
                 if (_registry.LibraryOf(library) is not { } registered)
@@ -494,7 +511,7 @@ internal sealed class IngestSession
             {
                 // Prefix-less codes (ExecutableNotFoundError) of a single-library bundle. A prefixed
                 // code nobody emitted (PUW-… in a molsysmt run) may be another library's: not guessed.
-                owner = (libraries[0], Attribution.VersionFor(reading, libraries[0], _options.VersionOverrides));
+                owner = (libraries[0], Attribution.VersionFor(reading, libraries[0], _versions));
             }
             else
             {

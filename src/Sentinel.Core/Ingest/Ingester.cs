@@ -13,7 +13,7 @@ public sealed record IngestOptions(
     IReadOnlyList<string> Paths,
     Lake Lake,
     SentinelConfig Config,
-    IReadOnlyDictionary<string, string> VersionOverrides)
+    VersionHints Versions)
 {
     /// <summary>Rows buffered before they are staged to Parquet (bounds memory).</summary>
     public int FlushRows { get; init; } = 250_000;
@@ -148,7 +148,7 @@ public static class Ingester
     }
 
     /// <summary>What <c>sentinel inspect</c> shows: the reduced view of one upload, writing nothing.</summary>
-    public static InspectReport Inspect(string path, SentinelConfig config, IReadOnlyDictionary<string, string> versionOverrides)
+    public static InspectReport Inspect(string path, SentinelConfig config, VersionHints versions)
     {
         var discovery = InputDiscovery.Discover([path]);
         if (discovery.Uploads.Count != 1)
@@ -177,7 +177,7 @@ public static class Ingester
             return new InspectReport(path, "rejected", [], [], new Dictionary<string, long>(), [InternalProblem(path, e)], 0, 0, 0);
         }
 
-        Attribution.Attribute(reading, versionOverrides);
+        Attribution.Attribute(reading, versions);
         var groups = reading.Events.Kinds.GroupBy(k => (k.Library, k.Version))
             .Select(g => new InspectGroup(g.Key.Library, g.Key.Version, g.Sum(k => k.Count),
                 g.GroupBy(k => k.Level).OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Sum(k => k.Count))))

@@ -20,7 +20,7 @@ public static class QuarantineReplay
                 continue;
             }
 
-            var options = new IngestOptions([stored], lake, config, new Dictionary<string, string>())
+            var options = new IngestOptions([stored], lake, config, VersionHints.None)
             {
                 // A partial upload's good events are stored already; re-reading it must be allowed
                 // so that lines rejected under the old limits get another chance (event ids dedupe).

@@ -84,7 +84,7 @@ public sealed class AggregatedCorpusFixture : IAsyncLifetime
             }
 
             var paths = group.Select(b => Corpus.PathOf(b.GetProperty("path").GetString()!)).ToArray();
-            var result = await Ingester.RunAsync(new IngestOptions(paths, TestLake.At(lake, clock), Config, overrides));
+            var result = await Ingester.RunAsync(new IngestOptions(paths, TestLake.At(lake, clock), Config, new VersionHints(overrides, VersionHints.None.Fallback)));
             Assert.Empty(result.Quarantined);
         }
     }

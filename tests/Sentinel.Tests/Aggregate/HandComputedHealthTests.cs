@@ -38,7 +38,7 @@ public sealed class HandComputedHealthTests : IDisposable
         SyntheticBundle.Write(bundles, "beta", "2.0.0", 0, []);
         SyntheticBundle.Write(bundles, "beta", "2.0.0", 1, []);
         config ??= new SentinelConfig();
-        var ingest = await Ingester.RunAsync(new IngestOptions([bundles], TestLake.At(Lake), config, new Dictionary<string, string>()));
+        var ingest = await Ingester.RunAsync(new IngestOptions([bundles], TestLake.At(Lake), config, VersionHints.None));
         Assert.Equal(12, ingest.Accepted);
         Aggregator.Run(new AggregateOptions(TestLake.At(Lake), config, Full: false));
         return Summaries.Load(TestLake.At(Lake));

@@ -48,7 +48,7 @@ public sealed class DashboardFixture : IAsyncLifetime
                 catalogTitles: new Dictionary<string, string> { [LongCode] = HostileTitle, ["HOSTILE-W001"] = "A plain warning" });
         }
 
-        var ingest = await Ingester.RunAsync(new IngestOptions([hostile], TestLake.At(Lake), new SentinelConfig(), new Dictionary<string, string>()));
+        var ingest = await Ingester.RunAsync(new IngestOptions([hostile], TestLake.At(Lake), new SentinelConfig(), VersionHints.None));
         Assert.Equal(5, ingest.Accepted);
         Aggregator.Run(new AggregateOptions(TestLake.At(Lake), new SentinelConfig(), Full: false));
         await Sentinel.Triage.Triager.RunAsync(TestLake.At(Lake), "molsysmt", llm: null, CancellationToken.None);

@@ -35,7 +35,7 @@ public sealed class DashboardScaleTests(Browser browser) : IClassFixture<Browser
         }
 
         var config = new SentinelConfig();
-        var ingest = await Ingester.RunAsync(new IngestOptions([bundles], TestLake.At(_dir.Sub("lake")), config, new Dictionary<string, string>()));
+        var ingest = await Ingester.RunAsync(new IngestOptions([bundles], TestLake.At(_dir.Sub("lake")), config, VersionHints.None));
         Assert.Equal(600, ingest.Accepted);
         Aggregator.Run(new AggregateOptions(TestLake.At(_dir.Sub("lake")), config, Full: false));
         return DashboardBuilder.Build(new DashboardOptions(TestLake.At(_dir.Sub("lake")), _dir.Sub("site"), SiteModelBuilder.Maintainers, config)).Out;

@@ -38,8 +38,8 @@ public sealed class TitleMajorityTests : IDisposable
         var config = new SentinelConfig();
         config.Privacy.MinRunsPublic = 3;
         config.Libraries["alpha"] = new LibraryConfig();
-        await SentinelRunner.IngestAsync(new IngestOptions([first], lake, config, new Dictionary<string, string>()));
-        await SentinelRunner.IngestAsync(new IngestOptions([rest], lake, config, new Dictionary<string, string>()));
+        await SentinelRunner.IngestAsync(new IngestOptions([first], lake, config, VersionHints.None));
+        await SentinelRunner.IngestAsync(new IngestOptions([rest], lake, config, VersionHints.None));
         Aggregator.Run(new AggregateOptions(lake, config, Full: false));
 
         var problems = Summaries.Load(lake).Problems;
@@ -77,7 +77,7 @@ public sealed class TitleMajorityTests : IDisposable
         var config = new SentinelConfig();
         config.Privacy.MinRunsPublic = 3;
         config.Libraries["alpha"] = new LibraryConfig { Catalog = catalog, Docs = "https://alpha.example/docs" };
-        await SentinelRunner.IngestAsync(new IngestOptions([bundles], lake, config, new Dictionary<string, string>()));
+        await SentinelRunner.IngestAsync(new IngestOptions([bundles], lake, config, VersionHints.None));
         Aggregator.Run(new AggregateOptions(lake, config, Full: false));
 
         var problems = Summaries.Load(lake).Problems;

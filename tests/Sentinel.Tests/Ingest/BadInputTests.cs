@@ -152,7 +152,7 @@ public sealed class BadInputTests
         var config = new Sentinel.Config.SentinelConfig();
         config.Ingest.Limits.MaxCompressionRatio = 100_000; // the header check passes...
         config.Ingest.Limits.MaxUncompressedMb = 8;        // ...but it still can't inflate past 8 MiB
-        var result = await SentinelRunner.IngestAsync(new IngestOptions([Corpus.PathOf("bad/zip_bomb_1GiB.zip")], TestLake.At(dir.Sub("lake")), config, new Dictionary<string, string>()));
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([Corpus.PathOf("bad/zip_bomb_1GiB.zip")], TestLake.At(dir.Sub("lake")), config, VersionHints.None));
 
         var q = Assert.Single(result.Quarantined);
         Assert.Contains("MiB", q.Reason, StringComparison.Ordinal);

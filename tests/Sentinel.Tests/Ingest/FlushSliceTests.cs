@@ -77,7 +77,7 @@ public sealed class FlushSliceTests
         File.WriteAllText(Path.Combine(inputs, "b.json"), bundle.ToJsonString());
 
         var result = await SentinelRunner.IngestAsync(
-            new IngestOptions([inputs], TestLake.At(dir.Sub("lake")), new SentinelConfig(), new Dictionary<string, string>()) { FlushRows = flushRows });
+            new IngestOptions([inputs], TestLake.At(dir.Sub("lake")), new SentinelConfig(), VersionHints.None) { FlushRows = flushRows });
 
         Assert.Equal(2, result.Accepted);
         Assert.Equal(events.Count, result.EventsWritten);
@@ -108,7 +108,7 @@ public sealed class FlushSliceTests
         };
 
         var result = await SentinelRunner.IngestAsync(
-            new IngestOptions(inputs, TestLake.At(dir.Sub("lake")), new SentinelConfig(), new Dictionary<string, string>()) { FlushRows = flushRows });
+            new IngestOptions(inputs, TestLake.At(dir.Sub("lake")), new SentinelConfig(), VersionHints.None) { FlushRows = flushRows });
 
         Assert.Equal(3, result.Accepted);
         Assert.Equal(18, result.EventsWritten);   // 10 of the run exported twice, 8 of the repeating bundle
@@ -119,7 +119,7 @@ public sealed class FlushSliceTests
     }
 
     private static IngestOptions Options(string lake, int flushRows) =>
-        new([Corpus.Root], TestLake.At(lake, new FixedClock(Now)), new SentinelConfig(), new Dictionary<string, string>()) { FlushRows = flushRows };
+        new([Corpus.Root], TestLake.At(lake, new FixedClock(Now)), new SentinelConfig(), VersionHints.None) { FlushRows = flushRows };
 
     private static int EventFiles(string lake) => Directory.GetFiles(Path.Combine(lake, "events"), "*.parquet", SearchOption.AllDirectories).Length;
 

@@ -158,7 +158,7 @@ public sealed class HostileUploadTests : IDisposable
     {
         var bad = WriteFile("in", "a-bad.json", Bundle([Event()], runId: "bad-run"));
         var good = Good("in");
-        var options = new IngestOptions([_dir.Sub("in")], TestLake.At(Lake), new Sentinel.Config.SentinelConfig(), new Dictionary<string, string>())
+        var options = new IngestOptions([_dir.Sub("in")], TestLake.At(Lake), new Sentinel.Config.SentinelConfig(), VersionHints.None)
         {
             BeforeRead = path => _ = path == bad ? throw new InvalidOperationException("secret user text") : 0,
         };
@@ -282,7 +282,7 @@ public sealed class HostileUploadTests : IDisposable
         var config = new Sentinel.Config.SentinelConfig();
         config.Ingest.Limits.MaxQuarantineCopyMb = 1;
 
-        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], TestLake.At(Lake), config, new Dictionary<string, string>()));
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], TestLake.At(Lake), config, VersionHints.None));
 
         var q = Assert.Single(result.Quarantined);
         Assert.Equal(big, q.Input);
@@ -504,7 +504,7 @@ public sealed class HostileUploadTests : IDisposable
     {
         var bad = WriteFile("in", "bad.json", Bundle([Event(timestamp: "2026-10-03T12:00:00+00:00"), Event(timestamp: "2026-10-02T11:00:00+00:00")]));
         var clock = new FixedClock(new DateTimeOffset(2026, 10, 1, 12, 0, 0, TimeSpan.Zero));
-        var options = new IngestOptions([bad], TestLake.At(Lake, clock), new Sentinel.Config.SentinelConfig(), new Dictionary<string, string>());
+        var options = new IngestOptions([bad], TestLake.At(Lake, clock), new Sentinel.Config.SentinelConfig(), VersionHints.None);
 
         var result = await SentinelRunner.IngestAsync(options);
 
@@ -602,7 +602,7 @@ public sealed class HostileUploadTests : IDisposable
         var config = new Sentinel.Config.SentinelConfig();
         config.Ingest.Limits.MaxDistinctPerUpload = 10;
 
-        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], TestLake.At(Lake), config, new Dictionary<string, string>()));
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([_dir.Sub("in")], TestLake.At(Lake), config, VersionHints.None));
 
         Assert.Equal(ExitCode.Success, result.ExitCode);
         AssertStored(result, good);
@@ -634,7 +634,7 @@ public sealed class HostileUploadTests : IDisposable
     {
         var config = new Sentinel.Config.SentinelConfig();
         config.Ingest.Limits.MaxDistinctPerLibraryDay = cap;
-        return SentinelRunner.IngestAsync(new IngestOptions([file], TestLake.At(Lake, new FixedClock(day)), config, new Dictionary<string, string>())
+        return SentinelRunner.IngestAsync(new IngestOptions([file], TestLake.At(Lake, new FixedClock(day)), config, VersionHints.None)
         {
             BeforeCommitRename = beforeCommitRename,
         });

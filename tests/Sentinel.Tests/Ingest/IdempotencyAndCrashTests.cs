@@ -50,7 +50,7 @@ public sealed class IdempotencyAndCrashTests
         var lake = dir.Sub("lake");
         Environment.SetEnvironmentVariable(LakeSecret.EnvironmentVariable, null);
         var renames = 0;
-        var failing = new IngestOptions(Paths, TestLake.At(lake), new SentinelConfig(), new Dictionary<string, string>())
+        var failing = new IngestOptions(Paths, TestLake.At(lake), new SentinelConfig(), VersionHints.None)
         {
             BeforeCommitRename = _ =>
             {

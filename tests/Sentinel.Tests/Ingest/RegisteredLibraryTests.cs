@@ -45,7 +45,7 @@ public sealed class RegisteredLibraryTests : IDisposable
         config.Libraries["alpha-tools"] = new LibraryConfig { Namespaces = ["alpha"] };
         var lake = _dir.Sub("lake");
 
-        var result = await SentinelRunner.IngestAsync(new IngestOptions([MixedBundle()], TestLake.At(lake), config, new Dictionary<string, string>()));
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([MixedBundle()], TestLake.At(lake), config, VersionHints.None));
 
         Assert.Equal(ExitCode.Success, result.ExitCode);
         Assert.Equal(2, result.Outcomes.Single().EventsWritten); // the two alpha events
@@ -63,7 +63,7 @@ public sealed class RegisteredLibraryTests : IDisposable
     {
         var lake = _dir.Sub("lake");
 
-        var result = await SentinelRunner.IngestAsync(new IngestOptions([MixedBundle()], TestLake.At(lake), new SentinelConfig(), new Dictionary<string, string>()));
+        var result = await SentinelRunner.IngestAsync(new IngestOptions([MixedBundle()], TestLake.At(lake), new SentinelConfig(), VersionHints.None));
 
         Assert.False(result.Redactions.ContainsKey("dropped.unregistered_library"));
         using var reader = new LakeReader(lake);

@@ -62,7 +62,7 @@ public sealed class TelemetryIngestTests
         var file = dir.Sub("x.telemetry.jsonl");
         File.WriteAllText(file, TelemetryRecords.Body(TelemetryRecords.FromBundle("m01_molsysmt-0.9.0_user_mgarcia.json", "molsysmt", "0.9.0")));
 
-        var report = Ingester.Inspect(file, new SentinelConfig(), new Dictionary<string, string>());
+        var report = Ingester.Inspect(file, new SentinelConfig(), VersionHints.None);
 
         Assert.Equal("accepted", report.Verdict);
         var group = Assert.Single(report.Kept);

@@ -108,7 +108,7 @@ public sealed class InboxTests : IDisposable
         await SentinelRunner.IngestAsync(Lake, Inbox);
         Assert.True(File.Exists(Path.Combine(Inbox, $"{receipt}.json")));
 
-        var rerun = await Ingester.RunAsync(new IngestOptions([Inbox], TestLake.At(Lake), new Sentinel.Config.SentinelConfig(), new Dictionary<string, string>()) { Inbox = Inbox });
+        var rerun = await Ingester.RunAsync(new IngestOptions([Inbox], TestLake.At(Lake), new Sentinel.Config.SentinelConfig(), VersionHints.None) { Inbox = Inbox });
         Assert.Equal(1, rerun.Duplicates);
         Assert.Equal(1, rerun.MovedToDone);
         Assert.True(File.Exists(Path.Combine(Inbox, InboxFiles.DoneFolder, $"{receipt}.json")));

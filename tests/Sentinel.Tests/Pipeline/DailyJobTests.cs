@@ -1,3 +1,4 @@
+using Sentinel.Ingest;
 using Sentinel.Config;
 using Sentinel.Pipeline;
 using Sentinel.Tests.Support;
@@ -19,7 +20,7 @@ public sealed class DailyJobTests : IDisposable
         var lines = new List<string>();
 
         var result = await DailyJob.RunAsync(
-            new DailyJobOptions([uploads], TestLake.At(_dir.Sub("lake")), new SentinelConfig(), new Dictionary<string, string>(), _dir.Sub("site"),
+            new DailyJobOptions([uploads], TestLake.At(_dir.Sub("lake")), new SentinelConfig(), VersionHints.None, _dir.Sub("site"),
                 Sentinel.Dashboard.SiteModelBuilder.Maintainers, Triage: true),
             new ListProgress(lines), CancellationToken.None);
 
@@ -41,7 +42,7 @@ public sealed class DailyJobTests : IDisposable
 
         await Assert.ThrowsAsync<Sentinel.Dashboard.DashboardOutputException>(() => DailyJob.RunAsync(
             new DailyJobOptions([Corpus.PathOf("m01_molsysmt-0.9.0_user_mgarcia.json")], TestLake.At(_dir.Sub("lake")), new SentinelConfig(),
-                new Dictionary<string, string>(), site, Sentinel.Dashboard.SiteModelBuilder.Maintainers, Triage: false),
+                VersionHints.None, site, Sentinel.Dashboard.SiteModelBuilder.Maintainers, Triage: false),
             new ListProgress([]), CancellationToken.None));
         Assert.False(Directory.Exists(_dir.Sub("lake")));
     }

@@ -112,7 +112,7 @@ public sealed class IngestFuzzTests(ITestOutputHelper output)
 
     private static async Task<string> CheckIngestAsync(string input, string lake, IReadOnlyList<string> secrets)
     {
-        var options = new IngestOptions([input], TestLake.At(lake), new SentinelConfig(), new Dictionary<string, string>());
+        var options = new IngestOptions([input], TestLake.At(lake), new SentinelConfig(), VersionHints.None);
 
         // On a worker thread, so a parser stuck in a loop shows up as a timeout rather than a hung test.
         var run = Task.Run(() => Ingester.RunAsync(options));

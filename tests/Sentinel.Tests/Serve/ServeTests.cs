@@ -345,7 +345,7 @@ public sealed class ServeTests
         }
 
         var ingest = await Sentinel.Ingest.Ingester.RunAsync(new Sentinel.Ingest.IngestOptions([inbox], TestLake.At(lake), new Sentinel.Config.SentinelConfig(),
-            new Dictionary<string, string>()) { Inbox = inbox });
+            Sentinel.Ingest.VersionHints.None) { Inbox = inbox });
         Assert.Equal(2, ingest.MovedToDone);
         Assert.Empty(InboxFiles(inbox));
         var (forgotten, token) = uploads[1];

@@ -8,7 +8,7 @@ namespace Sentinel.Tests.Support;
 public static class SentinelRunner
 {
     public static Task<IngestResult> IngestAsync(string lake, params string[] paths) =>
-        Ingester.RunAsync(new IngestOptions(paths, TestLake.At(lake), new SentinelConfig(), new Dictionary<string, string>()));
+        Ingester.RunAsync(new IngestOptions(paths, TestLake.At(lake), new SentinelConfig(), VersionHints.None));
 
     public static Task<IngestResult> IngestAsync(IngestOptions options) => Ingester.RunAsync(options);
 

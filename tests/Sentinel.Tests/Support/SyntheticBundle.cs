@@ -32,8 +32,10 @@ public static class SyntheticBundle
 
     public static string Write(string dir, string library, string version, int run, IEnumerable<SyntheticEvent> events,
         IReadOnlyDictionary<string, (int Calls, double P95)>? timings = null, int day = 0,
-        IReadOnlyDictionary<string, string>? catalogTitles = null)
+        IReadOnlyDictionary<string, string>? catalogTitles = null, bool reportsVersion = true, string? export = null)
     {
+        // reportsVersion: false writes events without extra (an `smonitor export --drop-extra`, or a library whose
+        // META has no version); the run id stays that of the (library, version, run), so two exports of one run meet.
         var runId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{library}|{version}|{run}")))[..32];
         var t = Start.AddDays(day).AddMinutes(run);
         var list = new JsonArray();
@@ -52,7 +54,7 @@ public static class SyntheticBundle
                 ["exception_type"] = e.Level is "ERROR" or "CRITICAL" ? "RuntimeError" : null,
                 ["run_id"] = runId,
                 ["fingerprint"] = e.Fingerprint,
-                ["extra"] = new JsonObject { ["library"] = library, ["version"] = version },
+                ["extra"] = reportsVersion ? new JsonObject { ["library"] = library, ["version"] = version } : null,
             });
         }
 
@@ -75,7 +77,7 @@ public static class SyntheticBundle
             ["report"] = new JsonObject { ["timings"] = timingObject },
         };
         Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, $"{library}-{version}-run{run}.json");
+        var path = Path.Combine(dir, $"{library}-{version}-run{run}{(export is null ? "" : "-" + export)}.json");
         File.WriteAllText(path, bundle.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
         return path;
     }

@@ -39,13 +39,13 @@ ON CONFLICT DO UPDATE SET
     platform = coalesce(least(platform, EXCLUDED.platform), platform, EXCLUDED.platform);
 
 INSERT INTO p_bundles
-SELECT library, version, bundle_id, min(received_at)
+SELECT library, version, bundle_id, run_key, min(received_at)
 FROM (
-    SELECT library, version, bundle_id, received_at FROM d_ev
+    SELECT library, version, bundle_id, run_key, received_at FROM d_ev
     UNION ALL
-    SELECT library, version, bundle_id, received_at FROM d_performance
+    SELECT library, version, bundle_id, run_key, received_at FROM d_performance
 )
-GROUP BY library, version, bundle_id
+GROUP BY library, version, bundle_id, run_key
 ON CONFLICT DO UPDATE SET
     received_at = coalesce(least(received_at, EXCLUDED.received_at), received_at, EXCLUDED.received_at);
 

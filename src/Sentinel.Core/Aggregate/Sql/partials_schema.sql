@@ -15,11 +15,12 @@ CREATE TABLE IF NOT EXISTS p_runs (
     python_version VARCHAR, platform VARCHAR,
     PRIMARY KEY (library, version, run_key));
 
--- Uploads that brought rows of a library × version.
+-- Uploads that brought rows of a library × version, per run (so a run's rows can move to the version
+-- another upload of the same run reports: partials_resolve.sql).
 CREATE TABLE IF NOT EXISTS p_bundles (
-    library VARCHAR NOT NULL, version VARCHAR NOT NULL, bundle_id VARCHAR NOT NULL,
+    library VARCHAR NOT NULL, version VARCHAR NOT NULL, bundle_id VARCHAR NOT NULL, run_key VARCHAR NOT NULL,
     received_at TIMESTAMPTZ,
-    PRIMARY KEY (library, version, bundle_id));
+    PRIMARY KEY (library, version, bundle_id, run_key));
 
 -- Problems per run: every WARNING/ERROR/CRITICAL event, and coded DEBUG/INFO events (a code is a
 -- catalogued signal). level_rank: DEBUG 1 … CRITICAL 5. code and trace_hash are '' when absent (keys).

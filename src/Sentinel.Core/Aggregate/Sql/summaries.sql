@@ -13,7 +13,7 @@ SELECT r.library, r.version,
        min(r.first_seen) AS first_seen, max(r.last_seen) AS last_seen,
        any_value(b.last_received) AS last_received
 FROM p_runs r
-LEFT JOIN (SELECT library, version, count(*) AS bundles, max(received_at) AS last_received
+LEFT JOIN (SELECT library, version, count(DISTINCT bundle_id) AS bundles, max(received_at) AS last_received
            FROM p_bundles GROUP BY library, version) b
        ON b.library = r.library AND b.version = r.version
 GROUP BY r.library, r.version;

@@ -49,10 +49,11 @@ internal static partial class Attribution
     /// walking all events in order: a version comes from the first event of the (run, library) that
     /// names the library with a valid version.
     /// </summary>
-    public static void Attribute(BundleReading bundle, VersionHints hints)
+    public static void Attribute(BundleReading bundle, VersionHints hints, Func<string, bool>? registered = null)
     {
         ArgumentNullException.ThrowIfNull(hints);
-        var host = HostLibrary(bundle);
+        var libraries = Libraries(bundle, registered);
+        var host = HostLibrary(bundle, libraries, registered);
         if (bundle.Identity.LocalLabelsDropped > 0)
         {
             bundle.Ledger.Add("dropped.version_local_label", bundle.Identity.LocalLabelsDropped);
@@ -60,6 +61,14 @@ internal static partial class Attribution
 
         foreach (var kind in bundle.Events.Kinds)
         {
+            if (kind.SourceNamespace is { } ns && !libraries.Contains(ns))
+            {
+                // A user's module (captured logging), a span name such as io.load: not a library, and its
+                // name is not kept. Its events go to the host like py.warnings do.
+                kind.SourceNamespace = null;
+                bundle.Ledger.Add("attributed.not_a_library", kind.Count);
+            }
+
             kind.Library = kind.SourceNamespace ?? host ?? LakeSchema.Unknown;
         }
 
@@ -68,7 +77,7 @@ internal static partial class Attribution
         var resolved = new Dictionary<(string? Run, string Library), (int Ordinal, string Version)>();
         foreach (var ((run, ns, name), (ordinal, version)) in bundle.Identity.Versions)
         {
-            var library = ns ?? host ?? LakeSchema.Unknown;
+            var library = ns is not null && libraries.Contains(ns) ? ns : host ?? LakeSchema.Unknown;
             if (name != library)
             {
                 continue;
@@ -95,6 +104,51 @@ internal static partial class Attribution
                 bundle.ResolvedVersions[library] = version;
             }
         }
+
+        bundle.LibraryNamespaces = libraries;
+    }
+
+    /// <summary>
+    /// The namespaces of the bundle that are libraries (DESIGN §2, issue 16): with a registry, the registered ones;
+    /// without, those the bundle gives evidence for: a coded event from the namespace, an event whose identity keys
+    /// name it, or a key of the bundle's <c>signals</c> catalog (every library that configured smonitor in the run
+    /// declares its signals there). A namespace seen only in event sources without a code (a user's module captured
+    /// through logging) or in timing keys (a span named <c>io.load</c>) is not a library.
+    /// </summary>
+    public static HashSet<string> Libraries(BundleReading bundle, Func<string, bool>? registered)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+
+        // One pass over each source of evidence (a bundle may hold a million kinds and many namespaces).
+        var evidenced = new HashSet<string>(bundle.DeclaredNamespaces, StringComparer.Ordinal);
+        foreach (var kind in bundle.Events.Kinds)
+        {
+            if (kind.SourceNamespace is { } ns && kind.Code is not null)
+            {
+                evidenced.Add(ns);
+            }
+        }
+
+        foreach (var key in bundle.Identity.Versions.Keys)
+        {
+            if (key.Namespace is { } ns && key.Name == ns)
+            {
+                evidenced.Add(ns);
+            }
+        }
+
+        foreach (var name in bundle.Identity.Names.Keys)
+        {
+            evidenced.Add(NormalizeName(name));
+        }
+
+        var seen = bundle.Events.Kinds.Select(k => k.SourceNamespace)
+            .Concat(bundle.Timings.Select(t => Namespace(t.Function)))
+            .Concat(bundle.DeclaredNamespaces)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        seen.RemoveWhere(ns => !evidenced.Contains(ns) && (registered is null || !registered(ns)));
+        return seen;
     }
 
     /// <summary>Version of <paramref name="library"/> in the bundle's own run, as <see cref="Attribute"/> resolved it.</summary>
@@ -103,34 +157,38 @@ internal static partial class Attribution
         : bundle.ResolvedVersions.TryGetValue(library, out var version) ? version
         : hints.Fallback.GetValueOrDefault(library, LakeSchema.Unknown);
 
-    /// <summary>The library whose namespace dominates the bundle's events, else the one its identity keys name.</summary>
-    public static string? HostLibrary(BundleReading bundle)
+    /// <summary>
+    /// The run's host library, which takes the events of non-library sources (<c>py.warnings</c>, a user's module):
+    /// among the bundle's libraries (the registered ones when there is a registry), the one with the most events,
+    /// then the most timing keys; else the one its identity keys name most.
+    /// </summary>
+    public static string? HostLibrary(BundleReading bundle, IReadOnlySet<string> libraries, Func<string, bool>? registered)
     {
-        var bySource = bundle.Events.Kinds.Where(k => k.SourceNamespace is not null)
-            .GroupBy(k => k.SourceNamespace!)
-            .Select(g => (Name: g.Key, Count: g.Sum(k => k.Count)))
-            .OrderByDescending(g => g.Count).ThenBy(g => g.Name, StringComparer.Ordinal)
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(libraries);
+        var candidates = libraries.Where(l => registered is null || registered(l)).ToList();
+        var events = bundle.Events.Kinds.Where(k => k.SourceNamespace is not null)
+            .GroupBy(k => k.SourceNamespace!).ToDictionary(g => g.Key, g => g.Sum(k => k.Count), StringComparer.Ordinal);
+        var timings = bundle.Timings.Select(t => Namespace(t.Function)).OfType<string>()
+            .GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var best = candidates
+            .Select(l => (Name: l, Events: events.GetValueOrDefault(l), Timings: timings.GetValueOrDefault(l)))
+            .Where(c => c.Events > 0 || c.Timings > 0)
+            .OrderByDescending(c => c.Events).ThenByDescending(c => c.Timings).ThenBy(c => c.Name, StringComparer.Ordinal)
             .FirstOrDefault();
-        if (bySource.Name is not null)
+        if (best.Name is not null)
         {
-            return bySource.Name;
+            return best.Name;
         }
 
         var byIdentity = bundle.Identity.Names
             .Select(n => (Name: NormalizeName(n.Key), Count: n.Value))
-            .Where(n => IsLibraryName(n.Name))
+            .Where(n => IsLibraryName(n.Name) && !NotLibraries.Contains(n.Name) && (registered is null || registered(n.Name)))
             .GroupBy(n => n.Name)
             .Select(g => (Name: g.Key, Count: g.Sum(n => n.Count)))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Name, StringComparer.Ordinal)
             .FirstOrDefault();
-        if (byIdentity.Name is not null)
-        {
-            return byIdentity.Name;
-        }
-
-        var byTiming = bundle.Timings.Select(t => Namespace(t.Function)).Where(n => n is not null)
-            .GroupBy(n => n!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault();
-        return byTiming?.Key;
+        return byIdentity.Name;
     }
 
     [GeneratedRegex(@"^[a-z][a-z0-9_]{0,63}$")]

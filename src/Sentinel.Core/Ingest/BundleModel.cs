@@ -55,7 +55,7 @@ internal sealed class EventKind
     public required string? Source { get; set; }
     public required string TraceHash { get; set; }
     public required string? RunId { get; init; }
-    public required string? SourceNamespace { get; init; }
+    public required string? SourceNamespace { get; set; }
 
     /// <summary>Events of this kind in the bundle.</summary>
     public long Count;
@@ -188,10 +188,21 @@ internal sealed class BundleReading
     public BundleEvents Events { get; } = new();
     public AttributionTally Identity { get; } = new();
     public List<TimingEntry> Timings { get; } = [];
+
+    /// <summary>
+    /// Libraries the upload itself declares: the first components of its <c>signals</c> catalog (every library that
+    /// configured smonitor in the run), or the <c>library</c> field of telemetry records. Evidence for attribution.
+    /// </summary>
+    public HashSet<string> DeclaredNamespaces { get; } = new(StringComparer.Ordinal);
+
+    public const int MaxDeclaredNamespaces = 256;
     public List<CatalogEntry> Catalog { get; } = [];
     public List<Problem> BadEvents { get; } = [];
     /// <summary>library → version resolved for the bundle's own run (filled by attribution).</summary>
     public Dictionary<string, string> ResolvedVersions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The namespaces <see cref="Attribution.Attribute"/> took for libraries (timings outside them are dropped).</summary>
+    public IReadOnlySet<string> LibraryNamespaces { get; set; } = new HashSet<string>();
     public RedactionLedger Ledger { get; } = new();
     public long EventsSeen;
     public byte[] BundleDigest = [];
@@ -213,6 +224,7 @@ internal sealed class BundleReading
         Events.Release();
         Identity.Clear();
         Timings.Clear();
+        DeclaredNamespaces.Clear();
         Timings.TrimExcess();
         Catalog.Clear();
         Catalog.TrimExcess();

@@ -106,8 +106,11 @@ internal sealed class BundleParser
                         sawKnownKey = true;
                         ReadEventsArray(reader, file, into);
                         break;
+                    case "signals":
+                        ReadDeclaredNamespaces(reader, into);
+                        break;
                     default:
-                        // argv, policy, signals, triage, redactions, project_config, ...: never kept.
+                        // argv, policy, triage, redactions, project_config, ...: never kept.
                         reader.SkipValue();
                         break;
                 }
@@ -327,6 +330,52 @@ internal sealed class BundleParser
     {
         var profile = StringProperty(json, "profile"u8, into.Ledger);
         into.Profile = profile is not null && Profiles.Contains(profile) ? profile : null;
+    }
+
+    /// <summary>
+    /// The libraries that configured smonitor in the process: the first component of each key of the bundle's
+    /// <c>signals</c> catalog (<c>pyunitwizard.error.argument</c> → <c>pyunitwizard</c>). Names only, as evidence
+    /// that a namespace is a library (<see cref="Attribution"/>); nothing else of the section is read.
+    /// </summary>
+    private static void ReadDeclaredNamespaces(JsonStreamReader reader, BundleReading into)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            // Not the catalog smonitor writes: skipped whole (an array is read to its end), no evidence from it.
+            for (var depth = reader.TokenType is JsonTokenType.StartArray ? 1 : 0; depth > 0;)
+            {
+                if (!reader.Read())
+                {
+                    throw new JsonException("unexpected end of data");
+                }
+
+                depth += reader.TokenType switch
+                {
+                    JsonTokenType.StartObject or JsonTokenType.StartArray => 1,
+                    JsonTokenType.EndObject or JsonTokenType.EndArray => -1,
+                    _ => 0,
+                };
+            }
+
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.LastString;
+            var dot = name.IndexOf((byte)'.');
+            var first = dot < 0 ? name : name[..dot];
+            if (first.Length is > 0 and <= 64 && into.DeclaredNamespaces.Count < BundleReading.MaxDeclaredNamespaces)
+            {
+                var ns = Encoding.UTF8.GetString(first);
+                if (Attribution.IsLibraryName(ns))
+                {
+                    into.DeclaredNamespaces.Add(ns);
+                }
+            }
+
+            reader.SkipValue();
+        }
     }
 
     private void ReadCodes(JsonStreamReader reader, string file, BundleReading into)

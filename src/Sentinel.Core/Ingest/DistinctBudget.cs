@@ -107,9 +107,9 @@ internal sealed class DistinctBudget
         }
 
         // One row per run × function: a folded timing function has no single p95 to keep, so it is dropped.
-        // An unregistered library's timing is dropped later (dropped.unregistered_library): it spends no budget.
+        // An unregistered library's timing, or one outside every library, is dropped later: it spends no budget.
         var dropped = reading.Timings.RemoveAll(t =>
-            Attribution.Namespace(t.Function) is { } ns && (registry.LibraryOf(ns) ?? ns) is var library
+            Attribution.Namespace(t.Function) is { } ns && reading.LibraryNamespaces.Contains(ns) && (registry.LibraryOf(ns) ?? ns) is var library
             && registry.Serves(library) && !Admit(library, "function", t.Function));
         if (dropped > 0)
         {

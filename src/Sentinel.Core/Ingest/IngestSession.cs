@@ -129,7 +129,7 @@ internal sealed class IngestSession
 
         try
         {
-            Attribution.Attribute(reading, _versions);
+            Attribution.Attribute(reading, _versions, _registry.Any ? ns => _registry.LibraryOf(ns) is not null : null);
             Register(reading);
             _distinct.Apply(reading, _registry);
         }
@@ -162,7 +162,7 @@ internal sealed class IngestSession
         foreach (var t in reading.Timings)
         {
             var library = Attribution.Namespace(t.Function);
-            if (library is null)
+            if (library is null || !reading.LibraryNamespaces.Contains(library))
             {
                 reading.Ledger.Add("dropped.timing_outside_library");
                 continue;

@@ -41,6 +41,10 @@ internal static class TelemetryReading
                 else
                 {
                     into.AddEvent(ToEvent(record, into.Ledger));
+                    if (into.DeclaredNamespaces.Count < BundleReading.MaxDeclaredNamespaces)
+                    {
+                        into.DeclaredNamespaces.Add(record.Library); // a record names its library: evidence for attribution
+                    }
                 }
 
                 return true;

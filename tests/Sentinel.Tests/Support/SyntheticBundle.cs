@@ -73,6 +73,8 @@ public static class SyntheticBundle
             ["runtime"] = new JsonObject { ["run_id"] = runId, ["session_id"] = runId, ["correlation_id"] = null },
             ["config"] = new JsonObject { ["profile"] = "user" },
             ["codes"] = Catalog(catalogTitles),
+            // As in real bundles: every library that configured smonitor declares its signals (evidence that it is a library).
+            ["signals"] = new JsonObject { [$"{library}.core.work"] = new JsonObject { ["extra_required"] = new JsonArray() } },
             ["events"] = list,
             ["report"] = new JsonObject { ["timings"] = timingObject },
         };

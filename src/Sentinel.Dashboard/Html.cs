@@ -54,7 +54,7 @@ internal static class Html
         return sb.ToString().TrimEnd();
     }
 
-    public static string Subject(ProblemRow p) => p.Code ?? p.ExceptionType ?? $"trace {p.TraceHash}";
+    public static string Subject(ProblemRow p) => ProblemSubject.Of(p.Code, p.ExceptionType, p.Source, p.TraceHash);
 
     public static string Chart(string id, string label, string css = "chart") =>
         $"<div class=\"{css}\" id=\"chart-{E(id)}\" data-figure=\"{E(id)}\" role=\"img\" aria-label=\"{E(label)}\"></div>";

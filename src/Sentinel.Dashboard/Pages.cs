@@ -189,7 +189,7 @@ internal static class Pages
             {
                 new[] { "library", E(m.Library) },
                 new[] { "code", p.Code is null ? "–" : $"<code class=\"wrap\">{E(p.Code)}</code>" },
-                new[] { "trace hash", $"<code>{E(p.TraceHash)}</code>" },
+                new[] { p.Variants.Count > 1 ? "trace hashes (variants)" : "trace hash", string.Join(", ", (p.Variants.Count > 0 ? p.Variants : [p.TraceHash]).Select(v => $"<code>{E(v)}</code>")) },
                 new[] { "exception type", E(p.ExceptionType ?? "–") },
                 new[] { "category", E(m.Category ?? "–") },
                 new[] { "events", N(p.Events) },

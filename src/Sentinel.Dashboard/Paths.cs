@@ -9,10 +9,13 @@ public static class Paths
 
     public static string Library(string library) => $"libraries/{Slug(library)}.html";
 
-    public static string Problem(string library, string? code, string traceHash) => $"problems/{Slug(library)}/{ProblemId(code, traceHash)}.html";
+    public static string Problem(string library, string? code, string problemKey) => $"problems/{Slug(library)}/{ProblemId(code, problemKey)}.html";
 
-    /// <summary>A file-safe id: the code (or "uncoded") and the trace hash, which alone is unique per library.</summary>
-    public static string ProblemId(string? code, string traceHash) => $"{Slug(code ?? "uncoded")}-{Slug(traceHash)}";
+    /// <summary>
+    /// A file-safe id, stable as data arrives: the code (one problem per code and library), or for an uncoded problem
+    /// "uncoded-" and its key (exception type @ source function). <see cref="Slug"/> is injective, so ids are unique.
+    /// </summary>
+    public static string ProblemId(string? code, string problemKey) => code is not null ? Slug(code) : $"uncoded-{Slug(problemKey)}";
 
     /// <summary>The page's data file: <c>libraries/x.html</c> → <c>data/libraries/x.json</c>.</summary>
     public static string DataOf(string page) => "data/" + page[..^".html".Length] + ".json";

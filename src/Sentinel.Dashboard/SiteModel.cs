@@ -32,7 +32,8 @@ public sealed record ProblemRow(
     string Id, string Href, string? Code, string TraceHash, string Level, string? ExceptionType, string? Title,
     long Events, long RunsAffected, double RunsAffectedShare, IReadOnlyList<string> Versions,
     DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
-    string? NewInVersion, string? NewInStatus, string? FixedInVersion, string? FixedInStatus);
+    string? NewInVersion, string? NewInStatus, string? FixedInVersion, string? FixedInStatus,
+    IReadOnlyList<string> Variants, string? Source);
 
 public sealed record PerformanceRow(
     string Function, string Version, long Runs, long QualifiedRuns, double? P50MedianMs, double? P95MedianMs,

@@ -64,7 +64,7 @@ public sealed class SiteModelBuilder
     /// </summary>
     private bool Publishable(RegressionSummary r) =>
         !_public || r.Kind == RegressionKind.Performance ||
-        _s.Problems.Any(p => p.Library == r.Library && p.Code == r.Code && p.TraceHash == r.TraceHash && Enough(p.RunsAffected));
+        _s.Problems.Any(p => p.Library == r.Library && p.Code == r.Code && (r.Code is not null || p.TraceHash == r.TraceHash) && Enough(p.RunsAffected));
 
     private string PublicReason(RegressionSummary r) => !_public || r.Kind == RegressionKind.Performance ? r.Reason : r.Kind switch
     {
@@ -168,7 +168,7 @@ public sealed class SiteModelBuilder
     {
         var daily = p.Daily.Where(d => Enough(d.Runs)).Select(d => new DayCount(d.Day, d.Events)).ToList();
         TriageNote? note = null;
-        if (_approved.TryGetValue($"{p.Library}|problem|{p.Code}|{p.TraceHash}", out var proposal) && proposal.LastDecision is { } decision)
+        if (_approved.TryGetValue($"{p.Library}|problem|{p.ProblemKey}", out var proposal) && proposal.LastDecision is { } decision)
         {
             var v = proposal.Verdict;
             note = new TriageNote(proposal.Id, v.Source, v.Kind, v.Summary, v.ProbableCause, v.SuggestedFix, v.Severity, v.Impact, v.Confidence,
@@ -183,9 +183,10 @@ public sealed class SiteModelBuilder
     }
 
     private ProblemRow Row(ProblemSummary p) => new(
-        Paths.ProblemId(p.Code, p.TraceHash), Paths.Problem(p.Library, p.Code, p.TraceHash), p.Code, p.TraceHash, p.Level,
+        Paths.ProblemId(p.Code, p.ProblemKey), Paths.Problem(p.Library, p.Code, p.ProblemKey), p.Code, p.TraceHash, p.Level,
         p.ExceptionType, ShownTitle(p), p.Events, p.RunsAffected, p.RunsAffectedShare, p.Versions,
-        Day(p.FirstSeen), Day(p.LastSeen), p.NewInVersion, p.NewInStatus, p.FixedInVersion, p.FixedInStatus);
+        Day(p.FirstSeen), Day(p.LastSeen), p.NewInVersion, p.NewInStatus, p.FixedInVersion, p.FixedInStatus,
+        p.Variants, p.Code is null ? p.Source : null);
 
     private RegressionRow Row(RegressionSummary r) => new(
         r.Kind, r.Status, r.Version, r.FromVersion, HealthReport.Subject(r), r.Level, r.Ratio, r.PValue,

@@ -27,10 +27,22 @@ public static class IssueBody
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    /// <summary>The dedup key: code + trace hash for problems, function + version for performance (and the library).</summary>
+    /// <summary>
+    /// The dedup key: the problem's key (library × code; uncoded: exception type × source function) for problems,
+    /// function + version for performance (and the library). The trace hashes stay in the payload as variants.
+    /// </summary>
     public static string Key(Proposal p) => p.Signal.Kind == "performance"
         ? MarkerSafe($"{p.Library}:performance:{p.Signal.Function}:{p.Signal.PerfToVersion}")
+        : p.Signal.ProblemKey is { } key ? MarkerSafe($"{p.Library}:problem:{key}")
         : MarkerSafe($"{p.Library}:problem:{p.Signal.Code}:{p.Signal.TraceHash}");
+
+    /// <summary>
+    /// The keys issues of this problem were filed under before problems were keyed by code (one per trace hash):
+    /// an issue found under one of them is this problem's issue, never filed twice.
+    /// </summary>
+    public static IReadOnlyList<string> LegacyKeys(Proposal p) => p.Signal.Kind == "performance" || p.Signal.ProblemKey is null
+        ? []
+        : [.. (p.Signal.Variants ?? []).Select(v => MarkerSafe($"{p.Library}:problem:{p.Signal.Code}:{v}")).Where(k => k != Key(p))];
 
     /// <summary>The hidden marker that identifies the issue in its body; searched for before creating.</summary>
     public static string Marker(string key) => $"<!-- sentinel:key={key} -->";
@@ -102,7 +114,9 @@ public static class IssueBody
         else
         {
             Row("code", s.Code);
-            Row("trace hash", s.TraceHash);
+            Row("source function", s.Code is null ? s.SourceFunction : null);
+            Row(s.Variants is { Count: > 1 } ? "trace hashes (variants)" : "trace hash",
+                s.Variants is { Count: > 0 } variants ? string.Join(", ", variants) : s.TraceHash);
             Row("level", s.Level);
             Row("exception type", s.ExceptionType);
             Row("catalog title", s.CatalogTitle);
@@ -188,6 +202,8 @@ public static class IssueBody
             kind = s.Kind,
             code = s.Code,
             trace_hash = s.TraceHash,
+            variants = s.Variants ?? (s.TraceHash is null ? [] : [s.TraceHash]),
+            source_function = s.SourceFunction,
             function = s.Function,
             level = s.Level,
             exception_type = s.ExceptionType,

@@ -71,7 +71,7 @@ public static partial class IssueFiler
             var repo = a.Repo!;
             var (owner, name) = Split(repo);
             var p = a.Proposal;
-            var entry = ledger.Find(repo, a.Key);
+            var entry = ledger.Find(repo, a.Key, IssueBody.LegacyKeys(p));
             Issue? issue;
             if (entry is { Status: LedgerStatus.Filed, Number: { } known })
             {
@@ -81,6 +81,12 @@ public static partial class IssueFiler
             {
                 // The ledger may have been lost, or a create's answer never came: the marker decides.
                 issue = (await github.FindByMarkerAsync(owner, name, a.Key, ct)).FirstOrDefault();
+                // An issue filed when problems were keyed by code + trace hash is this problem's too (a few searches at most).
+                foreach (var legacy in IssueBody.LegacyKeys(p).Take(3))
+                {
+                    issue ??= (await github.FindByMarkerAsync(owner, name, legacy, ct)).FirstOrDefault();
+                }
+
                 if (issue is null)
                 {
                     return await CreateAsync(a, owner, name, ct);

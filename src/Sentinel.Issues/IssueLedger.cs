@@ -48,6 +48,21 @@ public sealed class IssueLedger
         return ledger;
     }
 
+    /// <summary>
+    /// The entry under <paramref name="key"/>, else one filed under an older key of the same problem (re-keyed in the
+    /// copy returned; <see cref="Put"/> stores it under the new key).
+    /// </summary>
+    public LedgerEntry? Find(string repo, string key, IEnumerable<string> legacyKeys)
+    {
+        ArgumentNullException.ThrowIfNull(legacyKeys);
+        if (Find(repo, key) is { } current)
+        {
+            return current;
+        }
+
+        return legacyKeys.Select(k => Find(repo, k)).FirstOrDefault(e => e is not null) is { } legacy ? legacy with { Key = key } : null;
+    }
+
     public LedgerEntry? Find(string repo, string key) => _entries.GetValueOrDefault((repo, key));
 
     public IReadOnlyList<LedgerEntry> Entries => [.. _entries.Values];

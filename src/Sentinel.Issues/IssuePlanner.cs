@@ -27,7 +27,7 @@ public static class IssuePlanner
                 continue;
             }
 
-            var entry = ledger.Find(repo, key);
+            var entry = ledger.Find(repo, key, IssueBody.LegacyKeys(p));
             var (action, reason) = entry is { Status: LedgerStatus.Filed }
                 ? Decide(entry.State, entry.ReportedVersion, entry.ReportedEvents, entry.LastWriteAt, p, config.Github, now)
                 : (IssueStep.Create, entry is null ? "new approved proposal (the marker is searched first)" : "an earlier create did not finish: the marker is searched first");

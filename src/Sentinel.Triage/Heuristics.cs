@@ -128,7 +128,7 @@ public static class Heuristics
     }
 
     /// <summary>How a signal names its subject: code, else exception type, else trace hash, else function.</summary>
-    public static string Subject(ProblemSignal s) => s.Function ?? s.Code ?? s.ExceptionType ?? $"trace {s.TraceHash}";
+    public static string Subject(ProblemSignal s) => s.Function ?? Sentinel.Aggregate.ProblemSubject.Of(s.Code, s.ExceptionType, s.SourceFunction, s.TraceHash ?? "");
 
     private static string Inv(FormattableString f) => f.ToString(CultureInfo.InvariantCulture);
 }

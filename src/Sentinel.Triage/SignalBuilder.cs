@@ -50,7 +50,8 @@ public static class SignalBuilder
                     p.NewInVersion, p.NewInStatus, p.FixedInVersion, p.FixedInStatus,
                     p.Platforms, p.PythonVersions, platforms, pythons,
                     DateOnly.FromDateTime(p.FirstSeen.UtcDateTime), DateOnly.FromDateTime(p.LastSeen.UtcDateTime),
-                    null, null, null, null, null, null, null, null, null));
+                    null, null, null, null, null, null, null, null, null,
+                    p.ProblemKey, p.Variants, p.Code is null ? p.Source : null));
             }
 
             foreach (var r in s.Regressions.Where(r => r.Library == lib.Library && r.Kind == RegressionKind.Performance))
@@ -71,7 +72,7 @@ public static class SignalBuilder
     /// <summary>The identity of what a signal is about: stays the same as its numbers change.</summary>
     public static string Key(ProblemSignal s) => s.Kind == "performance"
         ? $"{s.Library}|performance|{s.Function}|{s.PerfToVersion}"
-        : $"{s.Library}|problem|{s.Code}|{s.TraceHash}";
+        : $"{s.Library}|problem|{s.ProblemKey ?? s.Code + "|" + s.TraceHash}";
 
     /// <summary>
     /// What an approval was about. A change here (a new version introducing or fixing it, a new level, a

@@ -41,7 +41,10 @@ public sealed record ProblemSignal(
     double? PerfAfterMs,
     long? PerfRunsBefore,
     long? PerfRunsAfter,
-    string? PerfStatus);
+    string? PerfStatus,
+    string? ProblemKey = null,                 // library-wide identity of a problem: its code (uncoded: exception@source)
+    IReadOnlyList<string>? Variants = null,    // the trace hashes the problem groups
+    string? SourceFunction = null);            // an uncoded problem's source function (a library function name, as in the lake)
 
 /// <summary>
 /// A triage verdict. <see cref="Kind"/> (heuristic verdicts): <c>regression_introduced</c>,

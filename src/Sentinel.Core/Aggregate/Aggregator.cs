@@ -321,7 +321,7 @@ public static class Aggregator
     private static readonly (string Name, string Type)[] EventColumns =
     [
         ("library", "VARCHAR"), ("version", "VARCHAR"), ("run_key", "VARCHAR"), ("bundle_id", "VARCHAR"), ("level", "VARCHAR"),
-        ("code", "VARCHAR"), ("trace_hash", "VARCHAR"), ("exception_type", "VARCHAR"), ("category", "VARCHAR"),
+        ("code", "VARCHAR"), ("trace_hash", "VARCHAR"), ("exception_type", "VARCHAR"), ("category", "VARCHAR"), ("source", "VARCHAR"),
         ("python_version", "VARCHAR"), ("platform", "VARCHAR"), ("timestamp", "TIMESTAMPTZ"), ("received_at", "TIMESTAMPTZ"),
     ];
 

@@ -63,7 +63,7 @@ public sealed record HealthReport(
     };
 
     /// <summary>A problem's subject in one line: code, else exception type, else trace hash.</summary>
-    public static string Subject(ProblemSummary p) => p.Code ?? p.ExceptionType ?? $"trace {p.TraceHash}";
+    public static string Subject(ProblemSummary p) => ProblemSubject.Of(p.Code, p.ExceptionType, p.Source, p.TraceHash);
 
     /// <summary>A regression's subject in one line.</summary>
     public static string Subject(RegressionSummary r) => r.Function ?? r.Code ?? $"trace {r.TraceHash}";

@@ -31,8 +31,13 @@ public sealed record VersionSummary(
 
 public sealed record DailyCount(DateOnly Day, long Events, long Runs);
 
+/// <summary>
+/// One problem: a library × code (uncoded: exception type × source function). <see cref="TraceHash"/> is its
+/// representative variant, <see cref="Variants"/> every trace hash it groups, <see cref="ProblemKey"/> the stable
+/// key pages, triage and issue markers use.
+/// </summary>
 public sealed record ProblemSummary(
-    string Library, string? Code, string TraceHash, string Level, string? ExceptionType, string? Category, string? Title, string? TitleSource, long TitleRuns, bool TitleMajority,
+    string Library, string? Code, string TraceHash, string ProblemKey, IReadOnlyList<string> Variants, string? Source, string Level, string? ExceptionType, string? Category, string? Title, string? TitleSource, long TitleRuns, bool TitleMajority,
     long Events, long RunsAffected, double RunsAffectedShare,
     IReadOnlyList<string> Versions, string FirstVersion, string LastVersion,
     IReadOnlyList<string> Platforms, IReadOnlyList<string> PythonVersions,

@@ -59,7 +59,7 @@ public sealed class BrowserTests(DashboardFixture fixture, Browser browser) : IC
     private static string LongCodeProblemPage(string site)
     {
         var dir = Path.Combine(site, "problems", Paths.Slug("hostile"));
-        var pages = Directory.Exists(dir) ? Directory.GetFiles(dir, Paths.Slug(DashboardFixture.LongCode) + "-*.html") : [];
+        var pages = Directory.Exists(dir) ? Directory.GetFiles(dir, Paths.Slug(DashboardFixture.LongCode) + ".html") : [];
         Assert.True(pages.Length == 1, $"expected one problem page of the long code under {dir}, found {pages.Length}");
         return pages[0];
     }

@@ -40,7 +40,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
     {
         Golden.Verify("dashboard-data-index.json", Normalise(File.ReadAllText(Path.Combine(fixture.Site, "data/index.json"))));
         Golden.Verify("dashboard-data-molsysmt.json", Normalise(File.ReadAllText(Path.Combine(fixture.Site, "data/libraries/molsysmt.json"))));
-        var problem = Directory.EnumerateFiles(Path.Combine(fixture.Site, "data/problems/molsysmt"), "MSM-ERR-MEM-001-*.json").Single();
+        var problem = Directory.EnumerateFiles(Path.Combine(fixture.Site, "data/problems/molsysmt"), "MSM-ERR-MEM-001.json").Single();
         Golden.Verify("dashboard-data-problem.json", Normalise(File.ReadAllText(problem)));
     }
 
@@ -290,7 +290,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
     [Fact]
     public void An_approved_triage_verdict_shows_on_its_problem_page_and_the_public_one_hides_who()
     {
-        var page = Directory.EnumerateFiles(Path.Combine(fixture.Site, "problems/molsysmt"), "MSM-ERR-MEM-001-*.html").Single();
+        var page = Directory.EnumerateFiles(Path.Combine(fixture.Site, "problems/molsysmt"), "MSM-ERR-MEM-001.html").Single();
         var html = File.ReadAllText(page);
         Assert.Contains("Approved triage verdict (heuristic, regression introduced)", html, StringComparison.Ordinal);
         Assert.Contains(System.Net.WebUtility.HtmlEncode(fixture.Approved.Heuristic.SuggestedFix), html, StringComparison.Ordinal);

@@ -18,12 +18,13 @@ public sealed class IssueBodyAndAuthTests : IDisposable
         var signal = new ProblemSignal("alpha", "problem", "ALPHA-E001", "00000000000000e1", null, "ERROR", "RuntimeError", Evil,
             42, 7, 20, 0.35, ["1.0.0", "1.1.0"], "1.0.0", "1.1.0", "1.1.0", "1.1.0", "confirmed", null, null,
             ["Linux-x86_64", "Darwin-arm64"], ["3.11", "3.12"], ["Linux-x86_64", "Darwin-arm64"], ["3.11", "3.12"],
-            new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 9), null, null, null, null, null, null, null, null, null);
+            new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 9), null, null, null, null, null, null, null, null, null,
+            "ALPHA-E001", ["00000000000000e1", "00000000000000e2"]);
         var heuristic = new Verdict("heuristic", "regression_introduced", "ALPHA-E001 is new in 1.1.0", "cause", "fix", "high", 0.35, "medium");
         var llm = new Verdict("llm", "regression_introduced", "New in 1.1.0 @someone ](http://evil) </details>",
             "The loader now rejects `x`\n```\n</details>\n[link](http://evil)", "Ping @org/team and see https://evil.example", "high", 0.35, "medium");
         var at = new DateTimeOffset(2026, 10, 10, 9, 30, 0, TimeSpan.Zero);
-        return new Proposal("p-0123456789", "alpha|problem|ALPHA-E001|00000000000000e1", "alpha", "regression_introduced", ProposalStatus.Approved, "s",
+        return new Proposal("p-0123456789", "alpha|problem|ALPHA-E001", "alpha", "regression_introduced", ProposalStatus.Approved, "s",
             signal, "m", heuristic, llm, null, at, at, [new Decision(DecisionAction.Approve, "maintainer-a", at, "ok @org/team", "m")]);
     }
 
@@ -65,7 +66,8 @@ public sealed class IssueBodyAndAuthTests : IDisposable
         var title = IssueBody.Title(p);
         Golden.Verify("issue-body.md", $"title: {title}\n\n{body}");
 
-        Assert.StartsWith("<!-- sentinel:key=alpha:problem:ALPHA-E001:00000000000000e1 -->\n", body, StringComparison.Ordinal);
+        Assert.StartsWith("<!-- sentinel:key=alpha:problem:ALPHA-E001 -->\n", body, StringComparison.Ordinal);
+        Assert.Equal(["alpha:problem:ALPHA-E001:00000000000000e1", "alpha:problem:ALPHA-E001:00000000000000e2"], IssueBody.LegacyKeys(p));
         Assert.DoesNotContain("@org", title, StringComparison.Ordinal); // "@\u200Borg"
         foreach (var text in new[] { body, IssueBody.Comment(p, key, regression: true, "1.0.0") })
         {

@@ -166,7 +166,7 @@ public sealed class HeuristicTriageTests(AggregatedCorpusFixture fixture) : ICla
             "LibraryRuns", "ImpactShare", "Versions", "FirstVersion", "LastVersion", "LatestLibraryVersion", "NewInVersion",
             "NewInStatus", "FixedInVersion", "FixedInStatus", "Platforms", "PythonVersions", "LibraryPlatforms", "LibraryPythonVersions",
             "FirstSeen", "LastSeen", "PerfFromVersion", "PerfToVersion", "PerfRatio", "PerfPValue", "PerfBeforeMs", "PerfAfterMs",
-            "PerfRunsBefore", "PerfRunsAfter", "PerfStatus",
+            "PerfRunsBefore", "PerfRunsAfter", "PerfStatus", "ProblemKey", "Variants", "SourceFunction",
         ];
         var properties = typeof(ProblemSignal).GetProperties(BindingFlags.Public | BindingFlags.Instance);
         Assert.Equal(allowed.Order(StringComparer.Ordinal), properties.Select(p => p.Name).Order(StringComparer.Ordinal));

@@ -62,7 +62,10 @@ public sealed class LlmTriagerTests : IDisposable
         PerfAfterMs: 22.5,
         PerfRunsBefore: 8,
         PerfRunsAfter: 9,
-        PerfStatus: "regressed");
+        PerfStatus: "regressed",
+        ProblemKey: code,
+        Variants: ["9f3ac2d17b0e4a51", "1c0ffee000000000"],
+        SourceFunction: "molsysmt.basic.convert");
 
     private TriageConfig Config(int timeoutSeconds = 10, int maxCalls = 20, int maxTokens = 40_000, string model = "fake-model") => new()
     {

@@ -1,16 +1,19 @@
--- summary/problems: one row per library × code × trace_hash: warnings and above, and coded DEBUG/INFO signals.
+-- summary/problems: one row per problem (library × code; uncoded: exception type × source function, see
+-- s_variants): warnings and above, and coded DEBUG/INFO signals. trace_hash is the representative variant.
 WITH per_version AS (
     SELECT pv.library, pv.code, pv.trace_hash,
            list(pv.version ORDER BY o.rank) AS versions,
            arg_min(pv.version, o.rank) AS first_version,
            arg_max(pv.version, o.rank) AS last_version
-    FROM (SELECT DISTINCT library, code, trace_hash, version FROM p_problem_runs) pv
+    FROM (SELECT DISTINCT p.library, p.code, v.key_hash AS trace_hash, p.version
+          FROM p_problem_runs p JOIN s_variants v ON v.library = p.library AND v.code = p.code AND v.trace_hash = p.trace_hash) pv
     JOIN version_order o ON o.library = pv.library AND o.version = pv.version
     GROUP BY pv.library, pv.code, pv.trace_hash
 ), daily AS (
     SELECT library, code, trace_hash, list({'day': day, 'events': events, 'runs': runs} ORDER BY day) AS daily
-    FROM (SELECT library, code, trace_hash, day, sum(events)::BIGINT AS events, count(DISTINCT run_key) AS runs
-          FROM p_problem_days GROUP BY library, code, trace_hash, day)
+    FROM (SELECT d.library, d.code, v.key_hash AS trace_hash, d.day, sum(d.events)::BIGINT AS events, count(DISTINCT d.run_key) AS runs
+          FROM p_problem_days d JOIN s_variants v ON v.library = d.library AND v.code = d.code AND v.trace_hash = d.trace_hash
+          GROUP BY d.library, d.code, v.key_hash, d.day)
     GROUP BY library, code, trace_hash
 ), library_runs AS (
     SELECT library, count(DISTINCT run_key) AS runs FROM p_runs GROUP BY library
@@ -35,7 +38,7 @@ WITH per_version AS (
 ), fixed_in AS (
     SELECT library, code, trace_hash, version, status FROM regressions WHERE kind = 'fixed_in_version'
 )
-SELECT p.library, nullif(p.code, '') AS code, p.trace_hash,
+SELECT p.library, nullif(p.code, '') AS code, p.trace_hash, p.problem_key, p.variants, p.source,
        CASE p.level_rank WHEN 5 THEN 'CRITICAL' WHEN 4 THEN 'ERROR' WHEN 3 THEN 'WARNING' WHEN 2 THEN 'INFO' ELSE 'DEBUG' END AS level,
        p.exception_type, p.category,
        -- A library with a registered catalog (libraries.<name>.catalog) takes its titles from it only.

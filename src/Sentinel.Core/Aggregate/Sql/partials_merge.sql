@@ -5,7 +5,7 @@
 CREATE OR REPLACE TEMP TABLE d_ev AS
 SELECT library, version, run_key, bundle_id, level,
        coalesce(code, '') AS code, coalesce(trace_hash, '') AS trace_hash,
-       exception_type, category, python_version, platform,
+       exception_type, category, source, python_version, platform,
        CAST("timestamp" AS DATE) AS day,
        count(*) AS events, min("timestamp") AS first_seen, max("timestamp") AS last_seen,
        min(received_at) AS received_at
@@ -52,7 +52,7 @@ ON CONFLICT DO UPDATE SET
 INSERT INTO p_problem_runs
 SELECT library, version, code, trace_hash, run_key,
        max(CASE level WHEN 'CRITICAL' THEN 5 WHEN 'ERROR' THEN 4 WHEN 'WARNING' THEN 3 WHEN 'INFO' THEN 2 ELSE 1 END),
-       min(exception_type), min(category), sum(events), min(first_seen), max(last_seen)
+       min(exception_type), min(category), min(source), sum(events), min(first_seen), max(last_seen)
 FROM d_ev
 WHERE level IN ('WARNING', 'ERROR', 'CRITICAL') OR code <> ''
 GROUP BY library, version, code, trace_hash, run_key
@@ -60,6 +60,7 @@ ON CONFLICT DO UPDATE SET
     level_rank = greatest(level_rank, EXCLUDED.level_rank),
     exception_type = coalesce(least(exception_type, EXCLUDED.exception_type), exception_type, EXCLUDED.exception_type),
     category = coalesce(least(category, EXCLUDED.category), category, EXCLUDED.category),
+    source = coalesce(least(source, EXCLUDED.source), source, EXCLUDED.source),
     events = events + EXCLUDED.events,
     first_seen = least(first_seen, EXCLUDED.first_seen),
     last_seen = greatest(last_seen, EXCLUDED.last_seen);

@@ -31,13 +31,14 @@ ON CONFLICT DO UPDATE SET
 
 INSERT INTO p_problem_runs
 SELECT p.library, m.version, p.code, p.trace_hash, p.run_key, p.level_rank, p.exception_type, p.category,
-       p.events, p.first_seen, p.last_seen
+       p.source, p.events, p.first_seen, p.last_seen
 FROM p_problem_runs p JOIN r_map m ON m.library = p.library AND m.run_key = p.run_key
 WHERE p.version = 'unknown'
 ON CONFLICT DO UPDATE SET
     level_rank = greatest(level_rank, EXCLUDED.level_rank),
     exception_type = coalesce(least(exception_type, EXCLUDED.exception_type), exception_type, EXCLUDED.exception_type),
     category = coalesce(least(category, EXCLUDED.category), category, EXCLUDED.category),
+    source = coalesce(least(source, EXCLUDED.source), source, EXCLUDED.source),
     events = events + EXCLUDED.events,
     first_seen = least(first_seen, EXCLUDED.first_seen),
     last_seen = greatest(last_seen, EXCLUDED.last_seen);

@@ -24,10 +24,11 @@ CREATE TABLE IF NOT EXISTS p_bundles (
 
 -- Problems per run: every WARNING/ERROR/CRITICAL event, and coded DEBUG/INFO events (a code is a
 -- catalogued signal). level_rank: DEBUG 1 … CRITICAL 5. code and trace_hash are '' when absent (keys).
+-- source (the least one seen) groups an uncoded problem's trace hashes: summaries.sql, s_variants.
 CREATE TABLE IF NOT EXISTS p_problem_runs (
     library VARCHAR NOT NULL, version VARCHAR NOT NULL, code VARCHAR NOT NULL, trace_hash VARCHAR NOT NULL,
     run_key VARCHAR NOT NULL,
-    level_rank INTEGER NOT NULL, exception_type VARCHAR, category VARCHAR,
+    level_rank INTEGER NOT NULL, exception_type VARCHAR, category VARCHAR, source VARCHAR,
     events BIGINT NOT NULL, first_seen TIMESTAMPTZ NOT NULL, last_seen TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (library, version, code, trace_hash, run_key));
 

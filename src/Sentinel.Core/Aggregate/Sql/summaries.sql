@@ -18,17 +18,38 @@ LEFT JOIN (SELECT library, version, count(DISTINCT bundle_id) AS bundles, max(re
        ON b.library = r.library AND b.version = r.version
 GROUP BY r.library, r.version;
 
--- Runs affected per signal and version: the input of new-in / fixed-in. A coded signal is tracked by
--- its code (a new trace hash of a known code is usually new input to a known check, not a new defect);
--- an uncoded one by its trace hash.
+-- A problem, for everything a human sees, is a library × code (docs/aggregate.md, "Problems"): the trace
+-- hashes of one code are its variants (a bundle and a /v1/events record, install paths in a fingerprint). An
+-- uncoded problem is an exception type × source function; with neither, its trace hash. Each trace hash maps
+-- to its problem's key and representative (the variant with the most events, then the least hash).
+CREATE OR REPLACE TEMP TABLE s_variants AS
+WITH t AS (
+    SELECT library, code, trace_hash, min(exception_type) AS exception_type, min(source) AS source, sum(events) AS events
+    FROM p_problem_runs GROUP BY library, code, trace_hash
+), k AS (
+    SELECT *, CASE WHEN code <> '' THEN code
+                   WHEN exception_type IS NULL AND source IS NULL THEN 'trace:' || trace_hash
+                   ELSE coalesce(exception_type, '-') || '@' || coalesce(source, '-') END AS problem_key
+    FROM t
+)
+SELECT library, code, trace_hash, problem_key, source,
+       first_value(trace_hash) OVER (PARTITION BY library, problem_key ORDER BY events DESC, trace_hash) AS key_hash
+FROM k;
+
+-- Runs affected per problem and version: the input of new-in / fixed-in. A coded problem is tracked by its
+-- code (a new trace hash of a known code is usually new input to a known check, not a new defect); an
+-- uncoded one by its representative trace hash.
 CREATE OR REPLACE TEMP TABLE s_problem_versions AS
-SELECT library, code, CASE WHEN code = '' THEN trace_hash ELSE '' END AS trace_hash, version,
-       count(DISTINCT run_key) AS runs, sum(events)::BIGINT AS events, max(level_rank) AS level_rank
-FROM p_problem_runs
+SELECT pr.library, pr.code, CASE WHEN pr.code = '' THEN v.key_hash ELSE '' END AS trace_hash, pr.version,
+       count(DISTINCT pr.run_key) AS runs, sum(pr.events)::BIGINT AS events, max(pr.level_rank) AS level_rank
+FROM p_problem_runs pr
+JOIN s_variants v ON v.library = pr.library AND v.code = pr.code AND v.trace_hash = pr.trace_hash
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE s_problems AS
-SELECT pr.library, pr.code, pr.trace_hash,
+SELECT pr.library, pr.code, v.key_hash AS trace_hash, v.problem_key,
+       list_sort(list_distinct(list(pr.trace_hash))) AS variants,
+       min(v.source) AS source,
        max(pr.level_rank) AS level_rank,
        min(pr.exception_type) AS exception_type, min(pr.category) AS category,
        sum(pr.events)::BIGINT AS events,
@@ -37,8 +58,9 @@ SELECT pr.library, pr.code, pr.trace_hash,
        list_sort(list_distinct(list(r.platform))) AS platforms,
        list_sort(list_distinct(list(r.python_version))) AS python_versions
 FROM p_problem_runs pr
+JOIN s_variants v ON v.library = pr.library AND v.code = pr.code AND v.trace_hash = pr.trace_hash
 JOIN p_runs r ON r.library = pr.library AND r.version = pr.version AND r.run_key = pr.run_key
-GROUP BY pr.library, pr.code, pr.trace_hash;
+GROUP BY pr.library, pr.code, v.key_hash, v.problem_key;
 
 -- Per-run timings per library × function × version. A run's p95 counts towards the distribution
 -- only when it rests on at least min_calls calls (a "p95" of one call is that call).

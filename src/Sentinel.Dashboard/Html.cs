@@ -43,12 +43,12 @@ internal static class Html
         var sb = new StringBuilder();
         if (p.NewInVersion is not null)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<span class=\"badge flag-new{(p.NewInStatus == "confirmed" ? "" : " suspected")}\" title=\"{E(p.NewInStatus)}\">new in {E(p.NewInVersion)}{(p.NewInStatus == "confirmed" ? "" : "?")}</span> ");
+            sb.Append(CultureInfo.InvariantCulture, $"<span class=\"badge flag-new{(p.NewInStatus == "confirmed" ? "" : " suspected")}\" title=\"{E(p.NewInStatus)}\">{E(RegressionScope.Badge("new in", p.NewInVersion, p.NewInStatus))}</span> ");
         }
 
         if (p.FixedInVersion is not null)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<span class=\"badge flag-fixed{(p.FixedInStatus == "confirmed" ? "" : " suspected")}\" title=\"{E(p.FixedInStatus)}\">fixed in {E(p.FixedInVersion)}{(p.FixedInStatus == "confirmed" ? "" : "?")}</span>");
+            sb.Append(CultureInfo.InvariantCulture, $"<span class=\"badge flag-fixed{(p.FixedInStatus == "confirmed" ? "" : " suspected")}\" title=\"{E(p.FixedInStatus)}\">{E(RegressionScope.Badge("fixed in", p.FixedInVersion, p.FixedInStatus))}</span>");
         }
 
         return sb.ToString().TrimEnd();

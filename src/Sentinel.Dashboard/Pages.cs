@@ -142,7 +142,7 @@ internal static class Pages
             ["status", "kind", "subject", "version", "ratio", "p-value", "runs before / after", "evidence"],
             m.Regressions.Select(r => (IReadOnlyList<string>)
             [
-                $"<span class=\"badge reg-{Class(r.Status.Name())}\">{E(r.Status.Name())}</span>", E(r.Kind.Name().Replace('_', ' ')), $"<code class=\"wrap\">{E(r.Subject)}</code>",
+                $"<span class=\"badge reg-{Class(r.Status.Name())}\">{E(r.Status.Name())}</span>", E(r.KindLabel), $"<code class=\"wrap\">{E(r.Subject)}</code>",
                 $"<code>{E(r.FromVersion is null ? r.Version : $"{r.FromVersion} → {r.Version}")}</code>",
                 r.Ratio is null ? "–" : "×" + r.Ratio.Value.ToString("0.##", CultureInfo.InvariantCulture),
                 r.PValue is null ? "–" : Sentinel.Text.PValueText.Value(r.PValue.Value),

@@ -41,7 +41,8 @@ public sealed record PerformanceRow(
 
 public sealed record RegressionRow(
     RegressionKind Kind, RegressionStatus Status, string Version, string? FromVersion, string Subject, string? Level,
-    double? Ratio, double? PValue, long RunsBefore, long RunsAfter, double? BeforeValue, double? AfterValue, string Reason);
+    double? Ratio, double? PValue, long RunsBefore, long RunsAfter, double? BeforeValue, double? AfterValue, string Reason,
+    string KindLabel);
 
 public sealed record EnvironmentRow(string Version, string Dimension, string Value, long Runs, double Share);
 

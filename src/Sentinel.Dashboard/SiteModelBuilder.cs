@@ -190,7 +190,7 @@ public sealed class SiteModelBuilder
 
     private RegressionRow Row(RegressionSummary r) => new(
         r.Kind, r.Status, r.Version, r.FromVersion, HealthReport.Subject(r), r.Level, r.Ratio, r.PValue,
-        r.RunsBefore, r.RunsAfter, r.BeforeValue, r.AfterValue, PublicReason(r));
+        r.RunsBefore, r.RunsAfter, r.BeforeValue, r.AfterValue, PublicReason(r), RegressionScope.KindLabel(r.Kind, r.Code));
 
     // Titles were scrubbed at ingest; scrub again so a rule added since cannot be bypassed by old rows. The public site
     // shows a title only when most runs that reported a title for the code agree on it and at least k runs did: one

@@ -86,6 +86,11 @@ public static class IssueBody
             facts.Add($"last seen {lastSeen}");
         }
 
+        if (s.NewInVersion is not null && s.NewInRunsAffected is { } newRuns && s.NewInVersionRuns is > 0 and var versionRuns)
+        {
+            facts.Insert(0, string.Create(Inv, $"**{newRuns:N0}** of {versionRuns:N0} runs ({(double)newRuns / versionRuns:0.#%}) of {Inert(s.NewInVersion)}, where it first appeared"));
+        }
+
         md.Append(Inv, $"{(s.Kind == "performance" ? "Measured over" : "Seen in")} **{s.RunsAffected:N0}** of {s.LibraryRuns:N0} runs ({s.ImpactShare:0.#%}) of **{Inert(p.Library)}**")
           .Append(facts.Count > 0 ? ", " + string.Join(", ", facts) : "").Append(". ")
           .Append("Reported by SMonitor Sentinel from anonymized, aggregated telemetry of users who opted in; a maintainer approved this report.\n\n");
@@ -124,6 +129,9 @@ public static class IssueBody
 
         Row("events", s.Events.ToString("N0", Inv));
         Row("runs affected", $"{s.RunsAffected:N0} of {s.LibraryRuns:N0} ({s.ImpactShare:0.#%})");
+        Row(s.NewInVersion is null ? "" : $"runs of {s.NewInVersion} affected",
+            s.NewInRunsAffected is { } affectedInVersion && s.NewInVersionRuns is > 0 and var runsOfVersion
+                ? $"{affectedInVersion:N0} of {runsOfVersion:N0} ({(double)affectedInVersion / runsOfVersion:0.#%})" : null);
         Row("versions", string.Join(", ", s.Versions));
         Row("latest library version", s.LatestLibraryVersion);
         Row("platforms", string.Join(", ", s.Platforms));
@@ -216,6 +224,8 @@ public static class IssueBody
             first_version = s.FirstVersion,
             last_version = s.LastVersion,
             new_in_version = s.NewInVersion,
+            new_in_runs_affected = s.NewInRunsAffected,
+            new_in_version_runs = s.NewInVersionRuns,
             fixed_in_version = s.FixedInVersion,
             platforms = s.Platforms,
             python_versions = s.PythonVersions,

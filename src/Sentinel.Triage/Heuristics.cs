@@ -56,8 +56,15 @@ public static class Heuristics
         if (s.NewInVersion is not null)
         {
             var confirmed = s.NewInStatus == "confirmed";
+            // Measured over the new version's runs (both numbers shown): over all versions it would look smaller the
+            // more old runs there are.
+            var versionImpact = s.NewInVersionRuns is > 0 && s.NewInRunsAffected is { } affected ? (double)affected / s.NewInVersionRuns.Value : (double?)null;
+            var where = versionImpact is { } share
+                ? Inv($"affects {share:0.#%} of {s.NewInVersion} runs ({s.NewInRunsAffected} of {s.NewInVersionRuns}); {impact:0.#%} of all runs")
+                : Inv($"affects {impact:0.#%} of all runs");
+            impact = versionImpact ?? impact;
             return new Verdict("heuristic", "regression_introduced",
-                Inv($"{who} first appears in {s.NewInVersion} and affects {impact:0.#%} of runs ({s.NewInStatus})"),
+                Inv($"{who} first appears in {s.NewInVersion} and {where} ({s.NewInStatus})"),
                 Inv($"A change released in {s.NewInVersion} introduced {who}."),
                 Inv($"Diff {s.NewInVersion} against the version before it around the code that raises {who}; add a regression test."),
                 severity, impact, confirmed ? "high" : "medium");

@@ -51,7 +51,7 @@ public static class SignalBuilder
                     p.Platforms, p.PythonVersions, platforms, pythons,
                     DateOnly.FromDateTime(p.FirstSeen.UtcDateTime), DateOnly.FromDateTime(p.LastSeen.UtcDateTime),
                     null, null, null, null, null, null, null, null, null,
-                    p.ProblemKey, p.Variants, p.Code is null ? p.Source : null));
+                    p.ProblemKey, p.Variants, p.Code is null ? p.Source : null, p.NewInRunsAffected, p.NewInVersionRuns));
             }
 
             foreach (var r in s.Regressions.Where(r => r.Library == lib.Library && r.Kind == RegressionKind.Performance))

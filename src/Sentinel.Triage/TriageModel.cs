@@ -44,7 +44,9 @@ public sealed record ProblemSignal(
     string? PerfStatus,
     string? ProblemKey = null,                 // library-wide identity of a problem: its code (uncoded: exception@source)
     IReadOnlyList<string>? Variants = null,    // the trace hashes the problem groups
-    string? SourceFunction = null);            // an uncoded problem's source function (a library function name, as in the lake)
+    string? SourceFunction = null,
+    long? NewInRunsAffected = null,            // runs of NewInVersion the problem affected
+    long? NewInVersionRuns = null);            // all runs of NewInVersion: a new problem's impact is measured over them            // an uncoded problem's source function (a library function name, as in the lake)
 
 /// <summary>
 /// A triage verdict. <see cref="Kind"/> (heuristic verdicts): <c>regression_introduced</c>,

@@ -129,7 +129,7 @@ internal static class ReportCommand
             .AddColumn("status").AddColumn("library").AddColumn("kind").AddColumn("subject").AddColumn("version").AddColumn("evidence");
         foreach (var g in r.Regressions)
         {
-            regs.AddRow(g.Status == RegressionStatus.Confirmed ? "[red]confirmed[/]" : "[grey]suspected[/]", Markup.Escape(g.Library), Sentinel.Text.EnumNames.Name(g.Kind).Replace('_', ' '),
+            regs.AddRow(g.Status == RegressionStatus.Confirmed ? "[red]confirmed[/]" : "[grey]suspected[/]", Markup.Escape(g.Library), Markup.Escape(RegressionScope.KindLabel(g.Kind, g.Code)),
                 Markup.Escape(HealthReport.Subject(g)), Markup.Escape(g.FromVersion is null ? g.Version : $"{g.FromVersion} → {g.Version}"), Markup.Escape(g.Reason));
         }
 

@@ -74,12 +74,12 @@ public sealed record HealthReport(
         var parts = new List<string>();
         if (p.NewInVersion is not null)
         {
-            parts.Add($"new in {p.NewInVersion}{(p.NewInStatus == "confirmed" ? "" : "?")}");
+            parts.Add(RegressionScope.Badge("new in", p.NewInVersion, p.NewInStatus));
         }
 
         if (p.FixedInVersion is not null)
         {
-            parts.Add($"fixed in {p.FixedInVersion}{(p.FixedInStatus == "confirmed" ? "" : "?")}");
+            parts.Add(RegressionScope.Badge("fixed in", p.FixedInVersion, p.FixedInStatus));
         }
 
         return string.Join(", ", parts);
@@ -154,7 +154,7 @@ public static class MarkdownReport
             md.AppendLine("|---|---|---|---|---|---|");
             foreach (var g in r.Regressions)
             {
-                md.AppendLine(inv, $"| {g.Status.Name()} | {Cell(g.Library)} | {g.Kind.Name().Replace('_', ' ')} | {Cell(HealthReport.Subject(g))} | {Cell(g.FromVersion is null ? g.Version : $"{g.FromVersion} → {g.Version}")} | {Cell(g.Reason)} |");
+                md.AppendLine(inv, $"| {g.Status.Name()} | {Cell(g.Library)} | {RegressionScope.KindLabel(g.Kind, g.Code)} | {Cell(HealthReport.Subject(g))} | {Cell(g.FromVersion is null ? g.Version : $"{g.FromVersion} → {g.Version}")} | {Cell(g.Reason)} |");
             }
         }
 

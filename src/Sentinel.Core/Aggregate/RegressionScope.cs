@@ -7,8 +7,19 @@ namespace Sentinel.Aggregate;
 /// smonitor's own instrumentation (<c>SMONITOR-*</c>, e.g. <c>SMONITOR-EVENT-DUPLICATE-SUMMARY</c>) says how the
 /// library is wired to smonitor, not that the library regressed.
 /// </summary>
-internal static class RegressionScope
+public static class RegressionScope
 {
+    /// <summary>
+    /// How a finding's kind reads for people: "new in version", "fixed in version", "performance"; a finding on one of
+    /// smonitor's own codes reads "instrumentation (new in version)", never as a library regression.
+    /// </summary>
+    public static string KindLabel(RegressionKind kind, string? code) =>
+        IsInstrumentation(code) ? $"instrumentation ({Sentinel.Text.EnumNames.Name(kind).Replace('_', ' ')})" : Sentinel.Text.EnumNames.Name(kind).Replace('_', ' ');
+
+    /// <summary>"new in 1.1.0" or "new in 1.1.0 (suspected)": a suspected finding says so in words, never with a "?".</summary>
+    public static string Badge(string what, string version, string? status) =>
+        status == "confirmed" ? $"{what} {version}" : $"{what} {version} ({status ?? "suspected"})";
+
     /// <summary>The prefix of smonitor's own codes (SQL: <c>final_libraries.sql</c> uses the same literal).</summary>
     public const string InstrumentationPrefix = "SMONITOR-";
 

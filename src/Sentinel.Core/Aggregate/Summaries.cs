@@ -42,7 +42,8 @@ public sealed record ProblemSummary(
     IReadOnlyList<string> Versions, string FirstVersion, string LastVersion,
     IReadOnlyList<string> Platforms, IReadOnlyList<string> PythonVersions,
     DateTimeOffset FirstSeen, DateTimeOffset LastSeen, IReadOnlyList<DailyCount> Daily,
-    string? NewInVersion, string? NewInStatus, string? FixedInVersion, string? FixedInStatus);
+    string? NewInVersion, string? NewInStatus, string? FixedInVersion, string? FixedInStatus,
+    long? NewInRunsAffected, long? NewInVersionRuns, double? NewInRunsShare);
 
 public sealed record PerformanceSummary(
     string Library, string Function, string Version, int VersionRank,

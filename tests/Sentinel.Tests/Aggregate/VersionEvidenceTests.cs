@@ -149,6 +149,14 @@ public sealed class VersionEvidenceTests : IDisposable
         Assert.Equal("2.2.0", newError.NewInVersion);
         Assert.Equal(["2.2.0"], newError.Versions);
 
+        // Its impact is measured over 2.2.0's runs (3 of 9), with the share of all runs (3 of 25) beside it.
+        Assert.Equal((3L, 9L, 0.3333), (newError.NewInRunsAffected!.Value, newError.NewInVersionRuns!.Value, newError.NewInRunsShare!.Value));
+        Assert.Equal(0.12, newError.RunsAffectedShare);
+        await Sentinel.Triage.Triager.RunAsync(TestLake.At(lake), "alpha", null, CancellationToken.None);
+        var proposal = new Sentinel.Triage.ProposalStore(TestLake.At(lake)).Load().Single(p => p.Signal.Code == "ALPHA-E777");
+        Assert.Contains("affects 33.3% of 2.2.0 runs (3 of 9); 12% of all runs", proposal.Heuristic.Summary, StringComparison.Ordinal);
+        Assert.Equal(3.0 / 9, proposal.Heuristic.Impact, 4);
+
         // Order does not matter: a full rebuild gives the same tables.
         Aggregator.Run(new AggregateOptions(TestLake.At(lake), new SentinelConfig(), Full: true));
         var full = Summaries.Load(TestLake.At(lake));

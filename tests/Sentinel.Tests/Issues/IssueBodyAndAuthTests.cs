@@ -19,7 +19,7 @@ public sealed class IssueBodyAndAuthTests : IDisposable
             42, 7, 20, 0.35, ["1.0.0", "1.1.0"], "1.0.0", "1.1.0", "1.1.0", "1.1.0", "confirmed", null, null,
             ["Linux-x86_64", "Darwin-arm64"], ["3.11", "3.12"], ["Linux-x86_64", "Darwin-arm64"], ["3.11", "3.12"],
             new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 9), null, null, null, null, null, null, null, null, null,
-            "ALPHA-E001", ["00000000000000e1", "00000000000000e2"]);
+            "ALPHA-E001", ["00000000000000e1", "00000000000000e2"], null, 5, 8);
         var heuristic = new Verdict("heuristic", "regression_introduced", "ALPHA-E001 is new in 1.1.0", "cause", "fix", "high", 0.35, "medium");
         var llm = new Verdict("llm", "regression_introduced", "New in 1.1.0 @someone ](http://evil) </details>",
             "The loader now rejects `x`\n```\n</details>\n[link](http://evil)", "Ping @org/team and see https://evil.example", "high", 0.35, "medium");

@@ -152,7 +152,11 @@ public sealed class HeuristicTriageTests(AggregatedCorpusFixture fixture) : ICla
         foreach (var (signal, verdict) in first.Where(j => j.Signal.Kind == "problem" && j.Verdict.Kind is "regression_introduced" or "recurring_error"))
         {
             Assert.Equal(signal.Level switch { "CRITICAL" => "critical", "ERROR" => "high", _ => "medium" }, verdict.Severity);
-            Assert.Equal(signal.ImpactShare, verdict.Impact);
+            // A problem new in a version is measured over that version's runs; any other over all the library's runs.
+            var expected = verdict.Kind == "regression_introduced" && signal.NewInVersionRuns is > 0
+                ? (double)signal.NewInRunsAffected!.Value / signal.NewInVersionRuns.Value
+                : signal.ImpactShare;
+            Assert.Equal(expected, verdict.Impact);
         }
     }
 
@@ -166,7 +170,7 @@ public sealed class HeuristicTriageTests(AggregatedCorpusFixture fixture) : ICla
             "LibraryRuns", "ImpactShare", "Versions", "FirstVersion", "LastVersion", "LatestLibraryVersion", "NewInVersion",
             "NewInStatus", "FixedInVersion", "FixedInStatus", "Platforms", "PythonVersions", "LibraryPlatforms", "LibraryPythonVersions",
             "FirstSeen", "LastSeen", "PerfFromVersion", "PerfToVersion", "PerfRatio", "PerfPValue", "PerfBeforeMs", "PerfAfterMs",
-            "PerfRunsBefore", "PerfRunsAfter", "PerfStatus", "ProblemKey", "Variants", "SourceFunction",
+            "PerfRunsBefore", "PerfRunsAfter", "PerfStatus", "ProblemKey", "Variants", "SourceFunction", "NewInRunsAffected", "NewInVersionRuns",
         ];
         var properties = typeof(ProblemSignal).GetProperties(BindingFlags.Public | BindingFlags.Instance);
         Assert.Equal(allowed.Order(StringComparer.Ordinal), properties.Select(p => p.Name).Order(StringComparer.Ordinal));

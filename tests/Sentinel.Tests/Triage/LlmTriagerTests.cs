@@ -65,7 +65,9 @@ public sealed class LlmTriagerTests : IDisposable
         PerfStatus: "regressed",
         ProblemKey: code,
         Variants: ["9f3ac2d17b0e4a51", "1c0ffee000000000"],
-        SourceFunction: "molsysmt.basic.convert");
+        SourceFunction: "molsysmt.basic.convert",
+        NewInRunsAffected: 9,
+        NewInVersionRuns: 30);
 
     private TriageConfig Config(int timeoutSeconds = 10, int maxCalls = 20, int maxTokens = 40_000, string model = "fake-model") => new()
     {

@@ -37,6 +37,12 @@ WITH per_version AS (
     SELECT library, code, trace_hash, version, status FROM regressions WHERE kind = 'new_in_version'
 ), fixed_in AS (
     SELECT library, code, trace_hash, version, status FROM regressions WHERE kind = 'fixed_in_version'
+), new_in_runs AS (
+    -- A problem new in V is measured over V's runs (issue 16: "33% of 2.2.0's runs", not 14% of all versions').
+    SELECT n.library, n.code, n.trace_hash, pv.runs AS runs_affected, sv.runs AS version_runs
+    FROM new_in n
+    JOIN s_problem_versions pv ON pv.library = n.library AND pv.code = n.code AND pv.trace_hash = n.trace_hash AND pv.version = n.version
+    JOIN s_versions sv ON sv.library = n.library AND sv.version = n.version
 )
 SELECT p.library, nullif(p.code, '') AS code, p.trace_hash, p.problem_key, p.variants, p.source,
        CASE p.level_rank WHEN 5 THEN 'CRITICAL' WHEN 4 THEN 'ERROR' WHEN 3 THEN 'WARNING' WHEN 2 THEN 'INFO' ELSE 'DEBUG' END AS level,
@@ -53,7 +59,9 @@ SELECT p.library, nullif(p.code, '') AS code, p.trace_hash, p.problem_key, p.var
        p.first_seen, p.last_seen,
        d.daily,
        n.version AS new_in_version, n.status AS new_in_status,
-       f.version AS fixed_in_version, f.status AS fixed_in_status
+       f.version AS fixed_in_version, f.status AS fixed_in_status,
+       nr.runs_affected AS new_in_runs_affected, nr.version_runs AS new_in_version_runs,
+       round(nr.runs_affected / nr.version_runs, 4) AS new_in_runs_share
 FROM s_problems p
 JOIN per_version v ON v.library = p.library AND v.code = p.code AND v.trace_hash = p.trace_hash
 JOIN daily d ON d.library = p.library AND d.code = p.code AND d.trace_hash = p.trace_hash
@@ -64,4 +72,5 @@ LEFT JOIN registered_titles rt ON rt.library = p.library AND rt.code = p.code
 -- new-in / fixed-in are judged per code (per trace hash for uncoded problems): see summaries.sql.
 LEFT JOIN new_in n ON n.library = p.library AND n.code = p.code AND n.trace_hash = CASE WHEN p.code = '' THEN p.trace_hash ELSE '' END
 LEFT JOIN fixed_in f ON f.library = p.library AND f.code = p.code AND f.trace_hash = CASE WHEN p.code = '' THEN p.trace_hash ELSE '' END
+LEFT JOIN new_in_runs nr ON nr.library = p.library AND nr.code = p.code AND nr.trace_hash = CASE WHEN p.code = '' THEN p.trace_hash ELSE '' END
 ORDER BY p.library, p.level_rank DESC, p.runs_affected DESC, p.events DESC, p.code, p.trace_hash

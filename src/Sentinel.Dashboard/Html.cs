@@ -32,6 +32,9 @@ internal static class Html
 
     public static string Date(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "–";
 
+    /// <summary>A date for a table cell: never broken across lines.</summary>
+    public static string DateCell(DateTimeOffset? t) => $"<span class=\"date\">{Date(t)}</span>";
+
     public static string Class(string value) => new(value.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 
     public static string StatusBadge(HealthState status) => $"<span class=\"badge status-{Class(status.Name())}\">{E(status.Name())}</span>";
@@ -103,10 +106,12 @@ internal static class Html
     }
 
     /// <summary>A responsive table: scrolls sideways inside its wrapper on a narrow screen.</summary>
-    public static string Table(string caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, IReadOnlySet<int>? numeric = null)
+    /// <param name="cards">Under 640 px, each row becomes a card whose cells are labelled by their headers (CSS only).</param>
+    public static string Table(string caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, IReadOnlySet<int>? numeric = null,
+        bool cards = false)
     {
         var sb = new StringBuilder();
-        sb.Append("<div class=\"table-wrap\"><table>\n");
+        sb.Append(cards ? "<div class=\"table-wrap\"><table class=\"cards\">\n" : "<div class=\"table-wrap\"><table>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<caption>{E(caption)}</caption>\n<thead><tr>");
         for (var i = 0; i < headers.Count; i++)
         {
@@ -121,7 +126,8 @@ internal static class Html
             sb.Append("<tr>");
             for (var i = 0; i < row.Count; i++)
             {
-                sb.Append(CultureInfo.InvariantCulture, $"<td{(numeric?.Contains(i) == true ? " class=\"num\"" : "")}>{row[i]}</td>");
+                var label = cards && i < headers.Count ? $" data-label=\"{E(headers[i])}\"" : "";
+                sb.Append(CultureInfo.InvariantCulture, $"<td{(numeric?.Contains(i) == true ? " class=\"num\"" : "")}{label}>{(cards ? $"<div class=\"v\">{row[i]}</div>" : row[i])}</td>");
             }
 
             sb.Append("</tr>\n");

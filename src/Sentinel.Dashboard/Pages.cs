@@ -24,30 +24,55 @@ internal static class Pages
         Stat(b, "events", N(m.Site.Events));
         Stat(b, "newest upload", Date(m.Site.NewestUpload));
         b.Append("</div>\n");
-        b.Append(Table("Status by library (the latest version's status)",
-            ["library", "latest version", "status", "error-free runs", "runs", "problems", "confirmed regressions", "events per day"],
-            m.Libraries.Select(l =>
-            {
-                if (l.Trend.Count > 1)
-                {
-                    figures.Add(new("spark-" + Paths.Slug(l.Library), Charts.Sparkline(l.Trend)));
-                }
-
-                return (IReadOnlyList<string>)
-                [
-                    $"<a href=\"{E(l.Href)}\">{E(l.Library)}</a>", $"<code>{E(VersionText.Label(l.LatestVersion))}</code>",
-                    $"{StatusBadge(l.Status)}<div class=\"why\">{E(l.StatusReason)}</div>", Pct(l.ErrorFreeRate), N(l.Runs), N(l.Problems),
-                    N(l.ConfirmedRegressions),
-                    l.Trend.Count > 1 ? Chart("spark-" + Paths.Slug(l.Library), $"events per day for {l.Library}", "spark") : "–",
-                ];
-            }),
-            Cols(3, 4, 5, 6)));
+        b.Append("<p class=\"why\">Libraries in attention order: a new confirmed regression first, then failing, degraded, healthy, " +
+                 "insufficient data. Each row is about the newest version with enough runs for a status, compared with the version before it.</p>\n");
+        var zeroFill = m.Site.Audience != SiteModelBuilder.Public;
+        b.Append(Table("Attention queue",
+            ["library", "version", "attention", "error-free runs", "crash-free runs", "new problems", "slowdowns", "fixes", "instrumentation", "runs",
+             m.TrendFrom is { } from && m.TrendTo is { } to ? $"events per day, {from:yyyy-MM-dd} – {to:yyyy-MM-dd}" : "events per day"],
+            m.Libraries.Select(l => (IReadOnlyList<string>)
+            [
+                $"<a href=\"{E(l.Href)}\">{E(l.Library)}</a>", $"<code class=\"ver\">{E(VersionText.Label(l.Shown?.Version ?? l.LatestVersion))}</code>",
+                $"{StatusBadge(l.Status)}{(l.AttentionRank == 0 ? " <span class=\"badge attention\">new confirmed regression</span>" : "")}<div class=\"why\">{E(l.StatusReason)}</div>",
+                Compared(l.Shown, l.Previous, f => f.ErrorFreeRate),
+                Compared(l.Shown, l.Previous, f => f.CrashFreeRate),
+                N(l.NewProblems), N(l.PerformanceRegressions),
+                l.Fixed > 0 ? $"<span class=\"fixed\">{N(l.Fixed)}</span>" : "0",
+                N(l.Instrumentation), N(l.Runs),
+                m.TrendFrom is { } f0 && m.TrendTo is { } t0 && l.Trend.Count > 0
+                    ? Svg.Sparkline(l.Trend, f0, t0, zeroFill, $"events per day for {l.Library}, {f0:yyyy-MM-dd} to {t0:yyyy-MM-dd}")
+                    : "–",
+            ]),
+            Cols(5, 6, 7, 8, 9), cards: true));
+        b.Append("<p class=\"why\">New problems, performance regressions and fixes are those found in the version shown; <em>instrumentation</em> " +
+                 "counts findings on smonitor's own codes (SMONITOR-*), which say how a library is wired to smonitor and are never library regressions.</p>\n");
         if (m.Site.LibrariesHidden > 0)
         {
             b.Append(CultureInfo.InvariantCulture, $"<p class=\"hidden-note\">{N(m.Site.LibrariesHidden)} librar{(m.Site.LibrariesHidden == 1 ? "y" : "ies")} with fewer than {m.Site.MinRunsPublic} runs not shown.</p>\n");
         }
 
-        return new RenderedPage(Paths.Home, Page(Paths.Home, "Library health", m.Site, b.ToString(), figures.Count > 0, Paths.DataOf(Paths.Home)), figures);
+        return new RenderedPage(Paths.Home, Page(Paths.Home, "Library health", m.Site, b.ToString(), charts: false, Paths.DataOf(Paths.Home)), figures);
+    }
+
+    // "92.0% of 40 ↑ from 71.0% of 35 in 0.10.0": the rate of the version shown, and the one before it.
+    private static string Compared(VersionHealthFigures? shown, VersionHealthFigures? previous, Func<VersionHealthFigures, double> rate)
+    {
+        if (shown is null)
+        {
+            return "–";
+        }
+
+        var now = string.Create(CultureInfo.InvariantCulture, $"{Pct(rate(shown))} <span class=\"of\">of {N(shown.Runs)}</span>");
+        if (previous is null)
+        {
+            return $"<div class=\"rate\">{now}</div>";
+        }
+
+        var delta = rate(shown) - rate(previous);
+        var arrow = Math.Abs(delta) < 0.0005 ? "→" : delta > 0 ? "↑" : "↓";
+        var css = Math.Abs(delta) < 0.0005 ? "same" : delta > 0 ? "up" : "down";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"<div class=\"rate\">{now}<div class=\"delta {css}\">{arrow} from {Pct(rate(previous))} of {N(previous.Runs)} in <code class=\"ver\">{E(previous.Version)}</code></div></div>");
     }
 
     public static RenderedPage Library(LibraryPage m)
@@ -73,10 +98,10 @@ internal static class Pages
         b.Append("<section><h2>Versions</h2>\n");
         var rows = m.Versions.Select(v => (IReadOnlyList<string>)
         [
-            $"<code>{E(VersionText.Label(v.Version))}</code>{(v.PreRelease ? " <span class=\"badge pre\">pre-release</span>" : "")}",
+            $"<code class=\"ver\">{E(VersionText.Label(v.Version))}</code>{(v.PreRelease ? " <span class=\"badge pre\">pre-release</span>" : "")}",
             $"{StatusBadge(v.Status)}<div class=\"why\">{E(v.StatusReason)}</div>",
             Pct(v.ErrorFreeRate), N(v.Runs), N(v.Bundles), N(v.Events), N(v.Errors),
-            v.WarningsPerRun.ToString("0.##", CultureInfo.InvariantCulture), Date(v.FirstSeen), Date(v.LastSeen),
+            v.WarningsPerRun.ToString("0.##", CultureInfo.InvariantCulture), DateCell(v.FirstSeen), DateCell(v.LastSeen),
         ]).ToList();
         if (m.OtherVersions is { Shown: true } o)
         {
@@ -197,8 +222,8 @@ internal static class Pages
                 new[] { "versions", string.Join(", ", p.Versions.Select(v => $"<code>{E(VersionText.Label(v))}</code>")) },
                 new[] { "platforms", E(string.Join(", ", m.Platforms)) },
                 new[] { "Python versions", E(string.Join(", ", m.PythonVersions)) },
-                new[] { "first seen", Date(p.FirstSeen) },
-                new[] { "last seen", Date(p.LastSeen) },
+                new[] { "first seen", DateCell(p.FirstSeen) },
+                new[] { "last seen", DateCell(p.LastSeen) },
             }));
 
         b.Append("<section><h2>Events per day</h2>\n");
@@ -242,7 +267,7 @@ internal static class Pages
             problems.Select(p => (IReadOnlyList<string>)
             [
                 $"{LevelBadge(p.Level)} <a href=\"../{E(p.Href)}\"><code class=\"wrap\">{E(Subject(p))}</code></a>", E(p.Title ?? ""), N(p.Events), N(p.RunsAffected),
-                string.Join(", ", p.Versions.Select(v => $"<code>{E(VersionText.Label(v))}</code>")), Date(p.FirstSeen), Date(p.LastSeen), ProblemBadges(p),
+                string.Join(", ", p.Versions.Select(v => $"<code>{E(VersionText.Label(v))}</code>")), DateCell(p.FirstSeen), DateCell(p.LastSeen), ProblemBadges(p),
             ]), Cols(2, 3)));
         b.Append("</section>\n");
     }

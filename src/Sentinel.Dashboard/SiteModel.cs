@@ -12,12 +12,22 @@ public sealed record SiteInfo(
 
 public sealed record DayCount(DateOnly Day, long Events);
 
+/// <summary>A version's health as the home page compares it: error-free and crash-free (no CRITICAL) runs.</summary>
+public sealed record VersionHealthFigures(string Version, long Runs, long ErrorFreeRuns, double ErrorFreeRate, long CrashFreeRuns, double CrashFreeRate);
+
+/// <summary>
+/// One library on the home page's attention queue. <see cref="Shown"/> is the newest version with enough runs,
+/// <see cref="Previous"/> the one before it (for the deltas); the counts are about <see cref="Shown"/>.
+/// </summary>
 public sealed record LibraryCard(
     string Library, string Href, string LatestVersion, HealthState Status, string StatusReason, double? ErrorFreeRate,
     long Runs, long Bundles, long Events, long Problems, long ConfirmedRegressions, DateTimeOffset? LastReceived,
-    IReadOnlyList<DayCount> Trend);
+    IReadOnlyList<DayCount> Trend,
+    int AttentionRank, string Attention, VersionHealthFigures? Shown, VersionHealthFigures? Previous,
+    long NewProblems, long PerformanceRegressions, long Fixed, long Instrumentation);
 
-public sealed record HomePage(SiteInfo Site, IReadOnlyList<LibraryCard> Libraries);
+/// <summary>The home page: libraries in attention order, and the one date range every sparkline shares.</summary>
+public sealed record HomePage(SiteInfo Site, IReadOnlyList<LibraryCard> Libraries, DateOnly? TrendFrom = null, DateOnly? TrendTo = null);
 
 public sealed record VersionRow(
     string Version, bool PreRelease, HealthState Status, string StatusReason, long Runs, long Bundles, long Events,

@@ -77,17 +77,56 @@ public sealed class SiteModelBuilder
 
     public IEnumerable<LibrarySummary> ShownLibraries => _s.Libraries.Where(l => Enough(l.Runs));
 
-    public HomePage Home() => new(_site, ShownLibraries.Select(Card).ToList());
+    /// <summary>
+    /// The home page as an attention queue (issue 17): a new confirmed regression first, then failing, degraded,
+    /// healthy, insufficient data, version not reported; ties by name. Every sparkline shares one date range.
+    /// </summary>
+    public HomePage Home()
+    {
+        var cards = ShownLibraries.Select(Card).OrderBy(c => c.AttentionRank).ThenBy(c => c.Library, StringComparer.Ordinal).ToList();
+        var days = cards.SelectMany(c => c.Trend).Select(d => d.Day).ToList();
+        return new HomePage(_site, cards, days.Count > 0 ? days.Min() : null, days.Count > 0 ? days.Max() : null);
+    }
+
+    /// <summary>Attention ranks and their words, most urgent first (docs/dashboard.md).</summary>
+    public static readonly IReadOnlyList<string> AttentionOrder =
+        ["new confirmed regression", "failing", "degraded", "healthy", "insufficient data", "version not reported"];
 
     private LibraryCard Card(LibrarySummary l)
     {
         var latest = _s.Versions.SingleOrDefault(v => v.Library == l.Library && v.Version == l.LatestVersion);
-        var status = latest is not null && Enough(latest.Runs) ? l.LatestStatus : HealthState.InsufficientData;
-        var reason = latest is not null && Enough(latest.Runs) ? latest.StatusReason : $"fewer than {_k} runs of {l.LatestVersion}";
+        // The newest released version with enough runs to be shown, and the one before it (the deltas' baseline).
+        var known = _s.Versions.Where(v => v.Library == l.Library && v.Version != Storage.LakeSchema.Unknown && Enough(v.Runs))
+            .OrderByDescending(v => v.VersionRank).ToList();
+        // "Enough" also means enough for a verdict: a newer version with too few runs for a status does not hide the
+        // newest one that has one (it is still listed on the library page).
+        var judged = known.Where(v => v.Status != HealthState.InsufficientData).ToList();
+        var shown = judged.FirstOrDefault() ?? known.FirstOrDefault();
+        var previous = (judged.Count > 0 ? judged : known).Skip(1).FirstOrDefault();
+        var status = shown?.Status ?? (latest is not null && Enough(latest.Runs) ? l.LatestStatus : HealthState.InsufficientData);
+        var reason = shown?.StatusReason ?? (latest is not null && Enough(latest.Runs) ? latest.StatusReason : $"fewer than {_k} runs of {VersionText.Label(l.LatestVersion)}");
+        var inShown = shown is null ? [] : Regressions(l.Library).Where(r => r.Version == shown.Version).ToList();
+        var newConfirmed = inShown.Count(r => r.Status == RegressionStatus.Confirmed && RegressionScope.IsLibraryRegression(r));
+        var attention = newConfirmed > 0 ? 0 : status switch
+        {
+            HealthState.Failing => 1,
+            HealthState.Degraded => 2,
+            HealthState.Healthy => 3,
+            HealthState.InsufficientData => 4,
+            _ => 5,
+        };
         return new LibraryCard(l.Library, Paths.Library(l.Library), l.LatestVersion, status, reason, l.ErrorFreeRate,
             l.Runs, l.Bundles, l.Events, Problems(l.Library).Count(), Regressions(l.Library).Count(r => r.Status == RegressionStatus.Confirmed && RegressionScope.IsLibraryRegression(r)),
-            Day(l.LastReceived), Sparkline(l.Library));
+            Day(l.LastReceived), Sparkline(l.Library),
+            attention, AttentionOrder[attention], Figures(shown), Figures(previous),
+            NewProblems: inShown.Count(r => r.Kind == RegressionKind.NewInVersion && !RegressionScope.IsInstrumentation(r.Code)),
+            PerformanceRegressions: inShown.Count(r => r.Kind == RegressionKind.Performance && r.Status == RegressionStatus.Confirmed),
+            Fixed: inShown.Count(r => r.Kind == RegressionKind.FixedInVersion && r.Status == RegressionStatus.Confirmed),
+            Instrumentation: inShown.Count(r => RegressionScope.IsInstrumentation(r.Code)));
     }
+
+    private static VersionHealthFigures? Figures(VersionSummary? v) =>
+        v is null ? null : new(v.Version, v.Runs, v.ErrorFreeRuns, v.ErrorFreeRate, v.CrashFreeRuns, v.CrashFreeRate);
 
     // A day's total is shown only when one of its levels alone has enough runs: the day then has at
     // least that many (distinct runs across levels cannot be summed, so this errs on the safe side).

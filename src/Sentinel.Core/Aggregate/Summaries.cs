@@ -27,7 +27,8 @@ public sealed record VersionSummary(
     long Bundles, long Runs, long Events, long Debug, long Info, long Warning, long Error, long Critical,
     long ErrorFreeRuns, double ErrorFreeRate, double WarningsPerRun,
     DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, DateTimeOffset? LastReceived,
-    HealthState Status, string StatusReason);
+    HealthState Status, string StatusReason,
+    long CrashFreeRuns, double CrashFreeRate);
 
 public sealed record DailyCount(DateOnly Day, long Events, long Runs);
 

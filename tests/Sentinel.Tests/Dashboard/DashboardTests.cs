@@ -314,11 +314,19 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         var summaries = Summaries.Load(TestLake.At(fixture.Lake));
         using var index = Json(fixture.Site, "data/index.json");
         var cards = index.RootElement.GetProperty("libraries").EnumerateArray().ToList();
-        Assert.Equal(summaries.Libraries.Select(l => l.Library), cards.Select(c => c.GetProperty("library").GetString()));
-        foreach (var (card, library) in cards.Zip(summaries.Libraries))
+        Assert.Equal(summaries.Libraries.Select(l => l.Library).Order(StringComparer.Ordinal), cards.Select(c => c.GetProperty("library").GetString()!).Order(StringComparer.Ordinal));
+        // In attention order (AttentionQueueTests checks the order itself on a lake built for it).
+        var ranks = cards.Select(c => c.GetProperty("attention_rank").GetInt32()).ToList();
+        Assert.Equal(ranks.Order(), ranks);
+        foreach (var card in cards)
         {
-            Assert.Equal(library.LatestStatus.Name(), card.GetProperty("status").GetString());
+            var library = summaries.Libraries.Single(l => l.Library == card.GetProperty("library").GetString());
             Assert.Equal(library.LatestVersion, card.GetProperty("latest_version").GetString());
+            // The status is that of the version the row is about: the newest with a verdict, else the latest.
+            var shown = card.GetProperty("shown").ValueKind == JsonValueKind.Null ? library.LatestVersion : card.GetProperty("shown").GetProperty("version").GetString();
+            var status = shown == library.LatestVersion ? library.LatestStatus : summaries.Versions.Single(v => v.Library == library.Library && v.Version == shown).Status;
+            Assert.Equal(status.Name(), card.GetProperty("status").GetString());
+            Assert.Equal(SiteModelBuilder.AttentionOrder[card.GetProperty("attention_rank").GetInt32()], card.GetProperty("attention").GetString());
             Assert.True(File.Exists(Path.Combine(fixture.Site, card.GetProperty("href").GetString()!)));
         }
     }

@@ -10,6 +10,7 @@ SELECT r.library, r.version,
        sum(r.debug)::BIGINT AS debug, sum(r.info)::BIGINT AS info, sum(r.warning)::BIGINT AS warning,
        sum(r.error)::BIGINT AS error, sum(r.critical)::BIGINT AS critical,
        count(*) FILTER (WHERE r.error + r.critical = 0) AS error_free_runs,
+       count(*) FILTER (WHERE r.critical = 0) AS crash_free_runs,
        min(r.first_seen) AS first_seen, max(r.last_seen) AS last_seen,
        any_value(b.last_received) AS last_received
 FROM p_runs r

@@ -1,0 +1,142 @@
+using System.Text.RegularExpressions;
+using Sentinel.Aggregate;
+using Sentinel.Config;
+using Sentinel.Dashboard;
+using Sentinel.Tests.Support;
+
+namespace Sentinel.Tests.Dashboard;
+
+/// <summary>
+/// Issue 17, home page: an attention queue (a new confirmed regression first, then failing, degraded, healthy,
+/// insufficient data), each row about the newest version with enough runs against the one before it, with
+/// sparklines drawn as inline SVG over one shared, zero-filled date range, and no Plotly on the page.
+/// </summary>
+public sealed partial class AttentionQueueTests(AttentionQueueTests.Fixture fixture, Browser browser)
+    : IClassFixture<AttentionQueueTests.Fixture>, IClassFixture<Browser>
+{
+    public sealed class Fixture : IAsyncLifetime
+    {
+        private readonly TempDir _dir = new("sentinel-attention");
+
+        public string Lake => _dir.Sub("lake");
+
+        public string Site => _dir.Sub("site");
+
+        public string PublicSite => _dir.Sub("public");
+
+        private static readonly SyntheticEvent Ok = new("INFO");
+
+        public async Task InitializeAsync()
+        {
+            var input = _dir.Sub("in");
+            void Runs(string library, string version, int count, Func<int, bool> failed, int day0 = 0, string code = "E001", int offset = 0)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    SyntheticEvent[] events = failed(i) ? [Ok, new SyntheticEvent("ERROR", $"{library.ToUpperInvariant()}-{code}", "00000000000000e1")] : [Ok];
+                    // Spread over days with gaps: day0, day0 + 3, day0 + 6 …
+                    SyntheticBundle.Write(input, library, version, offset + i, events, day: day0 + (3 * (i % 4)));
+                }
+            }
+
+            Runs("alpha", "1.0.0", 6, _ => false);
+            Runs("alpha", "2.0.0", 6, _ => true, day0: 10, code: "E777", offset: 100); // new in 2.0.0, confirmed
+            Runs("beta", "1.0.0", 5, i => i < 2);                                     // 60% error-free: failing
+            Runs("gamma", "1.0.0", 20, i => i == 0);                                   // 95%: degraded
+            Runs("delta", "1.0.0", 5, _ => false);                                     // healthy
+            Runs("epsilon", "1.0.0", 2, _ => false);                                   // 2 runs: insufficient data
+            Assert.Empty((await SentinelRunner.IngestAsync(Lake, input)).Quarantined);
+            Aggregator.Run(new AggregateOptions(TestLake.At(Lake), new SentinelConfig(), Full: true));
+            var config = new SentinelConfig();
+            DashboardBuilder.Build(new DashboardOptions(TestLake.At(Lake), Site, SiteModelBuilder.Maintainers, config));
+            foreach (var library in new[] { "alpha", "beta", "gamma", "delta", "epsilon" })
+            {
+                config.Libraries[library] = new LibraryConfig();
+            }
+
+            config.Privacy.MinRunsPublic = 3;
+            DashboardBuilder.Build(new DashboardOptions(TestLake.At(Lake), PublicSite, SiteModelBuilder.Public, config));
+        }
+
+        public Task DisposeAsync()
+        {
+            _dir.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+
+    private string Home(string site) => File.ReadAllText(Path.Combine(site, "index.html"));
+
+    [Fact]
+    public void Libraries_are_listed_in_attention_order()
+    {
+        var rows = RowLibrary().Matches(Home(fixture.Site)).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Equal(["alpha", "beta", "gamma", "delta", "epsilon"], rows);
+        var s = Summaries.Load(TestLake.At(fixture.Lake));
+        Assert.Equal(HealthState.Failing, s.Versions.Single(v => v.Library == "beta").Status);
+        Assert.Equal(HealthState.Degraded, s.Versions.Single(v => v.Library == "gamma").Status);
+        Assert.Equal(HealthState.InsufficientData, s.Versions.Single(v => v.Library == "epsilon").Status);
+        Assert.Contains(s.Regressions, r => r.Library == "alpha" && r.Kind == RegressionKind.NewInVersion && r.Status == RegressionStatus.Confirmed && r.Version == "2.0.0");
+    }
+
+    [Fact]
+    public void A_row_compares_the_newest_version_with_the_one_before_it()
+    {
+        var html = Home(fixture.Site);
+        var alpha = html[html.IndexOf(">alpha</a>", StringComparison.Ordinal)..];
+        alpha = alpha[..alpha.IndexOf("</tr>", StringComparison.Ordinal)];
+
+        Assert.Contains("<code class=\"ver\">2.0.0</code>", alpha, StringComparison.Ordinal);
+        Assert.Contains("new confirmed regression", alpha, StringComparison.Ordinal);
+        // error-free 0% of 6 in 2.0.0, down from 100% of 6 in 1.0.0; crash-free unchanged (no CRITICAL)
+        Assert.Contains("<div class=\"rate\">0.0% <span class=\"of\">of 6</span><div class=\"delta down\">↓ from 100.0% of 6 in <code class=\"ver\">1.0.0</code>", alpha, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"rate\">100.0% <span class=\"of\">of 6</span><div class=\"delta same\">→ from 100.0% of 6", alpha, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sparklines_are_inline_svg_over_one_zero_filled_range_and_the_home_page_loads_no_plotly()
+    {
+        var html = Home(fixture.Site);
+        var sparks = Spark().Matches(html).Select(m => (From: m.Groups[1].Value, To: m.Groups[2].Value, Days: int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), Drawn: int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+
+        Assert.Equal(5, sparks.Count);
+        Assert.Single(sparks.Select(s => (s.From, s.To)).Distinct());
+        Assert.Equal(20, sparks[0].Days); // 2026-10-01 … 2026-10-20 (alpha 2.0.0 runs from day 10 to day 19)
+        Assert.All(sparks, s => Assert.Equal(s.Days, s.Drawn)); // every day drawn, days without events at zero
+        Assert.Contains("2026-10-01 – 2026-10-20", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("plotly", html, StringComparison.Ordinal);
+        Assert.True(new FileInfo(Path.Combine(fixture.Site, "index.html")).Length + new FileInfo(Path.Combine(fixture.Site, "assets", "site.css")).Length < 300_000);
+
+        // The public view draws no day that is not backed by k runs, and does not draw empty days as zero either.
+        var publicSparks = Spark().Matches(Home(fixture.PublicSite)).ToList();
+        Assert.NotEmpty(publicSparks);
+        Assert.All(publicSparks, m => Assert.True(int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) < int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [InlineData(1400, 900)]
+    [InlineData(390, 844)]
+    public async Task The_home_page_fits_the_screen_and_draws_its_sparklines_in_chromium(int width, int height)
+    {
+        foreach (var site in new[] { fixture.Site, fixture.PublicSite })
+        {
+            await using var visit = await browser.VisitAsync(Path.Combine(site, "index.html"), width, height);
+            var overflow = await visit.EvalAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+            var sparks = await visit.EvalAsync<int>("() => Array.from(document.querySelectorAll('svg.spark')).filter(s => s.getBoundingClientRect().width > 0).length");
+            var h1 = await visit.EvalAsync<double>("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)");
+
+            Assert.False(overflow, $"{site} overflows sideways at {width}px");
+            Assert.True(sparks > 0, $"{site}: no sparkline drawn");
+            Assert.True(h1 >= 18, $"{site}: h1 is {h1}px");
+            Assert.Empty(visit.PageErrors);
+            Assert.Empty(visit.FailedRequests);
+        }
+    }
+
+    [GeneratedRegex("<tr><td data-label=\"library\"><div class=\"v\"><a href=\"libraries/[^\"]+\">([a-z]+)</a>")]
+    private static partial Regex RowLibrary();
+
+    [GeneratedRegex("<svg class=\"spark\"[^>]*data-from=\"([0-9-]+)\" data-to=\"([0-9-]+)\" data-days=\"([0-9]+)\" data-drawn=\"([0-9]+)\"")]
+    private static partial Regex Spark();
+}

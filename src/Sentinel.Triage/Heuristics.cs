@@ -39,8 +39,12 @@ public static class Heuristics
         if (s.Kind == "performance")
         {
             var confirmed = s.PerfStatus == "confirmed";
+            // Only what is known is said: a finding without a ratio or medians says so instead of printing "× slower".
+            var how = s.PerfRatio is { } ratio && s.PerfBeforeMs is { } before && s.PerfAfterMs is { } after
+                ? Inv($"is ×{ratio:0.##} slower (median p95 {before:0.###} → {after:0.###} ms)")
+                : "may be slower (too few timed runs for a ratio)";
             return new Verdict("heuristic", "performance_regression",
-                Inv($"{s.Function} is ×{s.PerfRatio:0.##} slower (median p95 {s.PerfBeforeMs:0.###} → {s.PerfAfterMs:0.###} ms) from {s.PerfFromVersion} to {s.PerfToVersion} ({s.PerfStatus})"),
+                Inv($"{s.Function} {how} from {s.PerfFromVersion} to {s.PerfToVersion} ({s.PerfStatus})"),
                 Inv($"A change between {s.PerfFromVersion} and {s.PerfToVersion} in {s.Function} or what it calls."),
                 Inv($"Profile {s.Function} on {s.PerfToVersion} against {s.PerfFromVersion} and bisect the commits between the two releases."),
                 confirmed ? "medium" : "low", impact, confirmed ? "high" : "low");

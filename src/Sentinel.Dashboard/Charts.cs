@@ -66,22 +66,47 @@ public static class Charts
     }
 
     /// <summary>Events per day, one line per level.</summary>
-    public static JsonObject EventsOverTime(IReadOnlyList<TrendRow> trends)
+    /// <summary>
+    /// Events per day and level over one daily axis from the first to the last day: a day without events of a level is
+    /// drawn at zero when <paramref name="zeroFill"/> (maintainers), so a line never bridges a gap; in the public view
+    /// a day not shown (fewer than k runs, or no events) is a gap (null), as "no events" and "too few runs" must look alike.
+    /// </summary>
+    public static JsonObject EventsOverTime(IReadOnlyList<TrendRow> trends, bool zeroFill = true)
     {
-        var traces = Levels
-            .Where(level => trends.Any(t => t.Level == level))
+        var first = trends.Min(t => t.Day);
+        var days = Enumerable.Range(0, trends.Max(t => t.Day).DayNumber - first.DayNumber + 1).Select(first.AddDays).ToList();
+        var levels = Levels.Where(level => trends.Any(t => t.Level == level)).ToList();
+        var traces = levels
             .Select(level =>
             {
-                var points = trends.Where(t => t.Level == level).OrderBy(t => t.Day).ToList();
+                var byDay = trends.Where(t => t.Level == level).ToDictionary(t => t.Day, t => t.Events);
                 return Chart.Line<DateTime, long, string>(
-                    x: points.Select(p => Day(p.Day)), y: points.Select(p => p.Events), Name: level,
+                    x: days.Select(Day), y: days.Select(d => byDay.GetValueOrDefault(d)), Name: level,
                     LineColor: Color.fromString(LevelColours[level]), ShowMarkers: true, UseDefaults: false);
             })
             .ToList();
         var chart = Chart.Combine(traces)
             .WithXAxisStyle<DateTime, DateTime, string>(TitleText: "day (UTC)")
             .WithYAxisStyle<long, long, string>(TitleText: "events");
-        return Figure(chart, height: 320);
+        var figure = Figure(chart, height: 320);
+        if (!zeroFill)
+        {
+            var data = figure["data"]!.AsArray();
+            for (var i = 0; i < levels.Count; i++)
+            {
+                var shown = trends.Where(t => t.Level == levels[i]).Select(t => t.Day).ToHashSet();
+                var y = data[i]!["y"]!.AsArray();
+                for (var j = 0; j < days.Count; j++)
+                {
+                    if (!shown.Contains(days[j]))
+                    {
+                        y[j] = null;
+                    }
+                }
+            }
+        }
+
+        return figure;
     }
 
     /// <summary>Median per-run p95 by version, one line per function; regressions marked on top.</summary>

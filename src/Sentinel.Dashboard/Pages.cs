@@ -75,6 +75,27 @@ internal static class Pages
             $"<div class=\"rate\">{now}<div class=\"delta {css}\">{arrow} from {Pct(rate(previous))} of {N(previous.Runs)} in <code class=\"ver\">{E(previous.Version)}</code></div></div>");
     }
 
+    /// <summary>
+    /// One line per released version against the one before it, for users deciding whether to upgrade:
+    /// "0.10.1 vs 0.10.0: error-free 92.0% vs 71.0% over 40 / 35 runs", and whether the 95% intervals overlap.
+    /// </summary>
+    internal static List<string> UpgradeAdvice(IReadOnlyList<VersionRow> versions)
+    {
+        var released = versions.Where(v => v.Version != Storage.LakeSchema.Unknown).ToList();
+        var lines = new List<string>();
+        for (var i = 1; i < released.Count; i++)
+        {
+            var (before, after) = (released[i - 1], released[i]);
+            var verdict = after.ErrorFreeLow > before.ErrorFreeHigh ? "better"
+                : after.ErrorFreeHigh < before.ErrorFreeLow ? "worse"
+                : "no clear difference yet (the intervals overlap)";
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"<code class=\"ver\">{E(after.Version)}</code> vs <code class=\"ver\">{E(before.Version)}</code>: error-free {Pct(after.ErrorFreeRate)} vs {Pct(before.ErrorFreeRate)} over {N(after.Runs)} / {N(before.Runs)} runs: {verdict}."));
+        }
+
+        return lines;
+    }
+
     public static RenderedPage Library(LibraryPage m)
     {
         var path = Paths.Library(m.Library);
@@ -100,16 +121,27 @@ internal static class Pages
         [
             $"<code class=\"ver\">{E(VersionText.Label(v.Version))}</code>{(v.PreRelease ? " <span class=\"badge pre\">pre-release</span>" : "")}",
             $"{StatusBadge(v.Status)}<div class=\"why\">{E(v.StatusReason)}</div>",
-            Pct(v.ErrorFreeRate), N(v.Runs), N(v.Bundles), N(v.Events), N(v.Errors),
+            Pct(v.ErrorFreeRate), $"<span class=\"ci\">{Pct(v.ErrorFreeLow)}–{Pct(v.ErrorFreeHigh)}</span>", Pct(v.CrashFreeRate), N(v.Runs), N(v.Bundles), N(v.Events), N(v.Errors),
             v.WarningsPerRun.ToString("0.##", CultureInfo.InvariantCulture), DateCell(v.FirstSeen), DateCell(v.LastSeen),
         ]).ToList();
         if (m.OtherVersions is { Shown: true } o)
         {
-            rows.Add([$"other ({N(o.Versions.Count)} versions)", "", Pct(o.ErrorFreeRate), N(o.Runs), "", N(o.Events), N(o.Errors), "", "", ""]);
+            rows.Add([$"other ({N(o.Versions.Count)} versions)", "", Pct(o.ErrorFreeRate), "", "", N(o.Runs), "", N(o.Events), N(o.Errors), "", "", ""]);
         }
 
-        b.Append(Table("Health by version (PEP 440 order)",
-            ["version", "status", "error-free runs", "runs", "uploads", "events", "errors", "warnings per run", "first seen", "last seen"], rows, Cols(2, 3, 4, 5, 6, 7)));
+        b.Append(Table("Health by version (PEP 440 order); the interval is the 95% Wilson interval of the error-free rate",
+            ["version", "status", "error-free runs", "95% interval", "crash-free runs", "runs", "uploads", "events", "errors", "warnings per run", "first seen", "last seen"], rows, Cols(2, 3, 4, 5, 6, 7, 8, 9)));
+        var advice = UpgradeAdvice(m.Versions);
+        if (advice.Count > 0)
+        {
+            b.Append("<h3>Before upgrading</h3>\n<ul class=\"advice\">\n");
+            foreach (var line in advice)
+            {
+                b.Append(CultureInfo.InvariantCulture, $"<li>{line}</li>\n");
+            }
+
+            b.Append("</ul>\n");
+        }
         if (m.OtherVersions is { Shown: false } hiddenFold)
         {
             b.Append(CultureInfo.InvariantCulture, $"<p class=\"hidden-note\">{N(hiddenFold.Versions.Count)} version(s) with fewer than {m.Site.MinRunsPublic} runs between them not shown.</p>\n");
@@ -128,7 +160,7 @@ internal static class Pages
         b.Append("</section>\n<section><h2>Events over time</h2>\n");
         if (m.Trends.Count > 0)
         {
-            figures.Add(new("events", Charts.EventsOverTime(m.Trends)));
+            figures.Add(new("events", Charts.EventsOverTime(m.Trends, zeroFill: m.Site.Audience != SiteModelBuilder.Public)));
             b.Append(Chart("events", $"events per day by level for {m.Library}"));
         }
         else

@@ -31,7 +31,8 @@ public sealed record HomePage(SiteInfo Site, IReadOnlyList<LibraryCard> Librarie
 
 public sealed record VersionRow(
     string Version, bool PreRelease, HealthState Status, string StatusReason, long Runs, long Bundles, long Events,
-    long Errors, long Warnings, double ErrorFreeRate, double WarningsPerRun, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen);
+    long Errors, long Warnings, double ErrorFreeRate, double WarningsPerRun, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen,
+    long ErrorFreeRuns, double ErrorFreeLow, double ErrorFreeHigh, long CrashFreeRuns, double CrashFreeRate);
 
 /// <summary>Versions folded together because each had fewer runs than the public threshold.</summary>
 public sealed record FoldedVersions(IReadOnlyList<string> Versions, long Runs, long Events, long Errors, double? ErrorFreeRate, bool Shown);

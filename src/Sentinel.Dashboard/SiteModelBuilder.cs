@@ -169,8 +169,13 @@ public sealed class SiteModelBuilder
 
         return new LibraryPage(_site, l.Library, card.LatestVersion, card.Status, card.StatusReason, l.ErrorFreeRate,
             l.Runs, l.Bundles, l.Events,
-            shown.Select(v => new VersionRow(v.Version, v.PreRelease, v.Status, v.StatusReason, v.Runs, v.Bundles, v.Events,
-                v.Error + v.Critical, v.Warning, v.ErrorFreeRate, v.WarningsPerRun, Day(v.FirstSeen), Day(v.LastSeen))).ToList(),
+            shown.Select(v =>
+            {
+                var (low, high) = Wilson.Interval(v.ErrorFreeRuns, v.Runs);
+                return new VersionRow(v.Version, v.PreRelease, v.Status, v.StatusReason, v.Runs, v.Bundles, v.Events,
+                    v.Error + v.Critical, v.Warning, v.ErrorFreeRate, v.WarningsPerRun, Day(v.FirstSeen), Day(v.LastSeen),
+                    v.ErrorFreeRuns, Math.Round(low, 4), Math.Round(high, 4), v.CrashFreeRuns, v.CrashFreeRate);
+            }).ToList(),
             other,
             trends.Where(t => Enough(t.Runs)).Select(t => new TrendRow(t.Day, t.Level, t.Events)).ToList(),
             Top(problems.Where(p => p.Level is "ERROR" or "CRITICAL")),

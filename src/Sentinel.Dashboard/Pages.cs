@@ -171,8 +171,10 @@ internal static class Pages
         Hidden(b, m.Hidden.TrendPoints, "day/level point(s)", m.Site);
         b.Append("</section>\n");
 
-        ProblemsSection(b, "Top errors", m.TopErrors);
-        ProblemsSection(b, "Top warnings", m.TopWarnings);
+        var zeroFill = m.Site.Audience != SiteModelBuilder.Public;
+        (DateOnly From, DateOnly To)? range = m.Trends.Count > 0 ? (m.Trends.Min(t => t.Day), m.Trends.Max(t => t.Day)) : null;
+        ProblemsSection(b, "Top errors", m.TopErrors, m.ErrorProblems, range, zeroFill);
+        ProblemsSection(b, "Top warnings", m.TopWarnings, m.WarningProblems, range, zeroFill);
         Hidden(b, m.Hidden.Problems, "problem(s)", m.Site);
 
         b.Append("<section><h2>Performance by function and version</h2>\n");
@@ -199,7 +201,8 @@ internal static class Pages
             ["status", "kind", "subject", "version", "ratio", "p-value", "runs before / after", "evidence"],
             m.Regressions.Select(r => (IReadOnlyList<string>)
             [
-                $"<span class=\"badge reg-{Class(r.Status.Name())}\">{E(r.Status.Name())}</span>", E(r.KindLabel), $"<code class=\"wrap\">{E(r.Subject)}</code>",
+                $"<span class=\"badge reg-{Class(r.Status.Name())}\">{E(r.Status.Name())}</span>", E(r.KindLabel),
+                r.Href is null ? $"<code class=\"wrap\">{E(r.Subject)}</code>" : $"<a href=\"../{E(r.Href)}\"><code class=\"wrap\">{E(r.Subject)}</code></a>",
                 $"<code>{E(r.FromVersion is null ? r.Version : $"{r.FromVersion} → {r.Version}")}</code>",
                 r.Ratio is null ? "–" : "×" + r.Ratio.Value.ToString("0.##", CultureInfo.InvariantCulture),
                 r.PValue is null ? "–" : Sentinel.Text.PValueText.Value(r.PValue.Value),
@@ -291,15 +294,18 @@ internal static class Pages
         return new RenderedPage(path, Page(path, Subject(p), m.Site, b.ToString(), figures.Count > 0, Paths.DataOf(path)), figures);
     }
 
-    private static void ProblemsSection(StringBuilder b, string heading, IReadOnlyList<ProblemRow> problems)
+    private static void ProblemsSection(StringBuilder b, string heading, IReadOnlyList<ProblemRow> problems, int total,
+        (DateOnly From, DateOnly To)? range, bool zeroFill)
     {
         b.Append(CultureInfo.InvariantCulture, $"<section><h2>{E(heading)}</h2>\n");
-        b.Append(Table($"{heading} by runs affected",
-            ["problem", "title", "events", "runs", "versions", "first seen", "last seen", ""],
+        b.Append(Table(string.Create(CultureInfo.InvariantCulture, $"{heading} by runs affected: showing {problems.Count} of {total}"),
+            ["problem", "title", "events", "runs", "versions", "first seen", "last seen", range is { } r0 ? $"events per day, {r0.From:yyyy-MM-dd} – {r0.To:yyyy-MM-dd}" : "events per day", ""],
             problems.Select(p => (IReadOnlyList<string>)
             [
                 $"{LevelBadge(p.Level)} <a href=\"../{E(p.Href)}\"><code class=\"wrap\">{E(Subject(p))}</code></a>", E(p.Title ?? ""), N(p.Events), N(p.RunsAffected),
-                string.Join(", ", p.Versions.Select(v => $"<code>{E(VersionText.Label(v))}</code>")), DateCell(p.FirstSeen), DateCell(p.LastSeen), ProblemBadges(p),
+                string.Join(", ", p.Versions.Select(v => $"<code class=\"ver\">{E(VersionText.Label(v))}</code>")), DateCell(p.FirstSeen), DateCell(p.LastSeen),
+                range is { } r && p.Daily.Count > 0 ? Svg.Sparkline(p.Daily, r.From, r.To, zeroFill, $"events per day of {Subject(p)}") : "–",
+                ProblemBadges(p),
             ]), Cols(2, 3)));
         b.Append("</section>\n");
     }

@@ -44,7 +44,11 @@ public sealed record ProblemRow(
     long Events, long RunsAffected, double RunsAffectedShare, IReadOnlyList<string> Versions,
     DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
     string? NewInVersion, string? NewInStatus, string? FixedInVersion, string? FixedInStatus,
-    IReadOnlyList<string> Variants, string? Source);
+    IReadOnlyList<string> Variants, string? Source)
+{
+    /// <summary>Events per day behind the row's sparkline (days backed by k runs in the public view).</summary>
+    public IReadOnlyList<DayCount> Daily { get; init; } = [];
+}
 
 public sealed record PerformanceRow(
     string Function, string Version, long Runs, long QualifiedRuns, double? P50MedianMs, double? P95MedianMs,
@@ -53,7 +57,12 @@ public sealed record PerformanceRow(
 public sealed record RegressionRow(
     RegressionKind Kind, RegressionStatus Status, string Version, string? FromVersion, string Subject, string? Level,
     double? Ratio, double? PValue, long RunsBefore, long RunsAfter, double? BeforeValue, double? AfterValue, string Reason,
-    string KindLabel);
+    string KindLabel)
+{
+    /// <summary>The page of the problem a finding is about, when that page exists (relative to the site root).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Href { get; init; }
+}
 
 public sealed record EnvironmentRow(string Version, string Dimension, string Value, long Runs, double Share);
 
@@ -72,6 +81,11 @@ public sealed record LibraryPage(
     /// <summary>The library's documentation (<c>libraries.&lt;name&gt;.docs</c>, an https URL), linked from its page.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Docs { get; init; }
+
+    /// <summary>How many error and warning problems the library shows in all (the tables list the top ones: "25 of 49").</summary>
+    public int ErrorProblems { get; init; }
+
+    public int WarningProblems { get; init; }
 }
 
 /// <summary>The approved triage verdict of a problem (the approver's name only in the maintainers view).</summary>

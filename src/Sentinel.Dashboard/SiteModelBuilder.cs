@@ -167,6 +167,17 @@ public sealed class SiteModelBuilder
         var environments = _s.Environments.Where(e => e.Library == l.Library).ToList();
         var shownEnvironments = environments.Where(e => Enough(e.Runs) && shown.Any(v => v.Version == e.Version)).ToList();
 
+        var topErrors = Top(problems.Where(p => p.Level is "ERROR" or "CRITICAL"));
+        var topWarnings = Top(problems.Where(p => p.Level == "WARNING"));
+        var listed = topErrors.Concat(topWarnings).ToList();
+        RegressionRow Linked(RegressionSummary r)
+        {
+            var row = Row(r);
+            var problem = r.Kind == RegressionKind.Performance ? null
+                : listed.FirstOrDefault(p => p.Code == r.Code && (r.Code is not null || p.TraceHash == r.TraceHash));
+            return problem is null ? row : row with { Href = problem.Href };
+        }
+
         return new LibraryPage(_site, l.Library, card.LatestVersion, card.Status, card.StatusReason, l.ErrorFreeRate,
             l.Runs, l.Bundles, l.Events,
             shown.Select(v =>
@@ -178,11 +189,11 @@ public sealed class SiteModelBuilder
             }).ToList(),
             other,
             trends.Where(t => Enough(t.Runs)).Select(t => new TrendRow(t.Day, t.Level, t.Events)).ToList(),
-            Top(problems.Where(p => p.Level is "ERROR" or "CRITICAL")),
-            Top(problems.Where(p => p.Level == "WARNING")),
+            topErrors,
+            topWarnings,
             performance.Where(p => Enough(p.QualifiedRuns))
                 .Select(p => new PerformanceRow(p.Function, p.Version, p.Runs, p.QualifiedRuns, p.P50MedianMs, p.P95MedianMs, p.P95P25Ms, p.P95P75Ms)).ToList(),
-            Regressions(l.Library).Select(Row).ToList(),
+            Regressions(l.Library).Select(Linked).ToList(),
             shownEnvironments.Select(e => new EnvironmentRow(e.Version, e.Dimension, e.Value, e.Runs, e.Share)).ToList(),
             new Hidden(
                 folded.Count,
@@ -190,7 +201,12 @@ public sealed class SiteModelBuilder
                 trends.Count(t => !Enough(t.Runs)),
                 performance.Count(p => !Enough(p.QualifiedRuns)),
                 regressions.Count - Regressions(l.Library).Count(),
-                environments.Count - shownEnvironments.Count)) with { Docs = _docs.GetValueOrDefault(l.Library) };
+                environments.Count - shownEnvironments.Count)) with
+        {
+            Docs = _docs.GetValueOrDefault(l.Library),
+            ErrorProblems = problems.Count(p => p.Level is "ERROR" or "CRITICAL" && Enough(p.RunsAffected)),
+            WarningProblems = problems.Count(p => p.Level == "WARNING" && Enough(p.RunsAffected)),
+        };
     }
 
     private List<ProblemRow> Top(IEnumerable<ProblemSummary> problems) =>
@@ -198,7 +214,7 @@ public sealed class SiteModelBuilder
             .OrderByDescending(p => p.RunsAffected).ThenByDescending(p => p.Events)
             .ThenBy(p => p.Code, StringComparer.Ordinal).ThenBy(p => p.TraceHash, StringComparer.Ordinal)
             .Take(TopProblems)
-            .Select(Row)
+            .Select(p => Row(p) with { Daily = p.Daily.Where(d => Enough(d.Runs)).Select(d => new DayCount(d.Day, d.Events)).ToList() })
             .ToList();
 
     /// <summary>The problems that get a page: those listed on their library's page.</summary>

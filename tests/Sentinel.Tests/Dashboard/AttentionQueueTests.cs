@@ -150,6 +150,20 @@ public sealed partial class AttentionQueueTests(AttentionQueueTests.Fixture fixt
         Assert.Contains("<code class=\"ver\">2.0.0</code> vs <code class=\"ver\">1.0.0</code>: error-free 0.0% vs 100.0% over 6 / 6 runs: worse.", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Lists_say_how_many_they_show_and_findings_link_to_their_problem_pages()
+    {
+        var html = File.ReadAllText(Path.Combine(fixture.Site, "libraries", "alpha.html"));
+
+        Assert.Contains("Top errors by runs affected: showing 1 of 1", html, StringComparison.Ordinal);
+        Assert.Contains("Top warnings by runs affected: showing 0 of 0", html, StringComparison.Ordinal);
+        // The new-in finding of ALPHA-E777 links to the problem's page, which exists.
+        Assert.Contains("<a href=\"../problems/alpha/ALPHA-E777.html\"><code class=\"wrap\">ALPHA-E777</code></a>", html, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(fixture.Site, "problems", "alpha", "ALPHA-E777.html")));
+        // and its row carries a sparkline over the page's range
+        Assert.Matches("<svg class=\"spark\"[^>]*aria-label=\"events per day of ALPHA-E777\"", html);
+    }
+
     [Theory]
     [InlineData(1400, 900)]
     [InlineData(390, 844)]

@@ -35,7 +35,10 @@ public static class SignalBuilder
             var platforms = Evidenced("platform");
             var pythons = Evidenced("python_version");
 
-            foreach (var p in s.Problems.Where(p => p.Library == lib.Library && p.Level is "WARNING" or "ERROR" or "CRITICAL"))
+            // smonitor's own codes (SMONITOR-*) say how the library is wired to smonitor, not what is wrong with it: no
+            // triage proposal, so never an issue filed against the library (docs/triage.md).
+            foreach (var p in s.Problems.Where(p => p.Library == lib.Library && p.Level is "WARNING" or "ERROR" or "CRITICAL"
+                                                    && !RegressionScope.IsInstrumentation(p.Code)))
             {
                 if (p.NewInVersion is null && p.FixedInVersion is null && p.RunsAffectedShare < MinImpact)
                 {

@@ -144,6 +144,15 @@ public sealed class HeuristicTriageTests(AggregatedCorpusFixture fixture) : ICla
     }
 
     [Fact]
+    public void Smonitors_own_codes_are_never_proposed_as_library_problems()
+    {
+        // The corpus has SMONITOR-EVENT-DUPLICATE-SUMMARY and SMONITOR-SIGNAL-SLOW as WARNING problems of molsysmt.
+        Assert.Contains(fixture.Summaries.Problems, p => p.Code is { } c && c.StartsWith("SMONITOR-", StringComparison.Ordinal) && p.Level == "WARNING");
+
+        Assert.DoesNotContain(Judged, j => j.Signal.Code is { } c && c.StartsWith("SMONITOR-", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Verdicts_are_deterministic_and_carry_severity_from_the_level_and_impact_from_runs()
     {
         var first = Judged;

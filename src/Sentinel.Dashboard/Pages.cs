@@ -212,12 +212,17 @@ internal static class Pages
         b.Append("</section>\n");
 
         b.Append("<section><h2>Runs by Python version and platform</h2>\n");
-        b.Append(Table("Share of each version's runs (for support decisions)",
-            ["version", "dimension", "value", "runs", "share"],
-            m.Environments.Select(e => (IReadOnlyList<string>)
-            [
-                $"<code>{E(VersionText.Label(e.Version))}</code>", E(e.Dimension.Replace('_', ' ')), $"<code>{E(e.Value)}</code>", N(e.Runs), Pct(e.Share),
-            ]), Cols(3, 4)));
+        b.Append(Table("Share of each version's runs, and how many of them were error-free (for support decisions)",
+            ["version", "dimension", "value", "runs", "share", "error-free runs", "95% interval"],
+            m.Environments.Select(e =>
+            {
+                var (low, high) = Sentinel.Aggregate.Wilson.Interval(e.ErrorFreeRuns, e.Runs);
+                return (IReadOnlyList<string>)
+                [
+                    $"<code class=\"ver\">{E(VersionText.Label(e.Version))}</code>", E(e.Dimension.Replace('_', ' ')), $"<code>{E(e.Value)}</code>", N(e.Runs), Pct(e.Share),
+                    Pct(e.ErrorFreeRate), $"<span class=\"ci\">{Pct(low)}–{Pct(high)}</span>",
+                ];
+            }), Cols(3, 4, 5, 6)));
         Hidden(b, m.Hidden.EnvironmentRows, "row(s)", m.Site);
         b.Append("</section>\n");
 

@@ -64,7 +64,7 @@ public sealed record RegressionRow(
     public string? Href { get; init; }
 }
 
-public sealed record EnvironmentRow(string Version, string Dimension, string Value, long Runs, double Share);
+public sealed record EnvironmentRow(string Version, string Dimension, string Value, long Runs, double Share, long ErrorFreeRuns, double ErrorFreeRate);
 
 /// <summary>What the threshold removed from a page, so the page can say so.</summary>
 public sealed record Hidden(long Versions, long Problems, long TrendPoints, long PerformanceRows, long Regressions, long EnvironmentRows);

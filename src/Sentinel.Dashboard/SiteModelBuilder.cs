@@ -194,7 +194,11 @@ public sealed class SiteModelBuilder
             performance.Where(p => Enough(p.QualifiedRuns))
                 .Select(p => new PerformanceRow(p.Function, p.Version, p.Runs, p.QualifiedRuns, p.P50MedianMs, p.P95MedianMs, p.P95P25Ms, p.P95P75Ms)).ToList(),
             Regressions(l.Library).Select(Linked).ToList(),
-            shownEnvironments.Select(e => new EnvironmentRow(e.Version, e.Dimension, e.Value, e.Runs, e.Share)).ToList(),
+            // Per version (PEP 440 order), platforms then Python versions, Python versions in numeric order (3.9 < 3.10).
+            shownEnvironments.OrderBy(e => e.VersionRank).ThenBy(e => e.Dimension, StringComparer.Ordinal)
+                .ThenBy(e => e.Dimension == "python_version" && Version.TryParse(e.Value, out var py) ? py : new Version(int.MaxValue, 0))
+                .ThenByDescending(e => e.Runs).ThenBy(e => e.Value, StringComparer.Ordinal)
+                .Select(e => new EnvironmentRow(e.Version, e.Dimension, e.Value, e.Runs, e.Share, e.ErrorFreeRuns, e.ErrorFreeRate)).ToList(),
             new Hidden(
                 folded.Count,
                 problems.Count(p => !Enough(p.RunsAffected)),

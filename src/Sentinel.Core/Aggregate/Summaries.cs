@@ -54,7 +54,8 @@ public sealed record PerformanceSummary(
 
 public sealed record TrendPoint(string Library, DateOnly Day, string Level, long Events, long Runs);
 
-public sealed record EnvironmentShare(string Library, string Version, int VersionRank, string Dimension, string Value, long Runs, double Share);
+public sealed record EnvironmentShare(string Library, string Version, int VersionRank, string Dimension, string Value, long Runs, double Share,
+    long ErrorFreeRuns, double ErrorFreeRate);
 
 /// <summary>A row of summary/regressions.json (the C# <see cref="Regression"/> as published).</summary>
 public sealed record RegressionSummary(

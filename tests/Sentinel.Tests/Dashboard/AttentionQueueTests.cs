@@ -164,6 +164,17 @@ public sealed partial class AttentionQueueTests(AttentionQueueTests.Fixture fixt
         Assert.Matches("<svg class=\"spark\"[^>]*aria-label=\"events per day of ALPHA-E777\"", html);
     }
 
+    [Fact]
+    public void Environments_show_the_error_free_rate_of_each_python_version_and_platform()
+    {
+        var s = Summaries.Load(TestLake.At(fixture.Lake));
+        var python = Assert.Single(s.Environments, e => e.Library == "gamma" && e.Dimension == "python_version");
+        Assert.Equal(("3.11", 20L, 19L, 0.95), (python.Value, python.Runs, python.ErrorFreeRuns, python.ErrorFreeRate));
+
+        var html = File.ReadAllText(Path.Combine(fixture.Site, "libraries", "gamma.html"));
+        Assert.Contains("<td>python version</td><td><code>3.11</code></td><td class=\"num\">20</td><td class=\"num\">100.0%</td><td class=\"num\">95.0%</td>", html, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1400, 900)]
     [InlineData(390, 844)]

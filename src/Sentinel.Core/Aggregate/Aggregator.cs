@@ -361,6 +361,7 @@ public static class Aggregator
     private static SummaryCounts Summarise(DuckDBConnection db, LakePaths paths, LakeFiles files, SentinelConfig config, string generation)
     {
         Execute(db, string.Create(CultureInfo.InvariantCulture, $"SET VARIABLE min_calls = {config.Regressions.MinCallsPerRun}::BIGINT"));
+        Execute(db, string.Create(CultureInfo.InvariantCulture, $"SET VARIABLE min_runs_public = {config.Privacy.MinRunsPublic}::BIGINT"));
         Execute(db, SqlText.Get("summaries"));
         CreateSourceView(db, "catalog_rows", files.Catalog, CatalogColumns, partitioned: false);
         CreateSourceView(db, "bundle_rows", files.Bundles, BundleColumns, partitioned: false);

@@ -208,18 +208,25 @@ public sealed class CorpusAggregateTests(AggregatedCorpusFixture fixture) : ICla
     public void Problem_counts_equal_a_direct_count_over_the_raw_lake()
     {
         // Grouped here in C#, independently of summaries.sql: a problem is a library × code; an uncoded one an
-        // exception type × source function (the least seen for its trace hash); with neither, its trace hash.
+        // exception type × source function, where a trace hash's source is the one most of its runs report, and only
+        // when at least privacy.min_runs_public runs report it; else the problem is its trace hash.
         using var lake = new LakeReader(fixture.Lake);
         var rows = lake.Rows("""
             SELECT library, coalesce(code, ''), trace_hash, exception_type, source, run_key
             FROM events WHERE level IN ('WARNING', 'ERROR', 'CRITICAL') OR code IS NOT NULL
             """).Select(r => (Library: (string)r[0]!, Code: (string)r[1]!, Trace: (string)r[2]!, Exception: (string?)r[3], Source: (string?)r[4], Run: (string)r[5]!)).ToList();
-        var perTrace = rows.GroupBy(r => (r.Library, r.Code, r.Trace)).ToDictionary(g => g.Key, g => (
-            Exception: g.Select(r => r.Exception).Where(x => x is not null).Order(StringComparer.Ordinal).FirstOrDefault(),
-            Source: g.Select(r => r.Source).Where(x => x is not null).Order(StringComparer.Ordinal).FirstOrDefault()));
+        var k = AggregatedCorpusFixture.Config.Privacy.MinRunsPublic;
+        var perTrace = rows.GroupBy(r => (r.Library, r.Code, r.Trace)).ToDictionary(g => g.Key, g =>
+        {
+            var best = g.Where(r => r.Source is not null).GroupBy(r => r.Source!)
+                .Select(s => (Source: s.Key, Runs: s.Select(r => r.Run).Distinct().Count()))
+                .OrderByDescending(s => s.Runs).ThenBy(s => s.Source, StringComparer.Ordinal).FirstOrDefault();
+            return (Exception: g.Select(r => r.Exception).Where(x => x is not null).Order(StringComparer.Ordinal).FirstOrDefault(),
+                Source: best.Runs >= k ? best.Source : null);
+        });
         string Key((string Library, string Code, string Trace) t) => t.Code != "" ? t.Code
-            : perTrace[t] is var k && k.Exception is null && k.Source is null ? "trace:" + t.Trace
-            : $"{k.Exception ?? "-"}@{k.Source ?? "-"}";
+            : perTrace[t] is var v && v.Source is null ? "trace:" + t.Trace
+            : $"{v.Exception ?? "-"}@{v.Source}";
         var direct = rows.GroupBy(r => (r.Library, Key((r.Library, r.Code, r.Trace)))).ToDictionary(g => g.Key, g => (
             Events: (long)g.Count(), Runs: (long)g.Select(r => r.Run).Distinct().Count(),
             Variants: g.Select(r => r.Trace).Distinct().Order(StringComparer.Ordinal).ToList()));

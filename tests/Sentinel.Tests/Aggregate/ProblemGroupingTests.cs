@@ -86,6 +86,36 @@ public sealed class ProblemGroupingTests : IDisposable
     }
 
     [Fact]
+    public async Task An_uncoded_problem_is_named_by_a_source_enough_runs_report_never_by_one_upload()
+    {
+        var lake = _dir.Sub("lake-uncoded");
+        var input = _dir.Sub("in-uncoded");
+        var error = new SyntheticEvent("ERROR", null, "00000000000000f1");
+        for (var i = 0; i < 5; i++)
+        {
+            SyntheticBundle.Write(input, "alpha", "1.0.0", i, [error], source: "alpha.core.solve");
+        }
+
+        // One forged upload: the same trace hash under a source of its own choosing, sorting first.
+        SyntheticBundle.Write(input, "alpha", "1.0.0", 5, [error], source: "alpha.aaa_mgarcia_lab");
+        // A trace hash only two runs report: its source is not published.
+        for (var i = 6; i < 8; i++)
+        {
+            SyntheticBundle.Write(input, "alpha", "1.0.0", i, [new SyntheticEvent("ERROR", null, "00000000000000f2")], source: "alpha.io.read");
+        }
+
+        Assert.Empty((await SentinelRunner.IngestAsync(lake, input)).Quarantined);
+        Aggregator.Run(new AggregateOptions(TestLake.At(lake), new SentinelConfig(), Full: true)); // privacy.min_runs_public: 5
+        var problems = Summaries.Load(TestLake.At(lake)).Problems;
+
+        var backed = Assert.Single(problems, p => p.TraceHash == "00000000000000f1");
+        Assert.Equal(("RuntimeError@alpha.core.solve", "alpha.core.solve", 6L), (backed.ProblemKey, backed.Source, backed.RunsAffected));
+        var thin = Assert.Single(problems, p => p.TraceHash == "00000000000000f2");
+        Assert.Equal(("trace:00000000000000f2", null), (thin.ProblemKey, thin.Source));
+        Assert.DoesNotContain("mgarcia", File.ReadAllText(Path.Combine(lake, "summary", "problems.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Uncoded_problems_are_named_by_exception_type_and_function()
     {
         Assert.Equal("RuntimeError in alpha.core.work", ProblemSubject.Of(null, "RuntimeError", "alpha.core.work", "00000000000000aa"));

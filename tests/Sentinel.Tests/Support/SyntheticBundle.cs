@@ -32,7 +32,7 @@ public static class SyntheticBundle
 
     public static string Write(string dir, string library, string version, int run, IEnumerable<SyntheticEvent> events,
         IReadOnlyDictionary<string, (int Calls, double P95)>? timings = null, int day = 0,
-        IReadOnlyDictionary<string, string>? catalogTitles = null, bool reportsVersion = true, string? export = null)
+        IReadOnlyDictionary<string, string>? catalogTitles = null, bool reportsVersion = true, string? export = null, string? source = null)
     {
         // reportsVersion: false writes events without extra (an `smonitor export --drop-extra`, or a library whose
         // META has no version); the run id stays that of the (library, version, run), so two exports of one run meet.
@@ -47,7 +47,7 @@ public static class SyntheticBundle
             {
                 ["timestamp"] = t.AddSeconds(i++).ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture),
                 ["level"] = e.Level,
-                ["source"] = $"{library}.core.work",
+                ["source"] = source ?? $"{library}.core.work",
                 ["message"] = $"event {i}",
                 ["code"] = e.Code,
                 ["category"] = null,

@@ -21,21 +21,30 @@ GROUP BY r.library, r.version;
 
 -- A problem, for everything a human sees, is a library × code (docs/aggregate.md, "Problems"): the trace
 -- hashes of one code are its variants (a bundle and a /v1/events record, install paths in a fingerprint). An
--- uncoded problem is an exception type × source function; with neither, its trace hash. Each trace hash maps
--- to its problem's key and representative (the variant with the most events, then the least hash).
+-- uncoded problem is an exception type × source function; each trace hash maps to its problem's key and
+-- representative (the variant with the most events, then the least hash). A source is a stranger's text: a
+-- trace hash takes the source most of its runs report, and only when at least privacy.min_runs_public runs
+-- report it; otherwise it has no source and is keyed by its trace hash (one forged upload names nothing).
 CREATE OR REPLACE TEMP TABLE s_variants AS
 WITH t AS (
-    SELECT library, code, trace_hash, min(exception_type) AS exception_type, min(source) AS source, sum(events) AS events
+    SELECT library, code, trace_hash, min(exception_type) AS exception_type, sum(events) AS events
     FROM p_problem_runs GROUP BY library, code, trace_hash
+), sources AS (
+    SELECT library, code, trace_hash, source, count(DISTINCT run_key) AS runs
+    FROM p_problem_runs WHERE source IS NOT NULL GROUP BY library, code, trace_hash, source
+    QUALIFY row_number() OVER (PARTITION BY library, code, trace_hash ORDER BY count(DISTINCT run_key) DESC, source) = 1
 ), k AS (
+    SELECT t.*, CASE WHEN s.runs >= getvariable('min_runs_public') THEN s.source END AS source
+    FROM t LEFT JOIN sources s ON s.library = t.library AND s.code = t.code AND s.trace_hash = t.trace_hash
+), keyed AS (
     SELECT *, CASE WHEN code <> '' THEN code
-                   WHEN exception_type IS NULL AND source IS NULL THEN 'trace:' || trace_hash
-                   ELSE coalesce(exception_type, '-') || '@' || coalesce(source, '-') END AS problem_key
-    FROM t
+                   WHEN source IS NULL THEN 'trace:' || trace_hash
+                   ELSE coalesce(exception_type, '-') || '@' || source END AS problem_key
+    FROM k
 )
 SELECT library, code, trace_hash, problem_key, source,
        first_value(trace_hash) OVER (PARTITION BY library, problem_key ORDER BY events DESC, trace_hash) AS key_hash
-FROM k;
+FROM keyed;
 
 -- Runs affected per problem and version: the input of new-in / fixed-in. A coded problem is tracked by its
 -- code (a new trace hash of a known code is usually new input to a known check, not a new defect); an

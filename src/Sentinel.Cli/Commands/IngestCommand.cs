@@ -17,7 +17,7 @@ internal static class IngestCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON document on stdout (same as --format json)." };
         var format = new Option<string>("--format") { Description = "Summary format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
-        var versions = VersionOverrides.Create();
+        var versions = VersionOptions.Create();
         var inbox = new Option<string?>("--inbox")
         {
             Description = "Ingest the inbox folder `sentinel serve` writes (instead of PATH): receipts are kept in the ledger for " +

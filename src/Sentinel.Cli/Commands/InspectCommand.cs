@@ -12,7 +12,7 @@ internal static class InspectCommand
         var bundle = new Argument<string>("BUNDLE") { Description = "One bundle (.json/.jsonl, directory, .zip, .tar.gz)." };
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
-        var versions = VersionOverrides.Create();
+        var versions = VersionOptions.Create();
         var command = new Command("inspect",
             "Show exactly what would be kept from a bundle (per library/version), what would be dropped or scrubbed " +
             "(counts by reason) and the verdict. Writes nothing.")

@@ -23,7 +23,7 @@ internal static class RunCommand
             DefaultValueFactory = _ => SiteModelBuilder.Maintainers,
         };
         audience.AcceptOnlyFromAmong(SiteModelBuilder.Public, SiteModelBuilder.Maintainers);
-        var versions = VersionOverrides.Create();
+        var versions = VersionOptions.Create();
         var triage = new Option<bool>("--triage")
         {
             Description = "Also triage after aggregating (heuristics, plus the LLM when triage.provider is openai, which turns this on by itself).",

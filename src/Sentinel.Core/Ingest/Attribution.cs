@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Sentinel.Config;
 using Sentinel.Storage;
 using Sentinel.Text;
 
@@ -49,9 +50,10 @@ internal static partial class Attribution
     /// walking all events in order: a version comes from the first event of the (run, library) that
     /// names the library with a valid version.
     /// </summary>
-    public static void Attribute(BundleReading bundle, VersionHints hints, Func<string, bool>? registered = null)
+    public static void Attribute(BundleReading bundle, VersionHints hints, LibraryRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(hints);
+        Func<string, bool>? registered = registry is { Any: true } ? ns => registry.LibraryOf(ns) is not null : null;
         var libraries = Libraries(bundle, registered);
         var host = HostLibrary(bundle, libraries, registered);
         if (bundle.Identity.LocalLabelsDropped > 0)

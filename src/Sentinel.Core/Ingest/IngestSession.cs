@@ -129,7 +129,7 @@ internal sealed class IngestSession
 
         try
         {
-            Attribution.Attribute(reading, _versions, _registry.Any ? ns => _registry.LibraryOf(ns) is not null : null);
+            Attribution.Attribute(reading, _versions, _registry);
             Register(reading);
             _distinct.Apply(reading, _registry);
         }

@@ -177,8 +177,7 @@ public static class Ingester
             return new InspectReport(path, "rejected", [], [], new Dictionary<string, long>(), [InternalProblem(path, e)], 0, 0, 0);
         }
 
-        var registry = new LibraryRegistry(config);
-        Attribution.Attribute(reading, versions, registry.Any ? ns => registry.LibraryOf(ns) is not null : null);
+        Attribution.Attribute(reading, versions, new LibraryRegistry(config));
         var groups = reading.Events.Kinds.GroupBy(k => (k.Library, k.Version))
             .Select(g => new InspectGroup(g.Key.Library, g.Key.Version, g.Sum(k => k.Count),
                 g.GroupBy(k => k.Level).OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Sum(k => k.Count))))

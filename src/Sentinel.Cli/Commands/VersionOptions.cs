@@ -7,9 +7,9 @@ namespace Sentinel.Cli.Commands;
 /// The repeatable <c>--version LIB=VER</c> (override) and <c>--default-version LIB=VER</c> (fallback) options shared by
 /// ingest, inspect and run. How they rank against an upload's manifest and the bundle's own evidence: docs/library-authors.md.
 /// </summary>
-internal sealed class VersionOverrides
+internal sealed class VersionOptions
 {
-    private VersionOverrides()
+    private VersionOptions()
     {
     }
 
@@ -32,7 +32,7 @@ internal sealed class VersionOverrides
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    public static VersionOverrides Create() => new();
+    public static VersionOptions Create() => new();
 
     public void AddTo(Command command)
     {

@@ -4,7 +4,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Plotly.NET;
 using Sentinel.Aggregate;
 using Sentinel.Config;
 using Sentinel.Storage;
@@ -29,7 +28,8 @@ public sealed class DashboardOutputException : Exception
 
 /// <summary>
 /// <c>sentinel dashboard</c> (DESIGN §6): a static site from the summaries. plotly.js is shipped once as
-/// <c>assets/plotly.min.js</c> (taken from the Plotly.NET package, so no network is ever needed); each
+/// <c>assets/plotly-basic.min.js</c> (the official basic bundle, vendored: no network is ever needed) and loaded
+/// only by pages with charts (the home page's sparklines are inline SVG); each
 /// page loads its figures from its own <c>charts/…js</c> (no inline script, strict CSP) and its numbers are
 /// in <c>data/…json</c>. The site is built in a sibling folder and swapped in whole.
 /// </summary>
@@ -37,6 +37,11 @@ public static class DashboardBuilder
 {
     /// <summary>Marks a folder as a site this command wrote, so a rebuild may replace it.</summary>
     public const string Marker = ".sentinel-site";
+
+    /// <summary>The plotly.js bundle the site ships (src/Sentinel.Dashboard/Vendor/plotly.js-basic-dist-min, pinned).</summary>
+    public const string PlotlyFile = "plotly-basic.min.js";
+
+    public const string PlotlyVersion = "plotly.js-basic-dist-min 4.1.1";
 
     private static readonly JsonSerializerOptions DataJson = new()
     {
@@ -177,14 +182,11 @@ public static class DashboardBuilder
     {
         var dir = Path.Combine(root, "assets");
         Directory.CreateDirectory(dir);
-        var plotly = typeof(GenericChart).Assembly;
-        var resource = plotly.GetManifestResourceNames()
-            .Single(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal));
-        Copy(plotly.GetManifestResourceStream(resource), Path.Combine(dir, "plotly.min.js"));
-        Copy(plotly.GetManifestResourceStream(resource + ".LICENSE.txt"), Path.Combine(dir, "plotly.min.js.LICENSE.txt"));
         var own = typeof(DashboardBuilder).Assembly;
         Copy(own.GetManifestResourceStream("assets/site.css"), Path.Combine(dir, "site.css"));
         Copy(own.GetManifestResourceStream("assets/site.js"), Path.Combine(dir, "site.js"));
+        Copy(own.GetManifestResourceStream("vendor/plotly-basic.min.js"), Path.Combine(dir, PlotlyFile));
+        Copy(own.GetManifestResourceStream("vendor/plotly-basic.min.js.LICENSE.txt"), Path.Combine(dir, PlotlyFile + ".LICENSE.txt"));
     }
 
     private static void Copy(Stream? source, string path)

@@ -96,7 +96,7 @@ internal static class Html
         sb.Append("</footer>\n");
         if (charts)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<script src=\"{root}assets/plotly.min.js\"></script>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<script src=\"{root}assets/{DashboardBuilder.PlotlyFile}\"></script>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<script src=\"{root}{Paths.ChartsOf(page)}\"></script>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<script src=\"{root}assets/site.js\"></script>\n");
         }

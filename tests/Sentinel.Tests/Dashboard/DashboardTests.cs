@@ -65,7 +65,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
 
         // plotly.js is shipped once, as an asset, and referenced (never inlined) by each page with charts.
         Assert.Single(Directory.EnumerateFiles(fixture.Site, "plotly*.js", SearchOption.AllDirectories));
-        Assert.True(new FileInfo(Path.Combine(fixture.Site, "assets/plotly.min.js")).Length > 1_000_000);
+        Assert.True(new FileInfo(Path.Combine(fixture.Site, "assets/plotly-basic.min.js")).Length > 1_000_000);
         Assert.All(Directory.EnumerateFiles(Path.Combine(fixture.Site, "charts"), "*.js", SearchOption.AllDirectories),
             f => Assert.True(new FileInfo(f).Length < 300_000, f));
     }
@@ -93,7 +93,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
     {
         foreach (var site in new[] { fixture.Site, fixture.PublicSite })
         {
-            foreach (var file in Directory.EnumerateFiles(site, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("plotly.min.js", StringComparison.Ordinal)))
+            foreach (var file in Directory.EnumerateFiles(site, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("plotly-basic.min.js", StringComparison.Ordinal)))
             {
                 var text = File.ReadAllText(file);
                 foreach (var secret in Corpus.PlantedSecrets)

@@ -8,7 +8,7 @@ namespace Sentinel.Tests.Support;
 /// as a class fixture). Playwright drives it offline: no <c>playwright install</c>, no download. The
 /// browser context emulates a machine with no network.
 /// <para>
-/// Visits are serialized and reuse one tab: loading plotly.min.js (3.6 MB) dominates a visit, and a fresh
+/// Visits are serialized and reuse one tab: loading plotly.js (1.2 MB) dominates a visit, and a fresh
 /// context or tab per page costs several times more on a small CI machine. Each visit is a new document,
 /// so nothing of one page's script state survives into the next.
 /// </para>

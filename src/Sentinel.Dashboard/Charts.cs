@@ -31,22 +31,6 @@ public static class Charts
 
     private static readonly string[] Levels = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 
-    /// <summary>A tiny line of events per day, for the home page.</summary>
-    public static JsonObject Sparkline(IReadOnlyList<DayCount> days)
-    {
-        var chart = Chart.Line<DateTime, long, string>(
-            x: days.Select(d => Day(d.Day)), y: days.Select(d => d.Events), Name: "events per day",
-            LineColor: Color.fromString("#0969da"), UseDefaults: false);
-        var fig = Figure(chart, height: 48);
-        var layout = (JsonObject)fig["layout"]!;
-        layout["margin"] = Margin(2, 2, 2, 2);
-        layout["showlegend"] = false;
-        layout["xaxis"] = new JsonObject { ["visible"] = false };
-        layout["yaxis"] = new JsonObject { ["visible"] = false, ["rangemode"] = "tozero" };
-        fig["config"] = new JsonObject { ["staticPlot"] = true };
-        return fig;
-    }
-
     /// <summary>Error-free run rate per version, each bar in its status colour.</summary>
     public static JsonObject ErrorFreeByVersion(IReadOnlyList<VersionRow> versions)
     {
@@ -60,54 +44,137 @@ public static class Charts
         trace["marker"] = new JsonObject { ["color"] = Array(versions.Select(v => StatusColours.GetValueOrDefault(v.Status, "#6e7781"))) };
         trace["hovertext"] = Array(versions.Select(v => $"{VersionText.Label(v.Version)}: {v.ErrorFreeRate:0.0%} of {v.Runs} runs ({v.Status.Name()})"));
         trace["hoverinfo"] = "text";
+        // A value label on every bar, so a 0% bar (no height) still reads as a value, not as missing.
+        trace["text"] = Array(versions.Select(v => v.ErrorFreeRate.ToString("0.0%", CultureInfo.InvariantCulture)));
+        trace["textposition"] = "outside";
+        trace["cliponaxis"] = false;
         Category(fig, "xaxis");
         ((JsonObject)fig["layout"]!)["yaxis"]!.AsObject()["range"] = new JsonArray(0, 100);
         return fig;
     }
 
-    /// <summary>Events per day, one line per level.</summary>
     /// <summary>
-    /// Events per day and level over one daily axis from the first to the last day: a day without events of a level is
-    /// drawn at zero when <paramref name="zeroFill"/> (maintainers), so a line never bridges a gap; in the public view
-    /// a day not shown (fewer than k runs, or no events) is a gap (null), as "no events" and "too few runs" must look alike.
+    /// Runs per period by version, stacked (adoption: how fast users move to a release), on the page's shared date
+    /// axis; each bar spans its period; version markers on top.
     /// </summary>
-    public static JsonObject EventsOverTime(IReadOnlyList<TrendRow> trends, bool zeroFill = true)
+    public static JsonObject Adoption(Timeline t, IReadOnlyList<string> versionOrder)
     {
-        var first = trends.Min(t => t.Day);
-        var days = Enumerable.Range(0, trends.Max(t => t.Day).DayNumber - first.DayNumber + 1).Select(first.AddDays).ToList();
-        var levels = Levels.Where(level => trends.Any(t => t.Level == level)).ToList();
-        var traces = levels
-            .Select(level =>
-            {
-                var byDay = trends.Where(t => t.Level == level).ToDictionary(t => t.Day, t => t.Events);
-                return Chart.Line<DateTime, long, string>(
-                    x: days.Select(Day), y: days.Select(d => byDay.GetValueOrDefault(d)), Name: level,
-                    LineColor: Color.fromString(LevelColours[level]), ShowMarkers: true, UseDefaults: false);
-            })
-            .ToList();
-        var chart = Chart.Combine(traces)
-            .WithXAxisStyle<DateTime, DateTime, string>(TitleText: "day (UTC)")
-            .WithYAxisStyle<long, long, string>(TitleText: "events");
-        var figure = Figure(chart, height: 320);
-        if (!zeroFill)
+        var versions = versionOrder.Where(v => t.Adoption.Any(a => a.Version == v)).ToList();
+        var traces = versions.Select((v, i) =>
         {
-            var data = figure["data"]!.AsArray();
-            for (var i = 0; i < levels.Count; i++)
+            var mine = t.Adoption.Where(a => a.Version == v).ToList();
+            return Chart.Column<long, DateTime, string>(
+                values: mine.Select(a => a.Runs), Keys: mine.Select(a => Day(a.Period)).ToArray(), Name: VersionText.Label(v),
+                MarkerColor: Color.fromString(v == Storage.LakeSchema.Unknown ? StatusColours[HealthState.VersionNotReported] : Palette[i % Palette.Length]),
+                UseDefaults: false);
+        }).ToList();
+        var chart = Chart.Combine(traces)
+            .WithXAxisStyle<DateTime, DateTime, string>(TitleText: $"{t.Grain} (UTC)")
+            .WithYAxisStyle<long, long, string>(TitleText: $"runs per {t.Grain}");
+        var fig = Figure(chart, height: 320);
+        fig["layout"]!.AsObject()["barmode"] = "stack";
+        fig["layout"]!["legend"]!.AsObject()["traceorder"] = "normal"; // versions in release order, not reversed by the stack
+        TimeAxis(fig, t);
+        WholeNumbers(fig, t.Adoption.GroupBy(a => a.Period).Select(g => g.Sum(a => a.Runs)).DefaultIfEmpty(0).Max());
+        return fig;
+    }
+
+    /// <summary>
+    /// Errors (ERROR + CRITICAL events) and warnings per run in each period, so a period with more users does not look
+    /// worse; a period without runs is a gap. Shares the page's date axis and version markers.
+    /// </summary>
+    public static JsonObject PerRun(Timeline t)
+    {
+        var x = t.Bins.Select(b => Day(b.Period)).ToList();
+        var chart = Chart.Combine(
+            [
+                Chart.Line<DateTime, double, string>(x: x, y: t.Bins.Select(b => b.ErrorsPerRun ?? 0), Name: "errors per run",
+                    LineColor: Color.fromString(LevelColours["ERROR"]), ShowMarkers: true, UseDefaults: false),
+                Chart.Line<DateTime, double, string>(x: x, y: t.Bins.Select(b => b.WarningsPerRun ?? 0), Name: "warnings per run",
+                    LineColor: Color.fromString(LevelColours["WARNING"]), ShowMarkers: true, UseDefaults: false),
+            ])
+            .WithXAxisStyle<DateTime, DateTime, string>(TitleText: $"{t.Grain} (UTC)")
+            .WithYAxisStyle<double, double, string>(TitleText: "events per run");
+        var fig = Figure(chart, height: 320);
+        var data = fig["data"]!.AsArray();
+        for (var i = 0; i < t.Bins.Count; i++)
+        {
+            if (t.Bins[i].Runs == 0)
             {
-                var shown = trends.Where(t => t.Level == levels[i]).Select(t => t.Day).ToHashSet();
-                var y = data[i]!["y"]!.AsArray();
-                for (var j = 0; j < days.Count; j++)
-                {
-                    if (!shown.Contains(days[j]))
-                    {
-                        y[j] = null;
-                    }
-                }
+                data[0]!["y"]![i] = null;
+                data[1]!["y"]![i] = null;
             }
         }
 
-        return figure;
+        foreach (var trace in data.OfType<JsonObject>())
+        {
+            trace["hovertext"] = Array(t.Bins.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Period:yyyy-MM-dd}: {b.Runs} run(s), {b.Errors} error(s), {b.Warnings} warning(s)")));
+            trace["hoverinfo"] = "text+name";
+        }
+
+        TimeAxis(fig, t);
+        return fig;
     }
+
+    /// <summary>
+    /// The page's shared time axis: a date axis over the stated range (whole periods), points and bars at the middle of
+    /// their period, and a dotted line with its label where each shown version was first seen.
+    /// </summary>
+    private static void TimeAxis(JsonObject fig, Timeline t)
+    {
+        var layout = fig["layout"]!.AsObject();
+        var axis = layout["xaxis"]?.AsObject() ?? [];
+        layout["xaxis"] = axis;
+        axis["type"] = "date";
+        axis["range"] = new JsonArray(Iso(t.From), Iso(TimelineBuilder.Next(t.Grain, t.To)));
+        axis["tickformat"] = t.Grain == "month" ? "%b %Y" : "%b %d";
+        var periodMs = t.Grain switch { "day" => 86_400_000L, "week" => 7 * 86_400_000L, _ => 30 * 86_400_000L };
+        foreach (var trace in fig["data"]!.AsArray().OfType<JsonObject>())
+        {
+            trace["xperiod"] = t.Grain == "month" ? "M1" : periodMs;
+            trace["xperiodalignment"] = "middle";
+            if ((string?)trace["type"] == "bar")
+            {
+                trace["width"] = periodMs * 0.8;
+            }
+        }
+
+        var shapes = new JsonArray();
+        var notes = new JsonArray();
+        foreach (var m in t.Markers)
+        {
+            shapes.Add(new JsonObject
+            {
+                ["type"] = "line", ["xref"] = "x", ["yref"] = "paper", ["x0"] = Iso(m.Day), ["x1"] = Iso(m.Day), ["y0"] = 0, ["y1"] = 1,
+                ["line"] = new JsonObject { ["color"] = "#57606a", ["width"] = 1, ["dash"] = "dot" },
+            });
+            notes.Add(new JsonObject
+            {
+                ["x"] = Iso(m.Day), ["xref"] = "x", ["y"] = 1, ["yref"] = "paper", ["yanchor"] = "bottom", ["showarrow"] = false,
+                ["text"] = VersionText.Label(m.Version), ["font"] = new JsonObject { ["size"] = 10, ["color"] = "#57606a" },
+            });
+        }
+
+        layout["shapes"] = shapes;
+        layout["annotations"] = notes;
+        layout["margin"] = Margin(56, 16, 64, 64);
+        var y = layout["yaxis"]?.AsObject() ?? [];
+        layout["yaxis"] = y;
+        y["rangemode"] = "tozero";
+    }
+
+    /// <summary>Counts take whole-number ticks (no "0.2 runs") when the axis is short.</summary>
+    private static void WholeNumbers(JsonObject fig, long max)
+    {
+        if (max <= 8)
+        {
+            var y = fig["layout"]!["yaxis"]!.AsObject();
+            y["dtick"] = 1;
+            y["tick0"] = 0;
+        }
+    }
+
+    private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>Median per-run p95 by version, one line per function; regressions marked on top.</summary>
     public static JsonObject PerformanceByVersion(IReadOnlyList<PerformanceRow> rows, IReadOnlyList<string> versionOrder, IReadOnlyList<RegressionRow> regressions)
@@ -152,15 +219,26 @@ public static class Charts
         return fig;
     }
 
-    /// <summary>A problem's events per day.</summary>
-    public static JsonObject Daily(IReadOnlyList<DayCount> days, string level)
+    /// <summary>
+    /// A problem's events per day over [<paramref name="from"/>, <paramref name="to"/>] (the library page's range): one
+    /// day-wide bar per day on a date axis, days without events at zero when <paramref name="zeroFill"/> (maintainers;
+    /// in the public view a day not shown has no bar), version markers on top.
+    /// </summary>
+    public static JsonObject Daily(IReadOnlyList<DayCount> days, string level, DateOnly from, DateOnly to, bool zeroFill, IReadOnlyList<VersionMarker> markers)
     {
+        var byDay = days.ToDictionary(d => d.Day, d => d.Events);
+        var all = zeroFill
+            ? TimelineBuilder.Periods("day", from, to).Select(d => new DayCount(d, byDay.GetValueOrDefault(d))).ToList()
+            : days.ToList();
         var chart = Chart.Column<long, DateTime, string>(
-                values: days.Select(d => d.Events), Keys: days.Select(d => Day(d.Day)).ToArray(), Name: "events",
+                values: all.Select(d => d.Events), Keys: all.Select(d => Day(d.Day)).ToArray(), Name: "events",
                 MarkerColor: Color.fromString(LevelColours.GetValueOrDefault(level, "#0969da")), UseDefaults: false)
             .WithXAxisStyle<DateTime, DateTime, string>(TitleText: "day (UTC)")
             .WithYAxisStyle<long, long, string>(TitleText: "events");
-        return Figure(chart, height: 280);
+        var fig = Figure(chart, height: 280);
+        TimeAxis(fig, new Timeline("day", from, to, [], [], markers.Where(m => m.Day >= from && m.Day <= to).ToList(), 0, 0, false));
+        WholeNumbers(fig, all.Count > 0 ? all.Max(d => d.Events) : 0);
+        return fig;
     }
 
     private static JsonObject Figure(GenericChart chart, int height)
@@ -170,7 +248,7 @@ public static class Charts
         fig["layout"] = layout;
         layout["height"] = height;
         layout["autosize"] = true;
-        layout["margin"] ??= Margin(48, 16, 24, 56);
+        layout["margin"] ??= Margin(48, 16, 64, 64); // room for tick labels and the axis title below them
         layout["font"] = new JsonObject { ["family"] = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", ["size"] = 12 };
         layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -0.25 };
         layout["paper_bgcolor"] = "rgba(0,0,0,0)";

@@ -127,7 +127,13 @@ public static class DashboardBuilder
                 Write(Pages.Library(page), page);
                 foreach (var (summary, row) in model.ListedProblems(page))
                 {
-                    var problem = model.Problem(summary, row);
+                    // The problem's chart shares the library page's day range and version markers.
+                    var problem = model.Problem(summary, row) with
+                    {
+                        From = page.Trends.Count > 0 ? page.Trends.Min(t => t.Day) : null,
+                        To = page.Trends.Count > 0 ? page.Trends.Max(t => t.Day) : null,
+                        Markers = page.Timeline?.Markers ?? [],
+                    };
                     Write(Pages.Problem(problem), problem);
                     problemPages++;
                 }

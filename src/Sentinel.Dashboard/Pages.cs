@@ -157,19 +157,8 @@ internal static class Pages
             b.Append(Chart("error-free", $"error-free run rate by version of {m.Library}"));
         }
 
-        b.Append("</section>\n<section><h2>Events over time</h2>\n");
-        if (m.Trends.Count > 0)
-        {
-            figures.Add(new("events", Charts.EventsOverTime(m.Trends, zeroFill: m.Site.Audience != SiteModelBuilder.Public)));
-            b.Append(Chart("events", $"events per day by level for {m.Library}"));
-        }
-        else
-        {
-            b.Append("<p class=\"empty\">No day has enough runs to show.</p>\n");
-        }
-
-        Hidden(b, m.Hidden.TrendPoints, "day/level point(s)", m.Site);
         b.Append("</section>\n");
+        TimeSections(b, m, figures);
 
         var zeroFill = m.Site.Audience != SiteModelBuilder.Public;
         (DateOnly From, DateOnly To)? range = m.Trends.Count > 0 ? (m.Trends.Min(t => t.Day), m.Trends.Max(t => t.Day)) : null;
@@ -266,10 +255,27 @@ internal static class Pages
                 new[] { "last seen", DateCell(p.LastSeen) },
             }));
 
+        b.Append("<section><h2>Where it happens</h2>\n");
+        var colour = Charts.LevelColours.GetValueOrDefault(p.Level, "#0969da");
+        b.Append(Table("Share of the library's runs with each version, Python version and platform that had this problem",
+            ["dimension", "value", "share of runs", "runs"],
+            m.Spread.Select(x => (IReadOnlyList<string>)
+            [
+                E(x.Dimension.Replace('_', ' ')),
+                $"<code class=\"ver\">{E(x.Dimension == "version" ? VersionText.Label(x.Value) : x.Value)}</code>",
+                $"{Svg.ShareBar(x.Share, colour, $"{x.Value}: {x.Runs} of {x.OfRuns} runs")}{Pct(x.Share)}",
+                $"{N(x.Runs)} of {N(x.OfRuns)}",
+            ]), Cols(3)));
+        Hidden(b, m.SpreadHidden, "row(s)", m.Site);
+        b.Append("</section>\n");
+
         b.Append("<section><h2>Events per day</h2>\n");
         if (m.Daily.Count > 0)
         {
-            figures.Add(new("daily", Charts.Daily(m.Daily, p.Level)));
+            var from = m.From is { } f && f <= m.Daily.Min(d => d.Day) ? f : m.Daily.Min(d => d.Day);
+            var to = m.To is { } last && last >= m.Daily.Max(d => d.Day) ? last : m.Daily.Max(d => d.Day);
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"range\" data-range-from=\"{from:yyyy-MM-dd}\" data-range-to=\"{to:yyyy-MM-dd}\" data-grain=\"day\">Per day, {from:yyyy-MM-dd} – {to:yyyy-MM-dd} (UTC), the range of the library page; dotted lines mark the day each version was first seen.</p>\n");
+            figures.Add(new("daily", Charts.Daily(m.Daily, p.Level, from, to, m.Site.Audience != SiteModelBuilder.Public, m.Markers)));
             b.Append(Chart("daily", "events per day"));
         }
         else
@@ -297,6 +303,53 @@ internal static class Pages
 
         b.Append("</section>\n");
         return new RenderedPage(path, Page(path, Subject(p), m.Site, b.ToString(), figures.Count > 0, Paths.DataOf(path)), figures);
+    }
+
+    /// <summary>
+    /// Adoption (runs per period by version, stacked) and errors and warnings per run, on one stated range and grain,
+    /// with version markers; then the daily events by level (maintainers) or the note that the public view coarsened.
+    /// </summary>
+    private static void TimeSections(StringBuilder b, LibraryPage m, List<KeyValuePair<string, JsonObject>> figures)
+    {
+        var versionOrder = m.Versions.Select(v => v.Version).ToList();
+        if (m.Timeline is not { } t)
+        {
+            b.Append("<section><h2>Adoption and errors over time</h2>\n<p class=\"empty\">No runs with events yet.</p>\n</section>\n");
+            return;
+        }
+
+        var range = string.Create(CultureInfo.InvariantCulture, $"{t.From:yyyy-MM-dd} – {TimelineBuilder.Next(t.Grain, t.To).AddDays(-1):yyyy-MM-dd}");
+        b.Append(CultureInfo.InvariantCulture, $"<section><h2>Adoption over time</h2>\n<p class=\"range\" data-range-from=\"{t.From:yyyy-MM-dd}\" data-range-to=\"{t.To:yyyy-MM-dd}\" data-grain=\"{E(t.Grain)}\">Per {E(t.Grain)}, {range} (UTC); dotted lines mark the day each version was first seen.");
+        if (t.Coarsened)
+        {
+            b.Append(CultureInfo.InvariantCulture, $" Public view: periods are {E(t.Grain)}s, the finest grain at which each period has at least {m.Site.MinRunsPublic} runs.");
+        }
+
+        b.Append("</p>\n");
+        if (t.Adoption.Count > 0)
+        {
+            figures.Add(new("adoption", Charts.Adoption(t, versionOrder)));
+            b.Append(Chart("adoption", $"runs per {t.Grain} by version of {m.Library}, {range}"));
+        }
+        else
+        {
+            b.Append("<p class=\"empty\">No period has enough runs of one version to show.</p>\n");
+        }
+
+        Hidden(b, t.CellsHidden, $"version × {t.Grain} cell(s)", m.Site);
+        b.Append("</section>\n<section><h2>Errors and warnings per run</h2>\n");
+        if (t.Bins.Any(x => x.Runs > 0))
+        {
+            figures.Add(new("per-run", Charts.PerRun(t)));
+            b.Append(Chart("per-run", $"errors and warnings per run, per {t.Grain}, {range}"));
+        }
+        else
+        {
+            b.Append("<p class=\"empty\">No period has enough runs to show.</p>\n");
+        }
+
+        Hidden(b, t.BinsHidden, $"{t.Grain}(s)", m.Site);
+        b.Append("</section>\n");
     }
 
     private static void ProblemsSection(StringBuilder b, string heading, IReadOnlyList<ProblemRow> problems, int total,

@@ -86,6 +86,9 @@ public sealed record LibraryPage(
     public int ErrorProblems { get; init; }
 
     public int WarningProblems { get; init; }
+
+    /// <summary>The page's time axis: adoption and per-run rates per period, version markers (null: no activity).</summary>
+    public Timeline? Timeline { get; init; }
 }
 
 /// <summary>The approved triage verdict of a problem (the approver's name only in the maintainers view).</summary>
@@ -93,7 +96,23 @@ public sealed record TriageNote(
     string ProposalId, string Source, string Kind, string Summary, string ProbableCause, string SuggestedFix,
     string Severity, double Impact, string Confidence, DateTimeOffset ApprovedAt, string? ApprovedBy, string? Note);
 
+/// <summary>One share bar of a problem page: of the library's <see cref="OfRuns"/> runs with this value, <see cref="Runs"/> had the problem.</summary>
+public sealed record SpreadRow(string Dimension, string Value, long Runs, long OfRuns, double Share);
+
 public sealed record ProblemPage(
     SiteInfo Site, string Library, ProblemRow Problem, string? Category,
     IReadOnlyList<string> Platforms, IReadOnlyList<string> PythonVersions,
-    IReadOnlyList<DayCount> Daily, long DaysHidden, TriageNote? Triage);
+    IReadOnlyList<DayCount> Daily, long DaysHidden, TriageNote? Triage)
+{
+    /// <summary>Where the problem happens, by version, Python version and platform (public: rows backed by k runs).</summary>
+    public IReadOnlyList<SpreadRow> Spread { get; init; } = [];
+
+    public long SpreadHidden { get; init; }
+
+    /// <summary>The day range of the library page's charts, so the problem's chart shares it.</summary>
+    public DateOnly? From { get; init; }
+
+    public DateOnly? To { get; init; }
+
+    public IReadOnlyList<VersionMarker> Markers { get; init; } = [];
+}

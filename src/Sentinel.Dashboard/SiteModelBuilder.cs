@@ -210,6 +210,12 @@ public sealed class SiteModelBuilder
             Docs = _docs.GetValueOrDefault(l.Library),
             ErrorProblems = problems.Count(p => p.Level is "ERROR" or "CRITICAL" && Enough(p.RunsAffected)),
             WarningProblems = problems.Count(p => p.Level == "WARNING" && Enough(p.RunsAffected)),
+            Timeline = TimelineBuilder.Build(
+                _s.Activity.Where(a => a.Library == l.Library).ToList(),
+                shown.Select(v => v.Version).ToHashSet(StringComparer.Ordinal),
+                shown.Where(v => v.FirstSeen is not null && v.Version != Storage.LakeSchema.Unknown)
+                    .Select(v => new VersionMarker(v.Version, DateOnly.FromDateTime(v.FirstSeen!.Value.UtcDateTime))).ToList(),
+                _k),
         };
     }
 
@@ -242,8 +248,19 @@ public sealed class SiteModelBuilder
         // Which platforms and Python versions a problem was seen on carries no run count per value, so the public
         // page cannot tell whether a value is backed by k runs: it is listed for maintainers only (the library
         // page's environment table, thresholded per value, is public).
+        var spread = p.Spread.Where(x => Enough(x.Runs)).ToList();
         return new ProblemPage(_site, p.Library, row, p.Category, _public ? [] : p.Platforms, _public ? [] : p.PythonVersions, daily,
-            p.Daily.Count - daily.Count, note);
+            p.Daily.Count - daily.Count, note)
+        {
+            // Versions as the summaries order them (PEP 440), then Python versions numerically (3.9 < 3.10), then platforms.
+            Spread = spread.Select((x, i) => (x, i))
+                .OrderBy(t => t.x.Dimension == "version" ? 0 : t.x.Dimension == "python_version" ? 1 : 2)
+                .ThenBy(t => t.x.Dimension == "version" ? t.i : 0)
+                .ThenBy(t => t.x.Dimension == "python_version" && Version.TryParse(t.x.Value, out var py) ? py : new Version(int.MaxValue, 0))
+                .ThenByDescending(t => t.x.Runs).ThenBy(t => t.x.Value, StringComparer.Ordinal)
+                .Select(t => new SpreadRow(t.x.Dimension, t.x.Value, t.x.Runs, t.x.OfRuns, t.x.Share)).ToList(),
+            SpreadHidden = p.Spread.Count - spread.Count,
+        };
     }
 
     private ProblemRow Row(ProblemSummary p) => new(

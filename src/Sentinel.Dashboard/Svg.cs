@@ -62,4 +62,12 @@ internal static class Svg
         sb.Append("</svg>");
         return sb.ToString();
     }
+
+    /// <summary>A horizontal share bar (0–1) for a table cell, its value beside it in the cell's text.</summary>
+    public static string ShareBar(double share, string colour, string label)
+    {
+        var width = Math.Clamp(share, 0, 1) * 100;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"<svg class=\"share\" viewBox=\"0 0 100 10\" width=\"100\" height=\"10\" role=\"img\" aria-label=\"{Html.E(label)}\" data-share=\"{share:0.####}\"><rect width=\"100\" height=\"10\" fill=\"#eaeef2\"/><rect width=\"{width:0.##}\" height=\"10\" fill=\"{colour}\"/></svg>");
+    }
 }

@@ -35,7 +35,7 @@ public static class Aggregator
 
     public const string SummaryFolder = "summary";
 
-    internal static readonly string[] Tables = ["libraries", "versions", "problems", "performance", "trends", "environments", "regressions"];
+    internal static readonly string[] Tables = ["libraries", "versions", "problems", "performance", "trends", "environments", "regressions", "activity"];
 
     public static AggregateResult Run(AggregateOptions options)
     {

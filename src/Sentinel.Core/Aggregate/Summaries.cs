@@ -13,7 +13,7 @@ public sealed record SummaryMeta(
     int SchemaVersion, int LakeSchemaVersion, string LakeGeneration, int Ingests, string IngestSetHash,
     long Bundles, long Runs, long Events, DateTimeOffset? NewestUpload, IReadOnlyList<string> Tables)
 {
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2; // 2: summary/activity, problems' spread
 }
 
 public sealed record LibrarySummary(
@@ -44,7 +44,14 @@ public sealed record ProblemSummary(
     IReadOnlyList<string> Platforms, IReadOnlyList<string> PythonVersions,
     DateTimeOffset FirstSeen, DateTimeOffset LastSeen, IReadOnlyList<DailyCount> Daily,
     string? NewInVersion, string? NewInStatus, string? FixedInVersion, string? FixedInStatus,
-    long? NewInRunsAffected, long? NewInVersionRuns, double? NewInRunsShare);
+    long? NewInRunsAffected, long? NewInVersionRuns, double? NewInRunsShare,
+    IReadOnlyList<ProblemSpread> Spread);
+
+/// <summary>
+/// Where a problem happens: of the library's <see cref="OfRuns"/> runs with this <see cref="Value"/> of a
+/// <see cref="Dimension"/> ("version", "python_version", "platform"), <see cref="Runs"/> had the problem.
+/// </summary>
+public sealed record ProblemSpread(string Dimension, string Value, long Runs, long OfRuns, double Share);
 
 public sealed record PerformanceSummary(
     string Library, string Function, string Version, int VersionRank,
@@ -56,6 +63,14 @@ public sealed record TrendPoint(string Library, DateOnly Day, string Level, long
 
 public sealed record EnvironmentShare(string Library, string Version, int VersionRank, string Dimension, string Value, long Runs, double Share,
     long ErrorFreeRuns, double ErrorFreeRate);
+
+/// <summary>
+/// A row of summary/activity.json: a library × version's runs and events in one period (<see cref="Grain"/> "day",
+/// "week" from Monday, or "month"; <see cref="Period"/> is its first day). Runs are distinct within the period.
+/// A null <see cref="Version"/> (rank -1) is the library's total over all versions, runs distinct across them.
+/// </summary>
+public sealed record ActivityPoint(string Library, string? Version, int VersionRank, string Grain, DateOnly Period,
+    long Runs, long ErrorRuns, long Events, long Warnings, long Errors);
 
 /// <summary>A row of summary/regressions.json (the C# <see cref="Regression"/> as published).</summary>
 public sealed record RegressionSummary(
@@ -73,7 +88,8 @@ public sealed record Summaries(
     IReadOnlyList<PerformanceSummary> Performance,
     IReadOnlyList<TrendPoint> Trends,
     IReadOnlyList<EnvironmentShare> Environments,
-    IReadOnlyList<RegressionSummary> Regressions)
+    IReadOnlyList<RegressionSummary> Regressions,
+    IReadOnlyList<ActivityPoint> Activity)
 {
     /// <summary>The summaries of the libraries <paramref name="keep"/> accepts (the public site: registered libraries only).</summary>
     public Summaries Only(Func<string, bool> keep) => this with
@@ -85,6 +101,7 @@ public sealed record Summaries(
         Trends = [.. Trends.Where(x => keep(x.Library))],
         Environments = [.. Environments.Where(x => keep(x.Library))],
         Regressions = [.. Regressions.Where(x => keep(x.Library))],
+        Activity = [.. Activity.Where(x => keep(x.Library))],
     };
 
     /// <exception cref="SummariesMissingException">No aggregate has run on this lake.</exception>
@@ -118,7 +135,8 @@ public sealed record Summaries(
             Read<List<PerformanceSummary>>("performance.json"),
             Read<List<TrendPoint>>("trends.json"),
             Read<List<EnvironmentShare>>("environments.json"),
-            Read<List<RegressionSummary>>("regressions.json"));
+            Read<List<RegressionSummary>>("regressions.json"),
+            Read<List<ActivityPoint>>("activity.json"));
     }
 }
 

@@ -114,29 +114,65 @@ public sealed partial class AttentionQueueTests(AttentionQueueTests.Fixture fixt
         Assert.All(publicSparks, m => Assert.True(int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) < int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)));
     }
 
-    private static System.Text.Json.JsonElement EventsFigure(string site, string library)
+    private static System.Text.Json.JsonElement Figures(string site, string library)
     {
         var js = File.ReadAllText(Path.Combine(site, "charts", "libraries", library + ".js"));
         var json = js[(js.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim().TrimEnd(';');
-        return System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("events").Clone();
+        return System.Text.Json.JsonDocument.Parse(json).RootElement.Clone();
     }
 
-    [Fact]
-    public void The_events_over_time_chart_draws_every_day_zero_when_quiet_and_the_public_one_breaks_instead()
-    {
-        // alpha's runs fall on days 0, 3, 6, 9 (1.0.0) and 10, 13, 16, 19 (2.0.0): 20 days, 8 of them with events.
-        var maintainers = EventsFigure(fixture.Site, "alpha").GetProperty("data")[0];
-        Assert.Equal(20, maintainers.GetProperty("x").GetArrayLength());
-        var y = maintainers.GetProperty("y").EnumerateArray().Select(e => e.GetInt64()).ToList();
-        Assert.Equal(12, y.Count(v => v == 0));
-        Assert.Equal(24, y.Sum()); // 12 runs, two INFO events each (the synthetic bundle adds one)
+    private static System.Text.Json.JsonElement Timeline(string site, string library) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(site, "data", "libraries", library + ".json"))).RootElement.GetProperty("timeline").Clone();
 
-        var pub = EventsFigure(fixture.PublicSite, "alpha").GetProperty("data")[0];
-        Assert.InRange(pub.GetProperty("x").GetArrayLength(), 2, 20); // from the first to the last day backed by k runs
-        var publicY = pub.GetProperty("y").EnumerateArray().ToList();
-        Assert.Contains(publicY, e => e.ValueKind == System.Text.Json.JsonValueKind.Number && e.GetInt64() > 0);
-        Assert.Contains(publicY, e => e.ValueKind == System.Text.Json.JsonValueKind.Null);
-        Assert.DoesNotContain(publicY, e => e.ValueKind == System.Text.Json.JsonValueKind.Number && e.GetInt64() == 0);
+    [Fact]
+    public void Time_charts_share_one_stated_range_draw_quiet_days_and_the_public_view_coarsens_until_k()
+    {
+        // alpha's runs fall on days 0, 3, 6, 9 (1.0.0) and 10, 13, 16, 19 (2.0.0) from 2026-10-01: 20 days, 8 with runs
+        // (enough for daily bins), 12 runs in all.
+        var t = Timeline(fixture.Site, "alpha");
+        Assert.Equal("day", t.GetProperty("grain").GetString());
+        Assert.Equal("2026-10-01", t.GetProperty("from").GetString());
+        Assert.Equal("2026-10-20", t.GetProperty("to").GetString());
+        var bins = t.GetProperty("bins").EnumerateArray().ToList();
+        Assert.Equal(20, bins.Count);                                              // every day of the range …
+        Assert.Equal(12, bins.Count(b => b.GetProperty("runs").GetInt64() == 0));  // … quiet days included
+        Assert.Equal(12, bins.Sum(b => b.GetProperty("runs").GetInt64()));
+        Assert.Equal(12, t.GetProperty("adoption").EnumerateArray().Sum(a => a.GetProperty("runs").GetInt64()));
+
+        var figures = Figures(fixture.Site, "alpha");
+        var perRun = figures.GetProperty("per-run");
+        var adoption = figures.GetProperty("adoption");
+        // errors per run: 2.0.0's runs have one ERROR each, 1.0.0's none; a day without runs is a gap, not a zero
+        var errors = perRun.GetProperty("data")[0].GetProperty("y").EnumerateArray().ToList();
+        Assert.Equal(20, errors.Count);
+        Assert.Equal(12, errors.Count(e => e.ValueKind == System.Text.Json.JsonValueKind.Null));
+        Assert.Contains(errors, e => e.ValueKind == System.Text.Json.JsonValueKind.Number && e.GetDouble() == 1);
+        Assert.Contains(errors, e => e.ValueKind == System.Text.Json.JsonValueKind.Number && e.GetDouble() == 0);
+        // one date axis over the stated range, on both charts, with a marker where each version was first seen
+        foreach (var fig in new[] { perRun, adoption })
+        {
+            var axis = fig.GetProperty("layout").GetProperty("xaxis");
+            Assert.Equal("date", axis.GetProperty("type").GetString());
+            Assert.Equal(["2026-10-01", "2026-10-21"], axis.GetProperty("range").EnumerateArray().Select(e => e.GetString()!).ToArray());
+            Assert.Equal(["1.0.0", "2.0.0"], fig.GetProperty("layout").GetProperty("annotations").EnumerateArray().Select(a => a.GetProperty("text").GetString()!).ToArray());
+            Assert.Equal(["2026-10-01", "2026-10-11"], fig.GetProperty("layout").GetProperty("shapes").EnumerateArray().Select(a => a.GetProperty("x0").GetString()!).ToArray());
+        }
+
+        Assert.Equal("stack", adoption.GetProperty("layout").GetProperty("barmode").GetString());
+        var html = File.ReadAllText(Path.Combine(fixture.Site, "libraries", "alpha.html"));
+        Assert.Contains("data-range-from=\"2026-10-01\" data-range-to=\"2026-10-20\" data-grain=\"day\">Per day, 2026-10-01 – 2026-10-20 (UTC)", html, StringComparison.Ordinal);
+
+        // Public, k = 2: days 6, 9, 16 and 19 have one run, and so has the week of 2026-10-19: the view coarsens to
+        // months, where October has all 12 runs. Nothing is hidden, nothing below k is published.
+        var pub = Timeline(fixture.PublicSite, "alpha");
+        Assert.Equal("month", pub.GetProperty("grain").GetString());
+        Assert.True(pub.GetProperty("coarsened").GetBoolean());
+        var publicBins = pub.GetProperty("bins").EnumerateArray().ToList();
+        Assert.Equal([("2026-10-01", 12L)], publicBins.Select(b => (b.GetProperty("period").GetString()!, b.GetProperty("runs").GetInt64())).ToList());
+        Assert.Equal(0, pub.GetProperty("bins_hidden").GetInt64());
+        Assert.All(pub.GetProperty("adoption").EnumerateArray(), a => Assert.True(a.GetProperty("runs").GetInt64() >= 2));
+        Assert.Contains("Public view: periods are months, the finest grain at which each period has at least 2 runs.",
+            File.ReadAllText(Path.Combine(fixture.PublicSite, "libraries", "alpha.html")), StringComparison.Ordinal);
     }
 
     [Fact]

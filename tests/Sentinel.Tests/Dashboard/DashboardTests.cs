@@ -153,10 +153,56 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
             }
 
             Assert.All(root.GetProperty("environments").EnumerateArray(), e => Assert.True(e.GetProperty("runs").GetInt64() >= k));
+
+            // The timeline: each period's and each version × period's runs, counted here from the lake at the page's grain.
+            if (root.GetProperty("timeline").ValueKind != JsonValueKind.Null)
+            {
+                var timeline = root.GetProperty("timeline");
+                var grain = timeline.GetProperty("grain").GetString()!;
+                Assert.Contains(grain, new[] { "day", "week", "month" });
+                var period = $"CAST(date_trunc('{grain}', CAST(timezone('UTC', \"timestamp\") AS DATE)) AS DATE)";
+                var periodRuns = Runs($"SELECT coalesce(version, '*') || '|' || {period}::VARCHAR, count(DISTINCT run_key) FROM events " +
+                    $"WHERE library = '{library.Replace("'", "''", StringComparison.Ordinal)}' GROUP BY GROUPING SETS ((version, {period}), ({period}))");
+                foreach (var bin in timeline.GetProperty("bins").EnumerateArray())
+                {
+                    Assert.Equal(periodRuns[$"*|{bin.GetProperty("period").GetString()}"], bin.GetProperty("runs").GetInt64());
+                    Assert.True(bin.GetProperty("runs").GetInt64() >= k);
+                    checkedNumbers++;
+                }
+
+                foreach (var cell in timeline.GetProperty("adoption").EnumerateArray())
+                {
+                    Assert.Equal(periodRuns[$"{cell.GetProperty("version").GetString()}|{cell.GetProperty("period").GetString()}"], cell.GetProperty("runs").GetInt64());
+                    Assert.True(cell.GetProperty("runs").GetInt64() >= k);
+                    checkedNumbers++;
+                }
+            }
             Assert.All(root.GetProperty("regressions").EnumerateArray(),
                 r => Assert.True(r.GetProperty("runs_before").GetInt64() >= k && r.GetProperty("runs_after").GetInt64() >= k));
         }
 
+        // Problem pages: where a problem happens, by version (counted here from the lake for coded problems), Python version
+        // and platform; no row below k.
+        var codeVersionRuns = Runs("SELECT library || '|' || code || '|' || version, count(DISTINCT run_key) FROM events WHERE code IS NOT NULL GROUP BY 1");
+        var spreadRows = 0;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(fixture.PublicSite, "data", "problems"), "*.json", SearchOption.AllDirectories))
+        {
+            using var problem = Json(fixture.PublicSite, Path.GetRelativePath(fixture.PublicSite, file));
+            var library = problem.RootElement.GetProperty("library").GetString()!;
+            var code = problem.RootElement.GetProperty("problem").GetProperty("code");
+            foreach (var row in problem.RootElement.GetProperty("spread").EnumerateArray())
+            {
+                Assert.True(row.GetProperty("runs").GetInt64() >= k, file);
+                if (code.ValueKind == JsonValueKind.String && row.GetProperty("dimension").GetString() == "version")
+                {
+                    Assert.Equal(codeVersionRuns[$"{library}|{code.GetString()}|{row.GetProperty("value").GetString()}"], row.GetProperty("runs").GetInt64());
+                }
+
+                spreadRows++;
+            }
+        }
+
+        Assert.True(spreadRows > 0, "some public problem page should show where it happens");
         Assert.True(checkedNumbers > 10, "the public site should still show something at this threshold");
 
         // The maintainers site shows what the public one hid, and the public pages say they hid it.

@@ -15,6 +15,36 @@ WITH per_version AS (
           FROM p_problem_days d JOIN s_variants v ON v.library = d.library AND v.code = d.code AND v.trace_hash = d.trace_hash
           GROUP BY d.library, d.code, v.key_hash, d.day)
     GROUP BY library, code, trace_hash
+), spread_rows AS (
+    -- Where a problem happens: its runs by version, Python version and platform, each over the library's runs with
+    -- that value (problem pages draw them as share bars; the public view shows a row only when k runs back it).
+    SELECT pr.library, pr.code, v.key_hash AS trace_hash, 'version' AS dimension, pr.version AS value, count(DISTINCT pr.run_key) AS runs
+    FROM p_problem_runs pr JOIN s_variants v ON v.library = pr.library AND v.code = pr.code AND v.trace_hash = pr.trace_hash
+    GROUP BY ALL
+    UNION ALL
+    SELECT pr.library, pr.code, v.key_hash, 'python_version', coalesce(r.python_version, 'unknown'), count(DISTINCT pr.run_key)
+    FROM p_problem_runs pr JOIN s_variants v ON v.library = pr.library AND v.code = pr.code AND v.trace_hash = pr.trace_hash
+    JOIN p_runs r ON r.library = pr.library AND r.version = pr.version AND r.run_key = pr.run_key
+    GROUP BY ALL
+    UNION ALL
+    SELECT pr.library, pr.code, v.key_hash, 'platform', coalesce(r.platform, 'unknown'), count(DISTINCT pr.run_key)
+    FROM p_problem_runs pr JOIN s_variants v ON v.library = pr.library AND v.code = pr.code AND v.trace_hash = pr.trace_hash
+    JOIN p_runs r ON r.library = pr.library AND r.version = pr.version AND r.run_key = pr.run_key
+    GROUP BY ALL
+), dimension_runs AS (
+    SELECT library, 'version' AS dimension, version AS value, count(DISTINCT run_key) AS runs FROM p_runs GROUP BY ALL
+    UNION ALL
+    SELECT library, 'python_version', coalesce(python_version, 'unknown'), count(DISTINCT run_key) FROM p_runs GROUP BY ALL
+    UNION ALL
+    SELECT library, 'platform', coalesce(platform, 'unknown'), count(DISTINCT run_key) FROM p_runs GROUP BY ALL
+), spread AS (
+    SELECT s.library, s.code, s.trace_hash,
+           list({'dimension': s.dimension, 'value': s.value, 'runs': s.runs, 'of_runs': d.runs, 'share': round(s.runs / d.runs, 4)}
+                ORDER BY s.dimension DESC, coalesce(o.rank, 0), s.runs DESC, s.value) AS spread
+    FROM spread_rows s
+    JOIN dimension_runs d ON d.library = s.library AND d.dimension = s.dimension AND d.value = s.value
+    LEFT JOIN version_order o ON s.dimension = 'version' AND o.library = s.library AND o.version = s.value
+    GROUP BY s.library, s.code, s.trace_hash
 ), library_runs AS (
     SELECT library, count(DISTINCT run_key) AS runs FROM p_runs GROUP BY library
 ), title_support AS (
@@ -61,11 +91,13 @@ SELECT p.library, nullif(p.code, '') AS code, p.trace_hash, p.problem_key, p.var
        n.version AS new_in_version, n.status AS new_in_status,
        f.version AS fixed_in_version, f.status AS fixed_in_status,
        nr.runs_affected AS new_in_runs_affected, nr.version_runs AS new_in_version_runs,
-       round(nr.runs_affected / nr.version_runs, 4) AS new_in_runs_share
+       round(nr.runs_affected / nr.version_runs, 4) AS new_in_runs_share,
+       sp.spread
 FROM s_problems p
 JOIN per_version v ON v.library = p.library AND v.code = p.code AND v.trace_hash = p.trace_hash
 JOIN daily d ON d.library = p.library AND d.code = p.code AND d.trace_hash = p.trace_hash
 JOIN library_runs lr ON lr.library = p.library
+JOIN spread sp ON sp.library = p.library AND sp.code = p.code AND sp.trace_hash = p.trace_hash
 LEFT JOIN titles t ON t.library = p.library AND t.code = p.code
 LEFT JOIN catalog_libraries cl ON cl.library = p.library
 LEFT JOIN registered_titles rt ON rt.library = p.library AND rt.code = p.code

@@ -7,6 +7,7 @@ using System.Text.Json.Serialization;
 using Sentinel.Aggregate;
 using Sentinel.Config;
 using Sentinel.Storage;
+using Sentinel.Text;
 
 namespace Sentinel.Dashboard;
 
@@ -78,9 +79,10 @@ public static class DashboardBuilder
             summaries = summaries.Only(registry.Serves);
         }
 
-        var approved = new Triage.ProposalStore(o.Lake).Load().Where(p => p.Status == Triage.ProposalStatus.Approved).ToDictionary(p => p.Key, StringComparer.Ordinal);
+        var proposals = new Triage.ProposalStore(o.Lake).Load();
+        var approved = proposals.Where(p => p.Status == Triage.ProposalStatus.Approved).ToDictionary(p => p.Key, StringComparer.Ordinal);
         var docs = o.Config.Libraries.Where(l => l.Value.Docs is not null).ToDictionary(l => l.Key, l => l.Value.Docs!, StringComparer.Ordinal);
-        var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt, approved, docs);
+        var model = new SiteModelBuilder(summaries, o.Audience, o.Config.Privacy.MinRunsPublic, o.GeneratedAt, approved, docs, Tracking(o.Lake, proposals));
 
         var target = CheckTarget(o.Out);
 
@@ -125,7 +127,9 @@ public static class DashboardBuilder
             {
                 var page = model.Library(library);
                 Write(Pages.Library(page), page);
-                foreach (var (summary, row) in model.ListedProblems(page))
+                var list = model.ProblemList(page);
+                Write(Pages.ProblemList(list), list);
+                foreach (var (summary, row) in model.ListedProblems(list))
                 {
                     // The problem's chart shares the library page's day range and version markers.
                     var problem = model.Problem(summary, row) with
@@ -154,6 +158,27 @@ public static class DashboardBuilder
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Each problem's triage status and filed issue, by proposal key (<c>library|problem|KEY</c>). An issue link is kept
+    /// only when the ledger's URL is https (a ledger is our own file, but a link on a public page is checked anyway).
+    /// </summary>
+    private static Dictionary<string, ProblemTracking> Tracking(Lake lake, IReadOnlyList<Triage.Proposal> proposals)
+    {
+        var ledger = Issues.IssueLedger.Load(lake).Entries
+            .Where(e => e.Status == Issues.LedgerStatus.Filed && e.Number is not null)
+            .GroupBy(e => e.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Repo, StringComparer.Ordinal).First(), StringComparer.Ordinal);
+        var tracking = new Dictionary<string, ProblemTracking>(StringComparer.Ordinal);
+        foreach (var p in proposals.Where(p => p.Signal.Kind == "problem"))
+        {
+            var issue = ledger.GetValueOrDefault(Issues.IssueBody.Key(p));
+            var url = issue?.Url is { } u && Uri.TryCreate(u, UriKind.Absolute, out var parsed) && parsed.Scheme == Uri.UriSchemeHttps ? parsed.AbsoluteUri : null;
+            tracking[p.Key] = new ProblemTracking(p.Status.Name(), issue?.Number, url, issue?.State?.Name());
+        }
+
+        return tracking;
     }
 
     /// <summary>The full output path, or a <see cref="DashboardOutputException"/> when it holds something that is not our site.</summary>

@@ -7,6 +7,9 @@ using Sentinel.Aggregate;
 namespace Sentinel.Dashboard;
 
 /// <summary>HTML building blocks. Every text from the data goes through <see cref="E"/>.</summary>
+/// <summary>A table row: its attributes (escaped already, may be empty) and its cells (HTML).</summary>
+internal readonly record struct TableRow(string Attributes, IReadOnlyList<string> Cells);
+
 internal static class Html
 {
     /// <summary>
@@ -98,8 +101,10 @@ internal static class Html
         {
             sb.Append(CultureInfo.InvariantCulture, $"<script src=\"{root}assets/{DashboardBuilder.PlotlyFile}\"></script>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<script src=\"{root}{Paths.ChartsOf(page)}\"></script>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<script src=\"{root}assets/site.js\"></script>\n");
         }
+
+        // Sorting, filtering and search (and drawing the figures, when there are any); a few KB, no Plotly.
+        sb.Append(CultureInfo.InvariantCulture, $"<script src=\"{root}assets/site.js\"></script>\n");
 
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
@@ -108,22 +113,47 @@ internal static class Html
     /// <summary>A responsive table: scrolls sideways inside its wrapper on a narrow screen.</summary>
     /// <param name="cards">Under 640 px, each row becomes a card whose cells are labelled by their headers (CSS only).</param>
     public static string Table(string caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, IReadOnlySet<int>? numeric = null,
-        bool cards = false)
+        bool cards = false) =>
+        Table(caption, headers, rows.Select(r => new TableRow("", r)), numeric, cards);
+
+    /// <summary>
+    /// A table whose rows carry attributes (already escaped, e.g. <c>data-search</c> for assets/site.js), optionally
+    /// sortable: <paramref name="sort"/> gives each column "num", "text" or null (not sortable), and
+    /// <paramref name="id"/> lets a filter bar find it.
+    /// </summary>
+    public static string Table(string caption, IReadOnlyList<string> headers, IEnumerable<TableRow> rows, IReadOnlySet<int>? numeric,
+        bool cards, string? id = null, IReadOnlyList<string?>? sort = null)
     {
         var sb = new StringBuilder();
-        sb.Append(cards ? "<div class=\"table-wrap\"><table class=\"cards\">\n" : "<div class=\"table-wrap\"><table>\n");
-        sb.Append(CultureInfo.InvariantCulture, $"<caption>{E(caption)}</caption>\n<thead><tr>");
+        sb.Append("<div class=\"table-wrap\"><table");
+        if (cards)
+        {
+            sb.Append(" class=\"cards\"");
+        }
+
+        if (id is not null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" id=\"{E(id)}\"");
+        }
+
+        if (sort is not null)
+        {
+            sb.Append(" data-sortable");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $">\n<caption>{E(caption)}</caption>\n<thead><tr>");
         for (var i = 0; i < headers.Count; i++)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<th scope=\"col\"{(numeric?.Contains(i) == true ? " class=\"num\"" : "")}>{E(headers[i])}</th>");
+            var kind = sort is not null && i < sort.Count ? sort[i] : null;
+            sb.Append(CultureInfo.InvariantCulture, $"<th scope=\"col\"{(numeric?.Contains(i) == true ? " class=\"num\"" : "")}{(kind is null ? "" : $" data-sort=\"{kind}\"")}>{E(headers[i])}</th>");
         }
 
         sb.Append("</tr></thead>\n<tbody>\n");
         var any = false;
-        foreach (var row in rows)
+        foreach (var (attributes, row) in rows)
         {
             any = true;
-            sb.Append("<tr>");
+            sb.Append(attributes.Length == 0 ? "<tr>" : $"<tr {attributes}>");
             for (var i = 0; i < row.Count; i++)
             {
                 var label = cards && i < headers.Count ? $" data-label=\"{E(headers[i])}\"" : "";
@@ -139,6 +169,68 @@ internal static class Html
         }
 
         sb.Append("</tbody></table></div>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// A problem's triage status and filed issue, for lists: "triage: approved · #12 (open)"; the issue links to GitHub
+    /// when its URL is https (checked when the site is built).
+    /// </summary>
+    public static string TrackingCell(ProblemTracking? t)
+    {
+        if (t is null)
+        {
+            return "<span class=\"tracking\">–</span>";
+        }
+
+        var sb = new StringBuilder("<span class=\"tracking\">");
+        if (t.Triage is not null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<span class=\"badge triage-{Class(t.Triage)}\">triage: {E(t.Triage)}</span>");
+        }
+
+        if (t.IssueNumber is { } n)
+        {
+            var text = string.Create(CultureInfo.InvariantCulture, $"#{n}{(t.IssueState is null ? "" : $" ({t.IssueState})")}");
+            sb.Append(' ').Append(t.IssueUrl is null
+                ? $"<span class=\"issue\">{E(text)}</span>"
+                : $"<a class=\"issue\" href=\"{E(t.IssueUrl)}\" rel=\"noopener noreferrer\">{E(text)}</a>");
+        }
+
+        return sb.Append("</span>").ToString();
+    }
+
+    /// <summary>The attributes a problem row carries for the filter bar (lower-case search text, level, versions, triage).</summary>
+    public static string ProblemRowAttributes(ProblemRow p) => string.Create(CultureInfo.InvariantCulture,
+        $"data-search=\"{E(string.Join(' ', new[] { Subject(p), p.Code, p.Title, p.ExceptionType, p.Source }.Where(x => x is not null)).ToLowerInvariant())}\" data-level=\"{E(p.Level)}\" data-versions=\"{E(string.Join(' ', p.Versions))}\" data-triage=\"{E(p.Tracking?.Triage ?? "none")}\"");
+
+    /// <summary>
+    /// The filter bar of a problem table (hidden until assets/site.js shows it): a search box and level, version and
+    /// triage selects, with a live count.
+    /// </summary>
+    public static string ProblemFilters(string tableId, IEnumerable<ProblemRow> problems, IReadOnlyList<string> versionOrder)
+    {
+        var list = problems.ToList();
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<div class=\"filters\" data-table=\"{E(tableId)}\" hidden>");
+        sb.Append(CultureInfo.InvariantCulture, $"<input type=\"search\" data-filter=\"search\" placeholder=\"Search code, title, exception, function\" aria-label=\"Search problems\">");
+        void Select(string name, string all, IEnumerable<string> values, Func<string, string>? label = null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<select data-filter=\"{name}\" aria-label=\"{E(all)}\"><option value=\"\">{E(all)}</option>");
+            foreach (var v in values)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(v)}\">{E(label?.Invoke(v) ?? v)}</option>");
+            }
+
+            sb.Append("</select>");
+        }
+
+        string[] levels = ["CRITICAL", "ERROR", "WARNING"];
+        Select("level", "all levels", levels.Where(l => list.Any(p => p.Level == l)));
+        var versions = list.SelectMany(p => p.Versions).ToHashSet(StringComparer.Ordinal);
+        Select("versions", "all versions", versionOrder.Where(versions.Contains).Concat(versions.Where(v => !versionOrder.Contains(v)).Order(StringComparer.Ordinal)), VersionText.Label);
+        Select("triage", "any triage", list.Select(p => p.Tracking?.Triage ?? "none").Distinct().Order(StringComparer.Ordinal));
+        sb.Append("<span class=\"filter-status\" aria-live=\"polite\"></span></div>\n");
         return sb.ToString();
     }
 

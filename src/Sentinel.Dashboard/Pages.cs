@@ -27,10 +27,19 @@ internal static class Pages
         b.Append("<p class=\"why\">Libraries in attention order: a new confirmed regression first, then failing, degraded, healthy, " +
                  "insufficient data. Each row is about the newest version with enough runs for a status, compared with the version before it.</p>\n");
         var zeroFill = m.Site.Audience != SiteModelBuilder.Public;
+        b.Append("<div class=\"filters\" data-table=\"libraries\" hidden><input type=\"search\" data-filter=\"search\" placeholder=\"Search libraries\" aria-label=\"Search libraries\">");
+        b.Append("<select data-filter=\"status\" aria-label=\"any status\"><option value=\"\">any status</option>");
+        foreach (var status in m.Libraries.Select(l => l.Status.Name()).Distinct())
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(status)}\">{E(status)}</option>");
+        }
+
+        b.Append("</select><span class=\"filter-status\" aria-live=\"polite\"></span></div>\n");
         b.Append(Table("Attention queue",
             ["library", "version", "attention", "error-free runs", "crash-free runs", "new problems", "slowdowns", "fixes", "instrumentation", "runs",
              m.TrendFrom is { } from && m.TrendTo is { } to ? $"events per day, {from:yyyy-MM-dd} – {to:yyyy-MM-dd}" : "events per day"],
-            m.Libraries.Select(l => (IReadOnlyList<string>)
+            m.Libraries.Select(l => new TableRow(
+                $"data-search=\"{E(l.Library.ToLowerInvariant())}\" data-status=\"{E(l.Status.Name())}\"",
             [
                 $"<a href=\"{E(l.Href)}\">{E(l.Library)}</a>", $"<code class=\"ver\">{E(VersionText.Label(l.Shown?.Version ?? l.LatestVersion))}</code>",
                 $"{StatusBadge(l.Status)}{(l.AttentionRank == 0 ? " <span class=\"badge attention\">new confirmed regression</span>" : "")}<div class=\"why\">{E(l.StatusReason)}</div>",
@@ -42,8 +51,8 @@ internal static class Pages
                 m.TrendFrom is { } f0 && m.TrendTo is { } t0 && l.Trend.Count > 0
                     ? Svg.Sparkline(l.Trend, f0, t0, zeroFill, $"events per day for {l.Library}, {f0:yyyy-MM-dd} to {t0:yyyy-MM-dd}")
                     : "–",
-            ]),
-            Cols(5, 6, 7, 8, 9), cards: true));
+            ])),
+            Cols(5, 6, 7, 8, 9), cards: true, id: "libraries", sort: ["text", "text", null, "num", "num", "num", "num", "num", "num", "num", null]));
         b.Append("<p class=\"why\">New problems, performance regressions and fixes are those found in the version shown; <em>instrumentation</em> " +
                  "counts findings on smonitor's own codes (SMONITOR-*), which say how a library is wired to smonitor and are never library regressions.</p>\n");
         if (m.Site.LibrariesHidden > 0)
@@ -162,8 +171,9 @@ internal static class Pages
 
         var zeroFill = m.Site.Audience != SiteModelBuilder.Public;
         (DateOnly From, DateOnly To)? range = m.Trends.Count > 0 ? (m.Trends.Min(t => t.Day), m.Trends.Max(t => t.Day)) : null;
-        ProblemsSection(b, "Top errors", m.TopErrors, m.ErrorProblems, range, zeroFill);
-        ProblemsSection(b, "Top warnings", m.TopWarnings, m.WarningProblems, range, zeroFill);
+        b.Append(CultureInfo.InvariantCulture, $"<p><a href=\"../{E(Paths.ProblemList(m.Library))}\">All {N(m.ErrorProblems + m.WarningProblems)} problems of {E(m.Library)}, with search and filters →</a></p>\n");
+        ProblemsSection(b, "Top errors", m.TopErrors, m.ErrorProblems, range, zeroFill, m.Library);
+        ProblemsSection(b, "Top warnings", m.TopWarnings, m.WarningProblems, range, zeroFill, m.Library);
         Hidden(b, m.Hidden.Problems, "problem(s)", m.Site);
 
         b.Append("<section><h2>Performance by function and version</h2>\n");
@@ -353,19 +363,47 @@ internal static class Pages
     }
 
     private static void ProblemsSection(StringBuilder b, string heading, IReadOnlyList<ProblemRow> problems, int total,
-        (DateOnly From, DateOnly To)? range, bool zeroFill)
+        (DateOnly From, DateOnly To)? range, bool zeroFill, string library)
     {
+        var id = Class(heading);
         b.Append(CultureInfo.InvariantCulture, $"<section><h2>{E(heading)}</h2>\n");
-        b.Append(Table(string.Create(CultureInfo.InvariantCulture, $"{heading} by runs affected: showing {problems.Count} of {total}"),
-            ["problem", "title", "events", "runs", "versions", "first seen", "last seen", range is { } r0 ? $"events per day, {r0.From:yyyy-MM-dd} – {r0.To:yyyy-MM-dd}" : "events per day", ""],
-            problems.Select(p => (IReadOnlyList<string>)
+        b.Append(ProblemTable(id, string.Create(CultureInfo.InvariantCulture, $"{heading} by runs affected: showing {problems.Count} of {total}"),
+            problems, range, zeroFill, "../"));
+        if (total > problems.Count)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p><a href=\"../{E(Paths.ProblemList(library))}\">All problems of {E(library)} →</a></p>\n");
+        }
+
+        b.Append("</section>\n");
+    }
+
+    /// <summary>A sortable problem table (link, title, counts, versions, dates, sparkline, badges, triage and issue).</summary>
+    private static string ProblemTable(string id, string caption, IReadOnlyList<ProblemRow> problems, (DateOnly From, DateOnly To)? range, bool zeroFill, string root) =>
+        Table(caption,
+            ["problem", "title", "events", "runs", "versions", "first seen", "last seen", range is { } r0 ? $"events per day, {r0.From:yyyy-MM-dd} – {r0.To:yyyy-MM-dd}" : "events per day", "", "triage / issue"],
+            problems.Select(p => new TableRow(ProblemRowAttributes(p),
             [
-                $"{LevelBadge(p.Level)} <a href=\"../{E(p.Href)}\"><code class=\"wrap\">{E(Subject(p))}</code></a>", E(p.Title ?? ""), N(p.Events), N(p.RunsAffected),
+                $"{LevelBadge(p.Level)} <a href=\"{root}{E(p.Href)}\"><code class=\"wrap\">{E(Subject(p))}</code></a>", E(p.Title ?? ""), N(p.Events), N(p.RunsAffected),
                 string.Join(", ", p.Versions.Select(v => $"<code class=\"ver\">{E(VersionText.Label(v))}</code>")), DateCell(p.FirstSeen), DateCell(p.LastSeen),
                 range is { } r && p.Daily.Count > 0 ? Svg.Sparkline(p.Daily, r.From, r.To, zeroFill, $"events per day of {Subject(p)}") : "–",
-                ProblemBadges(p),
-            ]), Cols(2, 3)));
-        b.Append("</section>\n");
+                ProblemBadges(p), TrackingCell(p.Tracking),
+            ])), Cols(2, 3), cards: false, id: id, sort: ["text", "text", "num", "num", null, "text", "text", null, null, "text"]);
+
+    /// <summary>A library's full problem list, with the filter bar (search, level, version, triage) and sortable columns.</summary>
+    public static RenderedPage ProblemList(ProblemList m)
+    {
+        var path = Paths.ProblemList(m.Library);
+        var b = new StringBuilder();
+        b.Append(CultureInfo.InvariantCulture, $"<nav class=\"crumbs\"><a href=\"../index.html\">All libraries</a> › <a href=\"../{E(Paths.Library(m.Library))}\">{E(m.Library)}</a> › problems</nav>\n");
+        b.Append(CultureInfo.InvariantCulture, $"<h1>Problems of {E(m.Library)}</h1>\n");
+        b.Append("<p class=\"why\">Every warning and error problem, by runs affected. Click a column header to sort; search and filter by level, version and triage status.</p>\n");
+        var versionOrder = m.Problems.SelectMany(p => p.Versions).Distinct().ToList();
+        b.Append(ProblemFilters("problems", m.Problems, versionOrder));
+        (DateOnly, DateOnly)? range = m.From is { } f && m.To is { } t ? (f, t) : null;
+        b.Append(ProblemTable("problems", string.Create(CultureInfo.InvariantCulture, $"Problems by runs affected: showing {m.Problems.Count} of {m.Total}"),
+            m.Problems, range, m.Site.Audience != SiteModelBuilder.Public, "../"));
+        Hidden(b, m.Hidden, "problem(s)", m.Site);
+        return new RenderedPage(path, Page(path, $"Problems of {m.Library}", m.Site, b.ToString(), charts: false, Paths.DataOf(path)), []);
     }
 
     private static void Stat(StringBuilder b, string label, string value) =>

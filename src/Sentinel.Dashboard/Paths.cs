@@ -9,6 +9,9 @@ public static class Paths
 
     public static string Library(string library) => $"libraries/{Slug(library)}.html";
 
+    /// <summary>A library's full problem list, beside the folder of its problem pages.</summary>
+    public static string ProblemList(string library) => $"problems/{Slug(library)}.html";
+
     public static string Problem(string library, string? code, string problemKey) => $"problems/{Slug(library)}/{ProblemId(code, problemKey)}.html";
 
     /// <summary>

@@ -39,6 +39,12 @@ public sealed record FoldedVersions(IReadOnlyList<string> Versions, long Runs, l
 
 public sealed record TrendRow(DateOnly Day, string Level, long Events);
 
+/// <summary>
+/// Where a problem stands outside the numbers: its triage proposal's status (pending, approved, rejected, stale) and
+/// the GitHub issue filed for it (number, https URL, open/closed), from the lake's triage and issue state.
+/// </summary>
+public sealed record ProblemTracking(string? Triage, int? IssueNumber, string? IssueUrl, string? IssueState);
+
 public sealed record ProblemRow(
     string Id, string Href, string? Code, string TraceHash, string Level, string? ExceptionType, string? Title,
     long Events, long RunsAffected, double RunsAffectedShare, IReadOnlyList<string> Versions,
@@ -48,7 +54,14 @@ public sealed record ProblemRow(
 {
     /// <summary>Events per day behind the row's sparkline (days backed by k runs in the public view).</summary>
     public IReadOnlyList<DayCount> Daily { get; init; } = [];
+
+    /// <summary>Triage status and filed issue, when there is either.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ProblemTracking? Tracking { get; init; }
 }
+
+/// <summary>Every problem of a library the audience may see (the library page lists the top ones), newest pages first.</summary>
+public sealed record ProblemList(SiteInfo Site, string Library, IReadOnlyList<ProblemRow> Problems, int Total, long Hidden, DateOnly? From, DateOnly? To);
 
 public sealed record PerformanceRow(
     string Function, string Version, long Runs, long QualifiedRuns, double? P50MedianMs, double? P95MedianMs,

@@ -16,8 +16,11 @@ public sealed class SiteModelBuilder
 {
     public const string Public = "public", Maintainers = "maintainers";
 
-    /// <summary>Problems listed (and given a page) per library and kind (errors, warnings).</summary>
+    /// <summary>Problems listed on the library page per kind (errors, warnings).</summary>
     public const int TopProblems = 25;
+
+    /// <summary>Problems on a library's full list, each with its page (the site grows with this, not with uploads).</summary>
+    public const int ListedProblemsLimit = 200;
 
     private readonly Summaries _s;
     private readonly bool _public;
@@ -25,12 +28,15 @@ public sealed class SiteModelBuilder
     private readonly IReadOnlyDictionary<string, string> _docs;
     private readonly SiteInfo _site;
     private readonly IReadOnlyDictionary<string, Triage.Proposal> _approved;
+    private readonly IReadOnlyDictionary<string, ProblemTracking> _tracking;
 
     /// <param name="approved">Approved triage proposals by key (<c>library|problem|code|trace_hash</c>).</param>
     public SiteModelBuilder(Summaries summaries, string audience, int minRunsPublic, string? generatedAt,
-        IReadOnlyDictionary<string, Triage.Proposal>? approved = null, IReadOnlyDictionary<string, string>? docs = null)
+        IReadOnlyDictionary<string, Triage.Proposal>? approved = null, IReadOnlyDictionary<string, string>? docs = null,
+        IReadOnlyDictionary<string, ProblemTracking>? tracking = null)
     {
         _s = summaries;
+        _tracking = tracking ?? new Dictionary<string, ProblemTracking>();
         _docs = docs ?? new Dictionary<string, string>();
         _approved = approved ?? new Dictionary<string, Triage.Proposal>();
         _public = audience == Public;
@@ -219,19 +225,32 @@ public sealed class SiteModelBuilder
         };
     }
 
-    private List<ProblemRow> Top(IEnumerable<ProblemSummary> problems) =>
-        problems.Where(p => Enough(p.RunsAffected))
+    private List<ProblemRow> Top(IEnumerable<ProblemSummary> problems) => Ranked(problems.Where(p => Enough(p.RunsAffected))).Take(TopProblems).ToList();
+
+    private IEnumerable<ProblemRow> Ranked(IEnumerable<ProblemSummary> problems) =>
+        problems
             .OrderByDescending(p => p.RunsAffected).ThenByDescending(p => p.Events)
             .ThenBy(p => p.Code, StringComparer.Ordinal).ThenBy(p => p.TraceHash, StringComparer.Ordinal)
-            .Take(TopProblems)
-            .Select(p => Row(p) with { Daily = p.Daily.Where(d => Enough(d.Runs)).Select(d => new DayCount(d.Day, d.Events)).ToList() })
-            .ToList();
+            .Select(p => Row(p) with { Daily = p.Daily.Where(d => Enough(d.Runs)).Select(d => new DayCount(d.Day, d.Events)).ToList() });
 
-    /// <summary>The problems that get a page: those listed on their library's page.</summary>
-    public IEnumerable<(ProblemSummary Summary, ProblemRow Row)> ListedProblems(LibraryPage page)
+    /// <summary>
+    /// A library's full problem list (<c>problems/&lt;library&gt;.html</c>): every problem the audience may see, warnings
+    /// and above, by runs affected, at most <see cref="ListedProblemsLimit"/>; each gets a page.
+    /// </summary>
+    public ProblemList ProblemList(LibraryPage page)
     {
-        var ids = page.TopErrors.Concat(page.TopWarnings).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        return _s.Problems.Where(p => p.Library == page.Library).Select(p => (p, Row(p))).Where(x => ids.Contains(x.Item2.Id));
+        var problems = _s.Problems.Where(p => p.Library == page.Library && p.Level is "WARNING" or "ERROR" or "CRITICAL").ToList();
+        var shown = problems.Where(p => Enough(p.RunsAffected)).ToList();
+        var rows = Ranked(shown).Take(ListedProblemsLimit).ToList();
+        return new ProblemList(_site, page.Library, rows, shown.Count, problems.Count - shown.Count,
+            page.Trends.Count > 0 ? page.Trends.Min(t => t.Day) : null, page.Trends.Count > 0 ? page.Trends.Max(t => t.Day) : null);
+    }
+
+    /// <summary>The problems that get a page: those on their library's full list (which holds the library page's top ones).</summary>
+    public IEnumerable<(ProblemSummary Summary, ProblemRow Row)> ListedProblems(ProblemList list)
+    {
+        var ids = list.Problems.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        return _s.Problems.Where(p => p.Library == list.Library).Select(p => (p, Row(p))).Where(x => ids.Contains(x.Item2.Id));
     }
 
     public ProblemPage Problem(ProblemSummary p, ProblemRow row)
@@ -267,7 +286,13 @@ public sealed class SiteModelBuilder
         Paths.ProblemId(p.Code, p.ProblemKey), Paths.Problem(p.Library, p.Code, p.ProblemKey), p.Code, p.TraceHash, p.Level,
         p.ExceptionType, ShownTitle(p), p.Events, p.RunsAffected, p.RunsAffectedShare, p.Versions,
         Day(p.FirstSeen), Day(p.LastSeen), p.NewInVersion, p.NewInStatus, p.FixedInVersion, p.FixedInStatus,
-        p.Variants, p.Code is null ? p.Source : null);
+        p.Variants, p.Code is null ? p.Source : null)
+    {
+        Tracking = _tracking.GetValueOrDefault(TrackingKey(p.Library, p.ProblemKey)),
+    };
+
+    /// <summary>The key of a problem's triage proposal, under which its tracking is looked up.</summary>
+    public static string TrackingKey(string library, string problemKey) => $"{library}|problem|{problemKey}";
 
     private RegressionRow Row(RegressionSummary r) => new(
         r.Kind, r.Status, r.Version, r.FromVersion, HealthReport.Subject(r), r.Level, r.Ratio, r.PValue,

@@ -231,7 +231,7 @@ public sealed partial class AttentionQueueTests(AttentionQueueTests.Fixture fixt
         }
     }
 
-    [GeneratedRegex("<tr><td data-label=\"library\"><div class=\"v\"><a href=\"libraries/[^\"]+\">([a-z]+)</a>")]
+    [GeneratedRegex("<tr[^>]*><td data-label=\"library\"><div class=\"v\"><a href=\"libraries/[^\"]+\">([a-z]+)</a>")]
     private static partial Regex RowLibrary();
 
     [GeneratedRegex("<svg class=\"spark\"[^>]*data-from=\"([0-9-]+)\" data-to=\"([0-9-]+)\" data-days=\"([0-9]+)\" data-drawn=\"([0-9]+)\"")]

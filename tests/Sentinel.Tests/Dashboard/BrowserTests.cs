@@ -71,6 +71,7 @@ public sealed class BrowserTests(DashboardFixture fixture, Browser browser) : IC
     /// </summary>
     private IEnumerable<string> SurveyedPages(string site) =>
         fixture.Pages(site).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}problems{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Concat(Directory.Exists(Path.Combine(site, "problems")) ? Directory.GetFiles(Path.Combine(site, "problems"), "*.html").Order(StringComparer.Ordinal) : [])
             .Concat(Directory.Exists(Path.Combine(site, "problems"))
                 ? Directory.GetDirectories(Path.Combine(site, "problems")).Order(StringComparer.Ordinal)
                     .SelectMany(d => Path.GetFileName(d) == Paths.Slug("hostile")
@@ -260,16 +261,19 @@ public sealed class BrowserTests(DashboardFixture fixture, Browser browser) : IC
     }
 
     [Theory]
-    [InlineData(375, 800)]
-    [InlineData(1280, 800)]
-    public async Task Pages_do_not_overflow_sideways_and_show_the_long_code_in_full(int width, int height)
+    [InlineData(390, 844)]
+    [InlineData(1400, 900)]
+    public async Task Every_page_type_fits_the_screen_in_both_audiences_and_shows_the_long_code_in_full(int width, int height)
     {
-        // The home page lists libraries, not problems: the long code is expected on the other two.
+        // Each page type (home, library, problem list, problem) of both audiences. The home page lists libraries, not
+        // problems: the long code is expected on the other three.
         var pages = Sites.SelectMany(s => new[]
         {
             (Label: Label(s.Name, s.Site, Path.Combine(s.Site, Paths.Home)), File: Path.Combine(s.Site, Paths.Home), Code: false),
             (Label: Label(s.Name, s.Site, HostileLibraryPage(s.Site)), File: HostileLibraryPage(s.Site), Code: true),
+            (Label: Label(s.Name, s.Site, Path.Combine(s.Site, Paths.ProblemList("hostile"))), File: Path.Combine(s.Site, Paths.ProblemList("hostile")), Code: true),
             (Label: Label(s.Name, s.Site, LongCodeProblemPage(s.Site)), File: LongCodeProblemPage(s.Site), Code: true),
+            (Label: Label(s.Name, s.Site, Path.Combine(s.Site, Paths.Library("molsysmt"))), File: Path.Combine(s.Site, Paths.Library("molsysmt")), Code: false),
         }).ToList();
 
         var failures = new List<string>();
@@ -300,6 +304,11 @@ public sealed class BrowserTests(DashboardFixture fixture, Browser browser) : IC
                 failures.Add($"{page.Label}: horizontal page overflow: scrollWidth {scrollWidth} > innerWidth {innerWidth} + 1 (innermost overflowing: {culprits})");
             }
 
+            if (!visit.FiguresSettled || visit.PageErrors.Count > 0)
+            {
+                failures.Add($"{page.Label}: figures settled {visit.FiguresSettled}, page errors: {string.Join("; ", visit.PageErrors)}");
+            }
+
             if (page.Code && !layout.GetProperty("text").GetString()!.Contains(DashboardFixture.LongCode, StringComparison.Ordinal))
             {
                 failures.Add($"{page.Label}: the 120-character code {DashboardFixture.LongCode[..16]}… is not in the page text");
@@ -307,5 +316,48 @@ public sealed class BrowserTests(DashboardFixture fixture, Browser browser) : IC
         }
 
         FailWith(failures.Select(f => $"[{width}x{height}] {f}").ToList(), pages.Count);
+    }
+
+    [Fact]
+    public async Task The_problem_list_sorts_filters_and_searches_in_chromium()
+    {
+        var file = Path.Combine(fixture.Site, Paths.ProblemList("molsysmt"));
+        using var data = JsonDocument.Parse(File.ReadAllText(Path.Combine(fixture.Site, Paths.DataOf(Paths.ProblemList("molsysmt")))));
+        var problems = data.RootElement.GetProperty("problems").EnumerateArray().ToList();
+        Assert.True(problems.Count >= 5, "molsysmt should list several problems");
+        var warnings = problems.Count(p => p.GetProperty("level").GetString() == "WARNING");
+        var downloads = problems.Count(p => p.GetProperty("code").GetString()?.Contains("-DL-", StringComparison.Ordinal) == true);
+        Assert.InRange(warnings, 1, problems.Count - 1);
+        Assert.InRange(downloads, 1, problems.Count - 1);
+
+        await using var visit = await browser.VisitAsync(file, 1400, 900);
+        Assert.Empty(visit.PageErrors);
+        const string Visible = "() => Array.from(document.querySelectorAll('#problems tbody tr')).filter(r => !r.hidden).length";
+        const string Status = "() => document.querySelector('.filters .filter-status').textContent";
+        Assert.Equal(problems.Count, await visit.EvalAsync<int>(Visible));
+        Assert.Equal($"showing {problems.Count} of {problems.Count}", await visit.EvalAsync<string>(Status));
+        Assert.False(await visit.EvalAsync<bool>("() => document.querySelector('.filters').hidden")); // shown by the script
+
+        // search: the download problems (code contains "-DL-")
+        await visit.Page.FillAsync(".filters input[data-filter=search]", "-dl-");
+        Assert.Equal(downloads, await visit.EvalAsync<int>(Visible));
+        Assert.Equal($"showing {downloads} of {problems.Count}", await visit.EvalAsync<string>(Status));
+
+        // level filter, search cleared
+        await visit.Page.FillAsync(".filters input[data-filter=search]", "");
+        await visit.Page.SelectOptionAsync(".filters select[data-filter=level]", "WARNING");
+        Assert.Equal(warnings, await visit.EvalAsync<int>(Visible));
+        await visit.Page.SelectOptionAsync(".filters select[data-filter=level]", "");
+
+        // sort by events: ascending, then descending on a second click
+        const string Events = "() => Array.from(document.querySelectorAll('#problems tbody tr')).map(r => Number(r.cells[2].textContent.replace(/,/g, '')))";
+        await visit.Page.ClickAsync("#problems th:text-is('events')");
+        var ascending = await visit.EvalAsync<double[]>(Events);
+        Assert.Equal(ascending.Order().ToArray(), ascending);
+        Assert.Equal("ascending", await visit.EvalAsync<string>("() => document.querySelector('#problems th[aria-sort]').getAttribute('aria-sort')"));
+        await visit.Page.ClickAsync("#problems th:text-is('events')");
+        var descending = await visit.EvalAsync<double[]>(Events);
+        Assert.Equal(descending.OrderDescending().ToArray(), descending);
+        Assert.NotEqual(ascending, descending);
     }
 }

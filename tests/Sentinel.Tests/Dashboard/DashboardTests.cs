@@ -185,7 +185,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         // and platform; no row below k.
         var codeVersionRuns = Runs("SELECT library || '|' || code || '|' || version, count(DISTINCT run_key) FROM events WHERE code IS NOT NULL GROUP BY 1");
         var spreadRows = 0;
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(fixture.PublicSite, "data", "problems"), "*.json", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateDirectories(Path.Combine(fixture.PublicSite, "data", "problems")).SelectMany(d => Directory.EnumerateFiles(d, "*.json")))
         {
             using var problem = Json(fixture.PublicSite, Path.GetRelativePath(fixture.PublicSite, file));
             var library = problem.RootElement.GetProperty("library").GetString()!;
@@ -203,6 +203,18 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
         }
 
         Assert.True(spreadRows > 0, "some public problem page should show where it happens");
+
+        // Full problem lists: every row backed by k runs, each with its page.
+        foreach (var library in shown)
+        {
+            using var list = Json(fixture.PublicSite, Paths.DataOf(Paths.ProblemList(library)));
+            foreach (var row in list.RootElement.GetProperty("problems").EnumerateArray())
+            {
+                Assert.True(row.GetProperty("runs_affected").GetInt64() >= k);
+                Assert.True(File.Exists(Path.Combine(fixture.PublicSite, row.GetProperty("href").GetString()!)));
+                checkedNumbers++;
+            }
+        }
         Assert.True(checkedNumbers > 10, "the public site should still show something at this threshold");
 
         // The maintainers site shows what the public one hid, and the public pages say they hid it.
@@ -375,5 +387,50 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
             Assert.Equal(SiteModelBuilder.AttentionOrder[card.GetProperty("attention_rank").GetInt32()], card.GetProperty("attention").GetString());
             Assert.True(File.Exists(Path.Combine(fixture.Site, card.GetProperty("href").GetString()!)));
         }
+    }
+
+    [Fact]
+    public void Problem_lists_show_triage_status_and_link_the_filed_issue()
+    {
+        // A copy of the fixture's lake (its one approved proposal is molsysmt's MSM-ERR-MEM-001), with that problem's issue
+        // filed as #7, and an issue whose ledger URL is not https (linked as text only).
+        using var dir = new TempDir("sentinel-tracking");
+        var lake = dir.Sub("lake");
+        foreach (var file in Directory.EnumerateFiles(fixture.Lake, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(lake, Path.GetRelativePath(fixture.Lake, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var proposals = new Sentinel.Triage.ProposalStore(TestLake.At(lake)).Load();
+        var pending = proposals.First(p => p.Status == Sentinel.Triage.ProposalStatus.Pending && p.Signal.Kind == "problem" && p.Library == "molsysmt");
+        var ledger = Sentinel.Issues.IssueLedger.Load(TestLake.At(lake));
+        var at = DateTimeOffset.Parse("2026-11-30T00:00:00Z", CultureInfo.InvariantCulture);
+        ledger.Put(new Sentinel.Issues.LedgerEntry("owner/molsysmt", Sentinel.Issues.IssueBody.Key(fixture.Approved), Sentinel.Issues.LedgerStatus.Filed, 7,
+            "https://github.com/owner/molsysmt/issues/7", Sentinel.Issues.IssueState.Open, "1.0.0rc1", 3, at, at, at));
+        ledger.Put(new Sentinel.Issues.LedgerEntry("owner/molsysmt", Sentinel.Issues.IssueBody.Key(pending), Sentinel.Issues.LedgerStatus.Filed, 8,
+            "http://127.0.0.1:9/owner/molsysmt/issues/8", Sentinel.Issues.IssueState.Closed, "0.10.1", 3, at, at, at));
+        var site = dir.Sub("site");
+        DashboardBuilder.Build(new DashboardOptions(TestLake.At(lake), site, SiteModelBuilder.Maintainers, new Sentinel.Config.SentinelConfig()));
+
+        var list = File.ReadAllText(Path.Combine(site, Paths.ProblemList("molsysmt")));
+        var approvedRow = RowOf(list, fixture.Approved.Signal.Code!);
+        Assert.Contains("triage: approved", approvedRow, StringComparison.Ordinal);
+        Assert.Contains("<a class=\"issue\" href=\"https://github.com/owner/molsysmt/issues/7\" rel=\"noopener noreferrer\">#7 (open)</a>", approvedRow, StringComparison.Ordinal);
+        var pendingRow = RowOf(list, pending.Signal.ProblemKey ?? pending.Signal.Code!);
+        Assert.Contains("triage: pending", pendingRow, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"issue\">#8 (closed)</span>", pendingRow, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", list, StringComparison.Ordinal);
+        // the library page's top lists carry the same column
+        Assert.Contains("#7 (open)</a>", File.ReadAllText(Path.Combine(site, Paths.Library("molsysmt"))), StringComparison.Ordinal);
+    }
+
+    private static string RowOf(string html, string code)
+    {
+        var at = html.IndexOf($">{code}</code></a>", StringComparison.Ordinal);
+        Assert.True(at > 0, $"no row for {code}");
+        var start = html.LastIndexOf("<tr", at, StringComparison.Ordinal);
+        return html[start..html.IndexOf("</tr>", at, StringComparison.Ordinal)];
     }
 }

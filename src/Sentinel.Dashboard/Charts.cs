@@ -128,6 +128,10 @@ public static class Charts
         axis["type"] = "date";
         axis["range"] = new JsonArray(Iso(t.From), Iso(TimelineBuilder.Next(t.Grain, t.To)));
         axis["tickformat"] = t.Grain == "month" ? "%b %Y" : "%b %d";
+        if (t.Grain == "month")
+        {
+            axis["dtick"] = "M1"; // one tick per month, never "Oct 2026" twice
+        }
         var periodMs = t.Grain switch { "day" => 86_400_000L, "week" => 7 * 86_400_000L, _ => 30 * 86_400_000L };
         foreach (var trace in fig["data"]!.AsArray().OfType<JsonObject>())
         {

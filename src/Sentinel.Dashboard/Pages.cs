@@ -263,7 +263,7 @@ internal static class Pages
                 new[] { "Python versions", E(string.Join(", ", m.PythonVersions)) },
                 new[] { "first seen", DateCell(p.FirstSeen) },
                 new[] { "last seen", DateCell(p.LastSeen) },
-            }));
+            }.Where(row => row[1].Length > 0))); // the public view has no platform list (see "Where it happens"): no empty rows
 
         b.Append("<section><h2>Where it happens</h2>\n");
         var colour = Charts.LevelColours.GetValueOrDefault(p.Level, "#0969da");

@@ -44,6 +44,15 @@ const string Usage = """
     with a fresh run id per upload so every body is distinct, for a warm-up and then --seconds measured.
     Prints requests/s, MB/s, p50/p90/p99/max latency, errors and statuses of the measured phase.
 
+           sentinel-bench first-paint --site DIR [--runs 5] [--chromium PATH]
+
+    Opens each page type of a built site (home, a library page, its problem list, a problem page) at 1400
+    and 390 px in headless Chromium, offline, a cold browser context per visit, and prints the medians of
+    first contentful paint, the load event and "every chart drawn" (ms), with the bytes each page fetched.
+    The baseline, measured in the same run: a copy of the site whose pages load the full plotly.js the site
+    shipped before (Plotly.NET's, 3.6 MB) in place of the basic bundle. Ends with
+      first_paint_max_ms=<n> charts_drawn_max_ms=<n> home_bytes=<n> baseline_first_paint_max_ms=<n> ...
+
     Each command prints one summary line on stderr.
 
     """;
@@ -61,6 +70,7 @@ string[] known = args[0] switch
     "duckdb-baseline" => ["--input", "--out", "--reader"],
     "gen-distinct" => ["--out", "--problems", "--library"],
     "serve-load" => ["--url", "--corpus", "--size-mb", "--concurrency", "--seconds", "--warmup-seconds"],
+    "first-paint" => ["--site", "--runs", "--chromium"],
     _ => [],
 };
 if (known.Length == 0)
@@ -108,6 +118,11 @@ if (args[0] == "serve-load")
 if (args[0] == "gen-distinct")
 {
     return GenDistinct();
+}
+
+if (args[0] == "first-paint")
+{
+    return await FirstPaintAsync();
 }
 
 if (!values.TryGetValue("--seed-lake", out var seedLake) || !values.TryGetValue("--out", out var outLake))
@@ -268,6 +283,74 @@ async Task<int> ServeLoadAsync()
     {
         return Fail(ExitCode.Failure, e.Message);
     }
+}
+
+async Task<int> FirstPaintAsync()
+{
+    if (!values.TryGetValue("--site", out var site) || !File.Exists(Path.Combine(site, "index.html")))
+    {
+        return Fail(ExitCode.InvalidUsage, "--site must be a folder written by `sentinel dashboard` (it has no index.html)");
+    }
+
+    if (!TryNumber("--runs", 1, out var paintRuns))
+    {
+        return ExitCode.InvalidUsage;
+    }
+
+    var chromium = values.GetValueOrDefault("--chromium")
+        ?? new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
+    if (chromium is null || !File.Exists(chromium))
+    {
+        return Fail(ExitCode.InvalidUsage, "no Chromium found: apt-get install -y chromium, or give --chromium PATH");
+    }
+
+    // The pages: home, the library with the most problem pages, its problem list and its first problem page.
+    var library = Directory.GetDirectories(Path.Combine(site, "problems")).OrderByDescending(d => Directory.GetFiles(d, "*.html").Length)
+        .ThenBy(d => d, StringComparer.Ordinal).First();
+    var name = Path.GetFileName(library);
+    List<(string, string)> pages =
+    [
+        ("home", "index.html"),
+        ($"library ({name})", $"libraries/{name}.html"),
+        ($"problem list ({name})", $"problems/{name}.html"),
+        ("problem page", Path.GetRelativePath(site, Directory.GetFiles(library, "*.html").Order(StringComparer.Ordinal).First())),
+    ];
+    int[] widths = [1400, 390];
+    var n = values.ContainsKey("--runs") ? (int)paintRuns : 5;
+    Console.WriteLine($"{"page",-34} {"width",5} {"FCP ms",10} {"load ms",10} {"charts ms",12} {"bytes",12}");
+    var rows = await FirstPaint.RunAsync(site, pages, widths, n, chromium);
+    foreach (var r in rows)
+    {
+        Console.WriteLine(FirstPaint.Format(r));
+    }
+
+    var line = string.Create(CultureInfo.InvariantCulture,
+        $"first_paint_max_ms={rows.Max(r => r.FcpMs):0} charts_drawn_max_ms={rows.Max(r => r.ChartsMs):0} home_bytes={rows.First().Bytes}");
+    var baselineSite = Path.Combine(Path.GetTempPath(), $"sentinel-first-paint-{Environment.ProcessId}");
+    try
+    {
+        FirstPaint.CopyWithFullPlotly(site, baselineSite);
+        Console.WriteLine("baseline: the same pages with the full plotly.js (Plotly.NET's) in place of the basic bundle");
+        var baseline = await FirstPaint.RunAsync(baselineSite, pages, widths, n, chromium);
+        foreach (var r in baseline)
+        {
+            Console.WriteLine(FirstPaint.Format(r));
+        }
+
+        line += string.Create(CultureInfo.InvariantCulture,
+            $" baseline_first_paint_max_ms={baseline.Max(r => r.FcpMs):0} baseline_charts_drawn_max_ms={baseline.Max(r => r.ChartsMs):0} charts_drawn_speedup={baseline.Max(r => r.ChartsMs) / rows.Max(r => r.ChartsMs):0.00}");
+    }
+    finally
+    {
+        if (Directory.Exists(baselineSite))
+        {
+            Directory.Delete(baselineSite, recursive: true);
+        }
+    }
+
+    Console.WriteLine(line);
+    Console.Error.WriteLine($"first-paint: {rows.Count} page/width pairs, {n} cold visits each");
+    return ExitCode.Success;
 }
 
 bool TryReal(string name, double fallback, out double value)

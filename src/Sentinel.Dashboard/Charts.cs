@@ -54,6 +54,55 @@ public static class Charts
     }
 
     /// <summary>
+    /// Error-free run rate by one environment dimension (Python version or platform), grouped by library version: one
+    /// bar group per value in the given order, one bar per version, each with its value and (on hover) its runs.
+    /// </summary>
+    public static JsonObject ErrorFreeByEnvironment(IReadOnlyList<EnvironmentRow> rows, IReadOnlyList<string> values, IReadOnlyList<string> versionOrder, string axisTitle)
+    {
+        var versions = versionOrder.Where(v => rows.Any(r => r.Version == v)).ToList();
+        var traces = versions.Select((v, i) =>
+        {
+            var mine = values.Select(value => rows.FirstOrDefault(r => r.Version == v && r.Value == value)).ToList();
+            return Chart.Column<double, string, string>(
+                values: mine.Select(r => r is null ? 0 : Math.Round(r.ErrorFreeRate * 100, 1)), Keys: values.ToArray(), Name: VersionText.Label(v),
+                MarkerColor: Color.fromString(v == Storage.LakeSchema.Unknown ? StatusColours[HealthState.VersionNotReported] : Palette[i % Palette.Length]),
+                UseDefaults: false);
+        }).ToList();
+        var chart = Chart.Combine(traces)
+            .WithXAxisStyle<string, string, string>(TitleText: axisTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: "error-free runs (%)");
+        var fig = Figure(chart, height: 320);
+        var data = fig["data"]!.AsArray();
+        for (var i = 0; i < versions.Count; i++)
+        {
+            var mine = values.Select(value => rows.FirstOrDefault(r => r.Version == versions[i] && r.Value == value)).ToList();
+            var trace = data[i]!.AsObject();
+            var y = trace["y"]!.AsArray();
+            for (var j = 0; j < mine.Count; j++)
+            {
+                if (mine[j] is null)
+                {
+                    y[j] = null; // no runs of this version there (or fewer than k): no bar, not a 0% bar
+                }
+            }
+
+            trace["text"] = Array(mine.Select(r => r is null ? "" : r.ErrorFreeRate.ToString("0%", CultureInfo.InvariantCulture)));
+            trace["textposition"] = "outside";
+            trace["cliponaxis"] = false;
+            trace["hovertext"] = Array(mine.Select(r => r is null ? "" : string.Create(CultureInfo.InvariantCulture,
+                $"{VersionText.Label(r.Version)} on {r.Value}: {r.ErrorFreeRate:0.0%} error-free of {r.Runs} runs")));
+            trace["hoverinfo"] = "text";
+        }
+
+        var layout = fig["layout"]!.AsObject();
+        layout["barmode"] = "group";
+        layout["legend"]!.AsObject()["traceorder"] = "normal";
+        Category(fig, "xaxis", values);
+        layout["yaxis"]!.AsObject()["range"] = new JsonArray(0, 110);
+        return fig;
+    }
+
+    /// <summary>
     /// Runs per period by version, stacked (adoption: how fast users move to a release), on the page's shared date
     /// axis; each bar spans its period; version markers on top.
     /// </summary>

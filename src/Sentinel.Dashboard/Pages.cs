@@ -211,6 +211,23 @@ internal static class Pages
         b.Append("</section>\n");
 
         b.Append("<section><h2>Runs by Python version and platform</h2>\n");
+        foreach (var (dimension, title) in new[] { ("python_version", "Python version"), ("platform", "platform") })
+        {
+            var envRows = m.Environments.Where(e => e.Dimension == dimension && e.Value != "unknown").ToList();
+            if (envRows.Count == 0)
+            {
+                continue;
+            }
+
+            // Python versions in numeric order (3.9 < 3.10), platforms by name; library versions in PEP 440 order.
+            var values = envRows.Select(e => e.Value).Distinct()
+                .OrderBy(v => Version.TryParse(v, out var py) ? py : new Version(int.MaxValue, 0)).ThenBy(v => v, StringComparer.Ordinal).ToList();
+            var id = dimension == "platform" ? "env-platform" : "env-python";
+            b.Append(CultureInfo.InvariantCulture, $"<h3>Error-free runs by {E(title)}, per version</h3>\n");
+            figures.Add(new(id, Charts.ErrorFreeByEnvironment(envRows, values, m.Versions.Select(v => v.Version).ToList(), title)));
+            b.Append(Chart(id, $"error-free run rate by {title} and version of {m.Library}"));
+        }
+
         b.Append(Table("Share of each version's runs, and how many of them were error-free (for support decisions)",
             ["version", "dimension", "value", "runs", "share", "error-free runs", "95% interval"],
             m.Environments.Select(e =>

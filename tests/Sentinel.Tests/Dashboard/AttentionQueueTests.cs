@@ -209,6 +209,15 @@ public sealed partial class AttentionQueueTests(AttentionQueueTests.Fixture fixt
 
         var html = File.ReadAllText(Path.Combine(fixture.Site, "libraries", "gamma.html"));
         Assert.Contains("<td>python version</td><td><code>3.11</code></td><td class=\"num\">20</td><td class=\"num\">100.0%</td><td class=\"num\">95.0%</td>", html, StringComparison.Ordinal);
+
+        // and the grouped-bar chart of the same rates: one group per Python version, one bar per library version
+        var figure = Figures(fixture.Site, "gamma").GetProperty("env-python");
+        Assert.Equal("group", figure.GetProperty("layout").GetProperty("barmode").GetString());
+        Assert.Equal(["3.11"], figure.GetProperty("layout").GetProperty("xaxis").GetProperty("categoryarray").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        var bar = Assert.Single(figure.GetProperty("data").EnumerateArray());
+        Assert.Equal("1.0.0", bar.GetProperty("name").GetString());
+        Assert.Equal(95.0, bar.GetProperty("y")[0].GetDouble());
+        Assert.Equal("95%", bar.GetProperty("text")[0].GetString());
     }
 
     [Theory]

@@ -37,7 +37,7 @@ internal static class Pages
         b.Append("</select><span class=\"filter-status\" aria-live=\"polite\"></span></div>\n");
         b.Append(Table("Attention queue",
             ["library", "version", "attention", "error-free runs", "crash-free runs", "new problems", "slowdowns", "fixes", "instrumentation", "runs",
-             m.TrendFrom is { } from && m.TrendTo is { } to ? $"events per day, {from:yyyy-MM-dd} – {to:yyyy-MM-dd}" : "events per day"],
+             m.TrendFrom is { } from && m.TrendTo is { } to ? $"events per {(zeroFill ? "day" : "period")}, {from:yyyy-MM-dd} – {to:yyyy-MM-dd}" : "events over time"],
             m.Libraries.Select(l => new TableRow(
                 $"data-search=\"{E(l.Library.ToLowerInvariant())}\" data-status=\"{E(l.Status.Name())}\"",
             [
@@ -49,10 +49,15 @@ internal static class Pages
                 l.Fixed > 0 ? $"<span class=\"fixed\">{N(l.Fixed)}</span>" : "0",
                 N(l.Instrumentation), N(l.Runs),
                 m.TrendFrom is { } f0 && m.TrendTo is { } t0 && l.Trend.Count > 0
-                    ? Svg.Sparkline(l.Trend, f0, t0, zeroFill, $"events per day for {l.Library}, {f0:yyyy-MM-dd} to {t0:yyyy-MM-dd}")
+                    ? Svg.Sparkline(l.Trend, f0, t0, zeroFill, $"events per {l.TrendGrain} for {l.Library}, {f0:yyyy-MM-dd} to {t0:yyyy-MM-dd}", l.TrendGrain)
                     : "–",
             ])),
             Cols(5, 6, 7, 8, 9), cards: true, id: "libraries", sort: ["text", "text", null, "num", "num", "num", "num", "num", "num", "num", null]));
+        if (!zeroFill)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"why\">Public view: each sparkline is drawn per day, week or month, the finest grain at which every period has at least {m.Site.MinRunsPublic} runs; a break in a line is a period with fewer.</p>\n");
+        }
+
         b.Append("<p class=\"why\">New problems, performance regressions and fixes are those found in the version shown; <em>instrumentation</em> " +
                  "counts findings on smonitor's own codes (SMONITOR-*), which say how a library is wired to smonitor and are never library regressions.</p>\n");
         if (m.Site.LibrariesHidden > 0)

@@ -24,7 +24,14 @@ public sealed record LibraryCard(
     long Runs, long Bundles, long Events, long Problems, long ConfirmedRegressions, DateTimeOffset? LastReceived,
     IReadOnlyList<DayCount> Trend,
     int AttentionRank, string Attention, VersionHealthFigures? Shown, VersionHealthFigures? Previous,
-    long NewProblems, long PerformanceRegressions, long Fixed, long Instrumentation);
+    long NewProblems, long PerformanceRegressions, long Fixed, long Instrumentation)
+{
+    /// <summary>
+    /// The grain of <see cref="Trend"/>: "day" (maintainers), or in the public view the finest of day, week, month at
+    /// which every period has k runs (then <see cref="Trend"/> holds period starts).
+    /// </summary>
+    public string TrendGrain { get; init; } = "day";
+}
 
 /// <summary>The home page: libraries in attention order, and the one date range every sparkline shares.</summary>
 public sealed record HomePage(SiteInfo Site, IReadOnlyList<LibraryCard> Libraries, DateOnly? TrendFrom = null, DateOnly? TrendTo = null);

@@ -90,8 +90,10 @@ public sealed class SiteModelBuilder
     public HomePage Home()
     {
         var cards = ShownLibraries.Select(Card).OrderBy(c => c.AttentionRank).ThenBy(c => c.Library, StringComparer.Ordinal).ToList();
-        var days = cards.SelectMany(c => c.Trend).Select(d => d.Day).ToList();
-        return new HomePage(_site, cards, days.Count > 0 ? days.Min() : null, days.Count > 0 ? days.Max() : null);
+        // The shared range: from the first period's first day to the last period's last day (a day, for maintainers).
+        var starts = cards.SelectMany(c => c.Trend.Select(d => d.Day)).ToList();
+        var ends = cards.SelectMany(c => c.Trend.Select(d => TimelineBuilder.Next(c.TrendGrain, d.Day).AddDays(-1))).ToList();
+        return new HomePage(_site, cards, starts.Count > 0 ? starts.Min() : null, ends.Count > 0 ? ends.Max() : null);
     }
 
     /// <summary>Attention ranks and their words, most urgent first (docs/dashboard.md).</summary>
@@ -112,6 +114,7 @@ public sealed class SiteModelBuilder
         var status = shown?.Status ?? (latest is not null && Enough(latest.Runs) ? l.LatestStatus : HealthState.InsufficientData);
         var reason = shown?.StatusReason ?? (latest is not null && Enough(latest.Runs) ? latest.StatusReason : $"fewer than {_k} runs of {VersionText.Label(l.LatestVersion)}");
         var inShown = shown is null ? [] : Regressions(l.Library).Where(r => r.Version == shown.Version).ToList();
+        var (trend, grain) = Trend(l.Library);
         var newConfirmed = inShown.Count(r => r.Status == RegressionStatus.Confirmed && RegressionScope.IsLibraryRegression(r));
         var attention = newConfirmed > 0 ? 0 : status switch
         {
@@ -123,26 +126,34 @@ public sealed class SiteModelBuilder
         };
         return new LibraryCard(l.Library, Paths.Library(l.Library), l.LatestVersion, status, reason, l.ErrorFreeRate,
             l.Runs, l.Bundles, l.Events, Problems(l.Library).Count(), Regressions(l.Library).Count(r => r.Status == RegressionStatus.Confirmed && RegressionScope.IsLibraryRegression(r)),
-            Day(l.LastReceived), Sparkline(l.Library),
+            Day(l.LastReceived), trend,
             attention, AttentionOrder[attention], Figures(shown), Figures(previous),
             NewProblems: inShown.Count(r => r.Kind == RegressionKind.NewInVersion && !RegressionScope.IsInstrumentation(r.Code)),
             PerformanceRegressions: inShown.Count(r => r.Kind == RegressionKind.Performance && r.Status == RegressionStatus.Confirmed),
             Fixed: inShown.Count(r => r.Kind == RegressionKind.FixedInVersion && r.Status == RegressionStatus.Confirmed),
-            Instrumentation: inShown.Count(r => RegressionScope.IsInstrumentation(r.Code)));
+            Instrumentation: inShown.Count(r => RegressionScope.IsInstrumentation(r.Code))) { TrendGrain = grain };
     }
 
     private static VersionHealthFigures? Figures(VersionSummary? v) =>
         v is null ? null : new(v.Version, v.Runs, v.ErrorFreeRuns, v.ErrorFreeRate, v.CrashFreeRuns, v.CrashFreeRate);
 
-    // A day's total is shown only when one of its levels alone has enough runs: the day then has at
-    // least that many (distinct runs across levels cannot be summed, so this errs on the safe side).
-    private List<DayCount> Sparkline(string library) =>
-        _s.Trends.Where(t => t.Library == library)
-            .GroupBy(t => t.Day)
-            .Where(g => Enough(g.Max(t => t.Runs)))
-            .OrderBy(g => g.Key)
-            .Select(g => new DayCount(g.Key, g.Sum(t => t.Events)))
-            .ToList();
+    /// <summary>
+    /// A home sparkline's points: events per day for maintainers; in the public view, events per period at the grain the
+    /// library page's timeline uses (coarsened day → week → month until every period has k runs), so a quiet library's
+    /// trend is shown coarser instead of hidden; a month still below k is left out (a break in the line).
+    /// </summary>
+    private (List<DayCount> Points, string Grain) Trend(string library)
+    {
+        if (!_public)
+        {
+            return (_s.Trends.Where(t => t.Library == library).GroupBy(t => t.Day).OrderBy(g => g.Key)
+                .Select(g => new DayCount(g.Key, g.Sum(t => t.Events))).ToList(), "day");
+        }
+
+        var shown = _s.Versions.Where(v => v.Library == library && Enough(v.Runs)).Select(v => v.Version).ToHashSet(StringComparer.Ordinal);
+        var timeline = TimelineBuilder.Build(_s.Activity.Where(a => a.Library == library).ToList(), shown, [], _k);
+        return timeline is null ? ([], "day") : (timeline.Bins.Select(b => new DayCount(b.Period, b.Events)).ToList(), timeline.Grain);
+    }
 
     private IEnumerable<ProblemSummary> Problems(string library) =>
         _s.Problems.Where(p => p.Library == library && p.Level is "WARNING" or "ERROR" or "CRITICAL" && Enough(p.RunsAffected));

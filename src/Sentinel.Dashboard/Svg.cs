@@ -13,22 +13,27 @@ internal static class Svg
     public const int SparkHeight = 28;
 
     /// <summary>
-    /// Events per day over [<paramref name="from"/>, <paramref name="to"/>] (the range every sparkline of the page
-    /// shares). A day with no events is drawn at zero when <paramref name="zeroFill"/>; otherwise (the public view,
-    /// where "no events" and "fewer than k runs" must look alike) the line breaks there instead of bridging it.
+    /// Events per period over [<paramref name="from"/>, <paramref name="to"/>] (the range every sparkline of the page
+    /// shares): per day, or (the public home page, coarsened until k) per week or month, <paramref name="points"/> then
+    /// holding period starts. A period with no events is drawn at zero when <paramref name="zeroFill"/>; otherwise
+    /// (the public view, where "no events" and "fewer than k runs" must look alike) the line breaks there instead of
+    /// bridging it. Points sit at their period's middle on a day scale, so sparklines of different grains line up.
     /// </summary>
-    public static string Sparkline(IReadOnlyList<DayCount> days, DateOnly from, DateOnly to, bool zeroFill, string label)
+    public static string Sparkline(IReadOnlyList<DayCount> points, DateOnly from, DateOnly to, bool zeroFill, string label, string grain = "day")
     {
-        var count = to.DayNumber - from.DayNumber + 1;
-        var byDay = days.ToDictionary(d => d.Day, d => d.Events);
-        var values = Enumerable.Range(0, count).Select(i => byDay.TryGetValue(from.AddDays(i), out var e) ? e : zeroFill ? 0 : (long?)null).ToList();
+        var periods = TimelineBuilder.Periods(grain, TimelineBuilder.PeriodOf(grain, from), TimelineBuilder.PeriodOf(grain, to)).ToList();
+        var count = periods.Count;
+        var byPeriod = points.ToDictionary(d => d.Day, d => d.Events);
+        var values = periods.Select(p => byPeriod.TryGetValue(p, out var e) ? e : zeroFill ? 0 : (long?)null).ToList();
         var max = Math.Max(1, values.Max(v => v ?? 0));
-        double X(int i) => count == 1 ? SparkWidth / 2.0 : 1 + (i * (SparkWidth - 2.0) / (count - 1));
+        var span = Math.Max(1, to.DayNumber - from.DayNumber);
+        double Middle(int i) => grain == "day" ? periods[i].DayNumber : (periods[i].DayNumber + TimelineBuilder.Next(grain, periods[i]).DayNumber - 1) / 2.0;
+        double X(int i) => count == 1 ? SparkWidth / 2.0 : 1 + (Math.Clamp((Middle(i) - from.DayNumber) / span, 0, 1) * (SparkWidth - 2.0));
         double Y(long v) => SparkHeight - 2 - (v * (SparkHeight - 4.0) / max);
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append(inv, $"<svg class=\"spark\" viewBox=\"0 0 {SparkWidth} {SparkHeight}\" width=\"{SparkWidth}\" height=\"{SparkHeight}\" role=\"img\" ");
-        sb.Append(inv, $"aria-label=\"{Html.E(label)}\" data-from=\"{from:yyyy-MM-dd}\" data-to=\"{to:yyyy-MM-dd}\" data-days=\"{count}\" data-drawn=\"{values.Count(v => v is not null)}\">");
+        sb.Append(inv, $"aria-label=\"{Html.E(label)}\" data-from=\"{from:yyyy-MM-dd}\" data-to=\"{to:yyyy-MM-dd}\" data-grain=\"{grain}\" data-points=\"{count}\" data-drawn=\"{values.Count(v => v is not null)}\">");
         sb.Append(inv, $"<title>{Html.E(label)}</title>");
         var segment = new List<string>();
         void Flush()

@@ -3,7 +3,7 @@ using Sentinel.Aggregate;
 namespace Sentinel.Dashboard;
 
 /// <summary>One period of a library's timeline: runs in it, and its errors and warnings per run (null: no runs).</summary>
-public sealed record TimelineBin(DateOnly Period, long Runs, long ErrorRuns, long Errors, long Warnings, double? ErrorsPerRun, double? WarningsPerRun);
+public sealed record TimelineBin(DateOnly Period, long Runs, long ErrorRuns, long Events, long Errors, long Warnings, double? ErrorsPerRun, double? WarningsPerRun);
 
 /// <summary>Runs of one version in one period (the adoption chart's stacked bars).</summary>
 public sealed record AdoptionBin(DateOnly Period, string Version, long Runs);
@@ -100,7 +100,7 @@ public static class TimelineBuilder
             {
                 if (k == 0)
                 {
-                    bins.Add(new TimelineBin(period, 0, 0, 0, 0, null, null));
+                    bins.Add(new TimelineBin(period, 0, 0, 0, 0, 0, null, null));
                 }
 
                 continue;
@@ -112,7 +112,7 @@ public static class TimelineBuilder
                 continue;
             }
 
-            bins.Add(new TimelineBin(period, a.Runs, a.ErrorRuns, a.Errors, a.Warnings,
+            bins.Add(new TimelineBin(period, a.Runs, a.ErrorRuns, a.Events, a.Errors, a.Warnings,
                 Math.Round((double)a.Errors / a.Runs, 3), Math.Round((double)a.Warnings / a.Runs, 3)));
         }
 

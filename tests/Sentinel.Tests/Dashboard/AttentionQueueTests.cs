@@ -108,10 +108,14 @@ public sealed partial class AttentionQueueTests(AttentionQueueTests.Fixture fixt
         Assert.DoesNotContain("plotly", html, StringComparison.Ordinal);
         Assert.True(new FileInfo(Path.Combine(fixture.Site, "index.html")).Length + new FileInfo(Path.Combine(fixture.Site, "assets", "site.css")).Length < 300_000);
 
-        // The public view draws no day that is not backed by k runs, and does not draw empty days as zero either.
-        var publicSparks = Spark().Matches(Home(fixture.PublicSite)).ToList();
-        Assert.NotEmpty(publicSparks);
-        Assert.All(publicSparks, m => Assert.True(int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) < int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        // The public view coarsens instead of hiding: alpha's days and weeks have periods with one run (k = 2), so its
+        // sparkline is drawn per month; every public point is a period of the library's public timeline (≥ k runs).
+        var publicHome = Home(fixture.PublicSite);
+        var publicSparks = SparkGrain().Matches(publicHome).ToDictionary(m => m.Groups[1].Value, m => (Grain: m.Groups[2].Value, Points: m.Groups[3].Value, Drawn: m.Groups[4].Value));
+        Assert.Equal(5, publicSparks.Count);
+        Assert.Equal(("month", "2", "1"), publicSparks["alpha"]); // September (the shared range starts with a week of 2026-09-28) and October
+        Assert.All(publicSparks.Values, p => Assert.Contains(p.Grain, new[] { "day", "week", "month" }));
+        Assert.Contains("events per period", publicHome, StringComparison.Ordinal);
     }
 
     private static System.Text.Json.JsonElement Figures(string site, string library)
@@ -243,6 +247,9 @@ public sealed partial class AttentionQueueTests(AttentionQueueTests.Fixture fixt
     [GeneratedRegex("<tr[^>]*><td data-label=\"library\"><div class=\"v\"><a href=\"libraries/[^\"]+\">([a-z]+)</a>")]
     private static partial Regex RowLibrary();
 
-    [GeneratedRegex("<svg class=\"spark\"[^>]*data-from=\"([0-9-]+)\" data-to=\"([0-9-]+)\" data-days=\"([0-9]+)\" data-drawn=\"([0-9]+)\"")]
+    [GeneratedRegex("<svg class=\"spark\"[^>]*data-from=\"([0-9-]+)\" data-to=\"([0-9-]+)\" data-grain=\"day\" data-points=\"([0-9]+)\" data-drawn=\"([0-9]+)\"")]
     private static partial Regex Spark();
+
+    [GeneratedRegex("<svg class=\"spark\"[^>]*aria-label=\"events per [a-z]+ for ([a-z]+),[^\"]*\"[^>]*data-grain=\"([a-z]+)\" data-points=\"([0-9]+)\" data-drawn=\"([0-9]+)\"")]
+    private static partial Regex SparkGrain();
 }

@@ -53,6 +53,11 @@ const string Usage = """
     shipped before (Plotly.NET's, 3.6 MB) in place of the basic bundle. Ends with
       first_paint_max_ms=<n> charts_drawn_max_ms=<n> home_bytes=<n> baseline_first_paint_max_ms=<n> ...
 
+           sentinel-bench read-layers --file events.jsonl
+
+    Times the reading thread's layers on one large events.jsonl (best of 3 passes each): the file read, + the
+    upload's SHA-256, + the Python-dialect pass (UTF-8 check, NaN/Infinity), + the line split.
+
     Each command prints one summary line on stderr.
 
     """;
@@ -71,6 +76,7 @@ string[] known = args[0] switch
     "gen-distinct" => ["--out", "--problems", "--library"],
     "serve-load" => ["--url", "--corpus", "--size-mb", "--concurrency", "--seconds", "--warmup-seconds"],
     "first-paint" => ["--site", "--runs", "--chromium"],
+    "read-layers" => ["--file"],
     _ => [],
 };
 if (known.Length == 0)
@@ -118,6 +124,22 @@ if (args[0] == "serve-load")
 if (args[0] == "gen-distinct")
 {
     return GenDistinct();
+}
+
+if (args[0] == "read-layers")
+{
+    if (!values.TryGetValue("--file", out var layersFile) || !File.Exists(layersFile))
+    {
+        return Fail(ExitCode.InvalidUsage, "--file must name an events.jsonl");
+    }
+
+    var size = new FileInfo(layersFile).Length;
+    foreach (var r in ReadLayers.Run(layersFile))
+    {
+        Console.WriteLine(ReadLayers.Format(r, size));
+    }
+
+    return ExitCode.Success;
 }
 
 if (args[0] == "first-paint")

@@ -79,6 +79,7 @@ public static class ConfigLoader
         Require(c.Privacy.MinRunsPublic >= 1, "privacy.min_runs_public must be at least 1");
         Require(c.Ingest.VersionKeys.Count > 0, "ingest.version_keys must not be empty");
         Require(c.Ingest.NameKeys.Count > 0, "ingest.name_keys must not be empty");
+        Require(c.Ingest.Threads is >= 0 and <= 64, "ingest.threads must be between 0 (one per core) and 64");
         var l = c.Ingest.Limits;
         Require(l.MaxUploadMb > 0 && l.MaxUncompressedMb > 0 && l.MaxEntries > 0, "ingest.limits must be positive");
         Require(l.MaxDepth is >= 8 and <= 256, "ingest.limits.max_depth must be between 8 and 256");

@@ -25,6 +25,13 @@ public sealed class IngestConfig
     public List<string> VersionKeys { get; set; } = ["version", "project_version", "package_version"];
     public List<string> NameKeys { get; set; } = ["library", "project_name", "package"];
     public LimitsConfig Limits { get; set; } = new();
+
+    /// <summary>
+    /// Threads that reduce (parse, validate, scrub, hash) the lines of a large <c>events.jsonl</c> while the reading
+    /// thread splits it: 0 (the default) is one per core, at most 4; 1 reduces on the reading thread alone. The lake
+    /// written is the same whatever the number (docs/benchmarks.md).
+    /// </summary>
+    public int Threads { get; set; }
 }
 
 public sealed class LimitsConfig

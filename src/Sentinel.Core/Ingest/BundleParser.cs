@@ -10,7 +10,7 @@ namespace Sentinel.Ingest;
 /// Streams the two documents an smonitor bundle is made of — the bundle object and, for
 /// directory bundles, <c>events.jsonl</c> — into a <see cref="BundleReading"/>.
 /// </summary>
-internal sealed class BundleParser
+internal sealed partial class BundleParser
 {
     private const int SmallSectionBytes = 1 << 20;
     private const int CatalogTextMax = 300;
@@ -35,6 +35,11 @@ internal sealed class BundleParser
         _limits = config.Ingest.Limits;
         _pool = pool;
         _reducer = new EventReducer(config.Ingest.NameKeys, config.Ingest.VersionKeys, _limits.MaxDepth, pool, traceKey);
+        // The reading thread is one of the threads: it splits lines (and keeps the reduced events) while the others reduce.
+        _workerCount = (config.Ingest.Threads > 0 ? config.Ingest.Threads : Math.Min(Environment.ProcessorCount, 4)) - 1;
+        // Each worker reduces with its own reducer and string pool (neither is thread-safe); kept for the session, so
+        // their caches of decoded and scrubbed values carry over from one upload to the next.
+        _newWorkerReducer = () => new EventReducer(config.Ingest.NameKeys, config.Ingest.VersionKeys, _limits.MaxDepth, new StringPool(), traceKey);
     }
 
     private int MaxEventBytes => _limits.MaxEventKb * 1024;
@@ -154,33 +159,33 @@ internal sealed class BundleParser
         }
     }
 
-    /// <summary>Reads <c>events.jsonl</c>: a bad line is recorded with its number; the others are kept.</summary>
+    /// <summary>
+    /// Reads <c>events.jsonl</c>: a bad line is recorded with its number; the others are kept. A file of more than one
+    /// batch of lines is reduced by the worker threads (<c>ingest.threads</c>) in file order (BundleParser.Parallel.cs).
+    /// </summary>
     public void ReadEventsJsonl(Stream raw, string file, BundleReading into)
     {
         into.SawEventsFile = true;
+        IngestTrace.Line("events.jsonl: start");
 #pragma warning disable CA2000 // not disposed on purpose: PythonJsonStream would dispose raw, which the caller owns and hashes afterwards
         var lines = new JsonLineReader(new PythonJsonStream(raw), MaxEventBytes);
 #pragma warning restore CA2000
         try
         {
+            if (_workerCount >= 1)
+            {
+                ReadLinesInParallel(lines, file, into);
+                IngestTrace.Line("events.jsonl: end");
+                return;
+            }
+
             while (lines.Next(out var line, out var number, out var tooLong))
             {
-                into.EventsSeen++;
                 var where = new EventLocation(file, number, InArray: false);
-                if (tooLong)
+                if (Count(where, tooLong, into))
                 {
-                    into.BadEvents.Add(new Problem(where.ToString(), null, $"event line longer than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"));
-                    into.Ledger.Add("rejected.event");
-                    continue;
+                    AddEvent(line, where, into);
                 }
-
-                if (into.EventsSeen > _limits.MaxEventsPerBundle)
-                {
-                    throw new BundleRejectedException(new Problem(file, null,
-                        $"more than {_limits.MaxEventsPerBundle:N0} events (ingest.limits.max_events_per_bundle)"));
-                }
-
-                AddEvent(line, where, into);
             }
         }
         catch (InvalidDataException e)
@@ -189,13 +194,41 @@ internal sealed class BundleParser
         }
     }
 
-    private void AddEvent(ReadOnlySpan<byte> json, EventLocation where, BundleReading into)
+    /// <summary>Counts a line; false (and recorded as bad) when it is too long. Throws past the events limit.</summary>
+    private bool Count(EventLocation where, bool tooLong, BundleReading into)
+    {
+        into.EventsSeen++;
+        if (tooLong)
+        {
+            into.BadEvents.Add(new Problem(where.ToString(), null, $"event line longer than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"));
+            into.Ledger.Add("rejected.event");
+            return false;
+        }
+
+        if (into.EventsSeen > _limits.MaxEventsPerBundle)
+        {
+            throw new BundleRejectedException(new Problem(where.File, null,
+                $"more than {_limits.MaxEventsPerBundle:N0} events (ingest.limits.max_events_per_bundle)"));
+        }
+
+        return true;
+    }
+
+    private void AddEvent(ReadOnlySpan<byte> json, EventLocation where, BundleReading into) =>
+        Keep(Reduce(_reducer, json, where, into.Ledger, _event), _event, into);
+
+    /// <summary>
+    /// Parses, validates and scrubs one event into <paramref name="ev"/> (its scrub and drop counts into
+    /// <paramref name="ledger"/>): null when it is kept, else why not. Touches nothing of the bundle: a worker thread
+    /// may run it with its own reducer.
+    /// </summary>
+    private Problem? Reduce(EventReducer reducer, ReadOnlySpan<byte> json, EventLocation where, RedactionLedger ledger, ParsedEvent ev)
     {
         bool ok;
         Problem? problem;
         try
         {
-            ok = _reducer.Reduce(json, where, into.Ledger, _event, out problem);
+            ok = reducer.Reduce(json, where, ledger, ev, out problem);
         }
         catch (JsonException e)
         {
@@ -208,23 +241,29 @@ internal sealed class BundleParser
             problem = new Problem(where.ToString(), e.Field, UndecodableTextException.Reason);
         }
 
-        if (ok && (_event.Timestamp < EarliestTimestamp || _event.Timestamp > _latestTimestamp))
+        if (ok && (ev.Timestamp < EarliestTimestamp || ev.Timestamp > _latestTimestamp))
         {
             ok = false;
             problem = new Problem(where.ToString(), "timestamp",
-                $"timestamp {_event.Timestamp:yyyy-MM-dd} is out of range (before 2000-01-01 or more than one day after the ingest's clock)");
+                $"timestamp {ev.Timestamp:yyyy-MM-dd} is out of range (before 2000-01-01 or more than one day after the ingest's clock)");
         }
 
-        if (ok)
+        return ok ? null : problem!;
+    }
+
+    /// <summary>Stores a reduced event in the bundle (its values capped per upload), or records why it was not kept. In file order.</summary>
+    private void Keep(Problem? problem, ParsedEvent ev, BundleReading into)
+    {
+        if (problem is null)
         {
-            _event.Code = Capped(into, "code", _event.Code, _ => Other);
-            _event.Source = Capped(into, "source", _event.Source, OtherInNamespace);
-            _event.TraceHash = Capped(into, "trace_hash", _event.TraceHash, _ => Other)!;
-            into.AddEvent(_event);
+            ev.Code = Capped(into, "code", ev.Code, _ => Other);
+            ev.Source = Capped(into, "source", ev.Source, OtherInNamespace);
+            ev.TraceHash = Capped(into, "trace_hash", ev.TraceHash, _ => Other)!;
+            into.AddEvent(ev);
         }
         else
         {
-            into.BadEvents.Add(problem!);
+            into.BadEvents.Add(problem);
             into.Ledger.Add("rejected.event");
         }
     }

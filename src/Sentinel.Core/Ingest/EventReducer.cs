@@ -189,7 +189,8 @@ internal sealed class EventReducer
         // smonitor's fingerprint is an unkeyed hash of its inputs. When one of them was dropped (a home path as
         // `source`, a scrubbed code, an `extra` value the scrubber flags), a dictionary of user names could reverse
         // it: the trace hash is then recomputed from the kept fields and keyed with the lake's secret (docs/privacy.md).
-        identityDropped |= fingerprintExtra is not null && fingerprintExtra.Values.Any(v => Scrubber.Check(v) is { } why && Guessable.Contains(why));
+        // (The verdict comes from the pool: the same few values recur on every event, and scrubbing is the costly part.)
+        identityDropped |= fingerprintExtra is not null && fingerprintExtra.Values.Any(v => _pool.ScrubVerdict(v) is { } why && Guessable.Contains(why));
         ev.TraceHash = identityDropped
             ? _pool.Get(KeyedTrace(ev))
             : fingerprint.IsEmpty

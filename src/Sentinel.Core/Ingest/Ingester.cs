@@ -115,7 +115,7 @@ public static class Ingester
         var ingestId = $"{now:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 
         using var index = new LakeIndex(paths);
-        var session = new IngestSession(options, paths, index, secret, now, ingestId);
+        using var session = new IngestSession(options, paths, index, secret, now, ingestId);
         var total = discovery.Uploads.Count;
         var done = 0;
         try

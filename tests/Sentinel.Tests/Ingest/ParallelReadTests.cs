@@ -1,0 +1,162 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Sentinel.Config;
+using Sentinel.Ingest;
+using Sentinel.Tests.Support;
+
+namespace Sentinel.Tests.Ingest;
+
+/// <summary>
+/// Issue 19: the lines of a large events.jsonl are reduced on worker threads (<c>ingest.threads</c>) and kept in file
+/// order. Whatever the number of threads, the lake is the same, byte for byte, bad lines included.
+/// </summary>
+public sealed class ParallelReadTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// A directory bundle of several thousand lines (several batches of 1,024): a corpus run's events replayed with
+    /// shifted timestamps, and among them the bad lines a stranger's file has: not JSON, a bare NaN (Python's dialect,
+    /// kept), a line over max_event_kb, a timestamp out of range, a missing level, blank lines and CRLF endings.
+    /// </summary>
+    private static string LargeBundle(string root, int replicas)
+    {
+        var source = Corpus.PathOf("m02_molsysmt-0.9.0_dev_dchen");
+        var dir = Path.Combine(root, "in", "large_molsysmt-0.9.0");
+        Directory.CreateDirectory(dir);
+        File.Copy(Path.Combine(source, "bundle.json"), Path.Combine(dir, "bundle.json"));
+        var lines = File.ReadAllLines(Path.Combine(source, "events.jsonl")).Where(l => l.Length > 0).ToList();
+        var sb = new StringBuilder();
+        var n = 0;
+        for (var r = 0; r < replicas; r++)
+        {
+            foreach (var line in lines)
+            {
+                var ev = JsonNode.Parse(line)!.AsObject();
+                var t = DateTimeOffset.Parse((string)ev["timestamp"]!, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(r);
+                ev["timestamp"] = t.ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
+                var text = ev.ToJsonString();
+                n++;
+                switch (n % 997)
+                {
+                    case 11: sb.Append("{\"timestamp\": \"2026-10-02T03:27:20+00:00\", \"level\": \"INFO\", \"message\": oops}\n"); break;
+                    case 23: sb.Append(text.Replace("\"level\":", "\"duration\": NaN, \"level\":", StringComparison.Ordinal)).Append('\n'); continue;
+                    case 37: sb.Append("{\"pad\": \"").Append('x', 9000).Append("\"}\n"); break;
+                    case 41: sb.Append(text.Replace((string)ev["timestamp"]!, "1999-01-01T00:00:00+00:00", StringComparison.Ordinal)).Append('\n'); continue;
+                    case 53: sb.Append("{\"timestamp\": \"2026-10-02T03:27:20+00:00\", \"message\": \"no level\"}\n"); break;
+                    case 67: sb.Append("\n   \n"); break;
+                    case 79: sb.Append(text).Append("\r\n"); continue;
+                }
+
+                sb.Append(text).Append('\n');
+            }
+        }
+
+        File.WriteAllText(Path.Combine(dir, "events.jsonl"), sb.ToString(), new UTF8Encoding(false));
+        return Path.Combine(root, "in");
+    }
+
+    private static SentinelConfig Config(int threads, int maxEvents = 2_000_000)
+    {
+        var config = new SentinelConfig();
+        config.Ingest.Threads = threads;
+        config.Ingest.Limits.MaxEventKb = 8;
+        config.Ingest.Limits.MaxEventsPerBundle = maxEvents;
+        return config;
+    }
+
+    [Fact]
+    public async Task The_lake_is_the_same_byte_for_byte_whatever_the_number_of_threads()
+    {
+        using var dir = new TempDir();
+        var input = LargeBundle(dir.Path, replicas: 400); // 13 events × 400 = 5,200 lines, 6 batches
+        var results = new List<IngestResult>();
+        var lakes = new List<string>();
+        foreach (var threads in new[] { 1, 2, 4 })
+        {
+            var lake = dir.Sub($"lake{threads}");
+            if (lakes.Count > 0)
+            {
+                // One lake secret for all three: event ids are keyed with it.
+                Directory.CreateDirectory(Path.Combine(lake, "state"));
+                File.Copy(Path.Combine(lakes[0], "state", "secret.key"), Path.Combine(lake, "state", "secret.key"));
+            }
+
+            results.Add(await SentinelRunner.IngestAsync(new IngestOptions([input], TestLake.At(lake, new FixedClock(Now)), Config(threads), VersionHints.None)));
+            lakes.Add(lake);
+        }
+
+        var one = results[0];
+        Assert.True(one.EventsWritten > 4000, $"{one.EventsWritten} events written");
+        var outcome = Assert.Single(one.Outcomes);
+        Assert.Equal(InputStatus.Partial, outcome.Status);
+        Assert.True(outcome.EventsRejected >= 15, $"{outcome.EventsRejected} rejected"); // the bad lines, quarantined one by one
+        foreach (var other in results.Skip(1))
+        {
+            Assert.Equal(one.EventsWritten, other.EventsWritten);
+            Assert.Equal(one.Outcomes.Select(o => (o.Status, o.EventsWritten, o.EventsDuplicate, o.EventsRejected)),
+                other.Outcomes.Select(o => (o.Status, o.EventsWritten, o.EventsDuplicate, o.EventsRejected)));
+            Assert.Equal(one.Quarantined.Select(q => q.Reason.Replace(lakes[0], "", StringComparison.Ordinal)),
+                other.Quarantined.Select(q => q.Reason));
+        }
+
+        // Every Parquet file of the lake, byte for byte (same clock, same secret: the same contents in the same
+        // partitions; a file's name carries its ingest's random id, so files are paired in order).
+        string[] Files(string lake, string folder) => [.. Directory.GetFiles(Path.Combine(lake, folder), "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(lake, f)).Order(StringComparer.Ordinal)];
+        foreach (var folder in new[] { "events", "performance", "catalog" })
+        {
+            var expected = Files(lakes[0], folder);
+            Assert.NotEmpty(expected);
+            foreach (var lake in lakes.Skip(1))
+            {
+                Assert.Equal(expected.Select(Path.GetDirectoryName), Files(lake, folder).Select(Path.GetDirectoryName));
+                foreach (var (a, b) in expected.Zip(Files(lake, folder)))
+                {
+                    Assert.True(File.ReadAllBytes(Path.Combine(lakes[0], a)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(lake, b))), $"{b} differs");
+                }
+            }
+        }
+
+        using var first = new LakeReader(lakes[0]);
+        var rows = Text(first.Rows("SELECT * FROM events"));
+        foreach (var lake in lakes.Skip(1))
+        {
+            using var reader = new LakeReader(lake);
+            Assert.Equal(rows, Text(reader.Rows("SELECT * FROM events")));
+            Assert.Equal(Text(first.Rows("SELECT * EXCLUDE (ingest_id) FROM bundles")), Text(reader.Rows("SELECT * EXCLUDE (ingest_id) FROM bundles")));
+        }
+
+        var quarantined = Directory.GetFiles(Path.Combine(lakes[0], "quarantine"), "*", SearchOption.AllDirectories).Where(f => f.EndsWith(".json", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(quarantined);
+    }
+
+    [Fact]
+    public async Task An_upload_over_the_events_limit_is_refused_the_same_way_in_parallel()
+    {
+        using var dir = new TempDir();
+        var input = LargeBundle(dir.Path, replicas: 300); // 3,900 lines
+        var sequential = await SentinelRunner.IngestAsync(new IngestOptions([input], TestLake.At(dir.Sub("a"), new FixedClock(Now)), Config(1, maxEvents: 2500), VersionHints.None));
+        var parallel = await SentinelRunner.IngestAsync(new IngestOptions([input], TestLake.At(dir.Sub("b"), new FixedClock(Now)), Config(3, maxEvents: 2500), VersionHints.None));
+
+        var a = Assert.Single(sequential.Quarantined);
+        var b = Assert.Single(parallel.Quarantined);
+        Assert.Contains("more than 2,500 events (ingest.limits.max_events_per_bundle)", a.Reason, StringComparison.Ordinal);
+        Assert.Equal(a.Reason.Replace(dir.Sub("a"), "", StringComparison.Ordinal), b.Reason.Replace(dir.Sub("b"), "", StringComparison.Ordinal));
+        Assert.Equal(0, parallel.EventsWritten);
+        Assert.False(Directory.Exists(Path.Combine(dir.Sub("b"), "events")) && Directory.EnumerateFiles(Path.Combine(dir.Sub("b"), "events"), "*.parquet", SearchOption.AllDirectories).Any());
+    }
+
+    [Fact]
+    public void Ingest_threads_outside_0_to_64_is_a_config_error()
+    {
+        using var dir = new TempDir();
+        var file = Path.Combine(dir.Path, "sentinel.yml");
+        File.WriteAllText(file, "ingest:\n  threads: -1\n");
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, explicitlyGiven: true));
+        Assert.Contains("ingest.threads", e.Message, StringComparison.Ordinal);
+    }
+
+    private static List<string> Text(List<object?[]> rows) =>
+        [.. rows.Select(r => string.Join('\u241f', r.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture))))];
+}

@@ -276,7 +276,7 @@ if [[ -n "$RECORD" ]]; then
     # without the markers gets the block appended.
     {
         echo "<!-- bench.sh:begin (written by scripts/bench.sh --record; edits inside are overwritten) -->"
-        echo "Recorded $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(uname -m), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)), .NET $(dotnet --version), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+        echo "Recorded $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(uname -m), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)), .NET $(dotnet --version), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)'); load average $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) when the run ended"
         echo
         echo "    scripts/bench.sh --events $EVENTS --bundles $BUNDLES --runs $RUNS --seed $SEED --single-run-mb $SINGLE_MB --distinct $DISTINCT"
         echo

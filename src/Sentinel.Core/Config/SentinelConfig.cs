@@ -27,8 +27,8 @@ public sealed class IngestConfig
     public LimitsConfig Limits { get; set; } = new();
 
     /// <summary>
-    /// Threads that reduce (parse, validate, scrub, hash) the lines of a large <c>events.jsonl</c> while the reading
-    /// thread splits it: 0 (the default) is one per core, at most 4; 1 reduces on the reading thread alone. The lake
+    /// Threads that reduce (parse, validate, scrub, hash) the events of a large <c>events.jsonl</c> or <c>events</c> array while the reading
+    /// thread splits it: 0 (the default) is one per core, at most 4 in all; 1 reduces on the reading thread alone. The lake
     /// written is the same whatever the number (docs/benchmarks.md).
     /// </summary>
     public int Threads { get; set; }

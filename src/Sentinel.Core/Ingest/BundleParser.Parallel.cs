@@ -1,15 +1,59 @@
 using System.Runtime.ExceptionServices;
+using System.Text.Json;
 using System.Threading.Channels;
 using Sentinel.Storage;
 
 namespace Sentinel.Ingest;
 
-// A large events.jsonl on every core (issue 19). The reading thread splits the file into lines (PythonJsonStream,
+// A large events.jsonl, or a large `events` array of a single-file bundle, on every core (issue 19). The reading thread splits the file into lines (PythonJsonStream,
 // JsonLineReader, the upload's digest) and copies them into batches; worker threads reduce each batch (parse,
 // validate, scrub, hash: the bulk of the work) with their own reducer and string pool; the reading thread then keeps
 // the reduced events batch by batch, in file order (event limits, per-upload caps, the bundle's event store). So the
 // bundle, and the lake written from it, are the same as with one thread. At most MaxInFlight batches exist at once:
 // memory stays bounded whatever the file's size.
+/// <summary>The events of one upload, one raw value at a time: lines of events.jsonl, or elements of an `events` array.</summary>
+internal interface IEventValues
+{
+    /// <summary>The next event's bytes (valid until the next call) and its line number or index; <paramref name="tooLong"/> when over the limit (skipped).</summary>
+    bool Next(out ReadOnlySpan<byte> value, out int number, out bool tooLong);
+}
+
+/// <summary>The elements of an `events` array, read from the bundle object's reader (positioned after its '[').</summary>
+internal sealed class ArrayEventValues(JsonStreamReader reader, int maxBytes) : IEventValues
+{
+    private int _index;
+    private bool _done;
+
+    public bool Next(out ReadOnlySpan<byte> value, out int number, out bool tooLong)
+    {
+        value = default;
+        number = _index;
+        tooLong = false;
+        if (_done)
+        {
+            return false;
+        }
+
+        try
+        {
+            value = reader.ReadValue(maxBytes, out var first);
+            if (first == JsonTokenType.EndArray)
+            {
+                _done = true;
+                return false;
+            }
+        }
+        catch (ValueTooLargeException)
+        {
+            reader.SkipValue();
+            tooLong = true;
+        }
+
+        _index++;
+        return true;
+    }
+}
+
 internal sealed partial class BundleParser
 {
     private const int BatchLines = 1024;
@@ -63,7 +107,7 @@ internal sealed partial class BundleParser
         }
     }
 
-    private void ReadLinesInParallel(JsonLineReader lines, string file, BundleReading into)
+    private void ReadLinesInParallel(IEventValues lines, string file, bool inArray, BundleReading into)
     {
         var all = new List<LineBatch>();
         var free = new Stack<LineBatch>();
@@ -82,7 +126,7 @@ internal sealed partial class BundleParser
 
         try
         {
-            ReadLinesInParallel(lines, file, into, Fresh, free);
+            ReadLinesInParallel(lines, file, inArray, into, Fresh, free);
         }
         finally
         {
@@ -93,7 +137,7 @@ internal sealed partial class BundleParser
         }
     }
 
-    private void ReadLinesInParallel(JsonLineReader lines, string file, BundleReading into, Func<LineBatch> fresh, Stack<LineBatch> free)
+    private void ReadLinesInParallel(IEventValues lines, string file, bool inArray, BundleReading into, Func<LineBatch> fresh, Stack<LineBatch> free)
     {
         var batch = fresh();
         var more = true;
@@ -105,15 +149,15 @@ internal sealed partial class BundleParser
         if (!more)
         {
             // The whole file fits one batch: no thread is worth starting.
-            Reduce(batch, _reducer, file, CancellationToken.None);
-            Consume(batch, file, into);
+            Reduce(batch, _reducer, file, inArray, CancellationToken.None);
+            Consume(batch, file, inArray, into);
             return;
         }
 
         _workerReducers ??= [.. Enumerable.Range(0, _workerCount).Select(_ => _newWorkerReducer())];
         var work = Channel.CreateBounded<LineBatch>(new BoundedChannelOptions(MaxInFlight) { SingleWriter = true, SingleReader = false });
         using var stop = new CancellationTokenSource();
-        var workers = _workerReducers.Select(reducer => Task.Run(() => Work(work.Reader, reducer, file, stop.Token))).ToArray();
+        var workers = _workerReducers.Select(reducer => Task.Run(() => Work(work.Reader, reducer, file, inArray, stop.Token))).ToArray();
         var inFlight = new Queue<LineBatch>();
         try
         {
@@ -157,7 +201,7 @@ internal sealed partial class BundleParser
         void ConsumeOldest()
         {
             var oldest = inFlight.Dequeue();
-            Consume(oldest, file, into);
+            Consume(oldest, file, inArray, into);
             free.Push(oldest);
         }
 
@@ -176,16 +220,16 @@ internal sealed partial class BundleParser
         }
     }
 
-    private async Task Work(ChannelReader<LineBatch> queue, EventReducer reducer, string file, CancellationToken stop)
+    private async Task Work(ChannelReader<LineBatch> queue, EventReducer reducer, string file, bool inArray, CancellationToken stop)
     {
         await foreach (var batch in queue.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            Reduce(batch, reducer, file, stop);
+            Reduce(batch, reducer, file, inArray, stop);
         }
     }
 
     /// <summary>Reduces every line of <paramref name="batch"/> that is not too long, then marks it done (also on failure).</summary>
-    private void Reduce(LineBatch batch, EventReducer reducer, string file, CancellationToken stop)
+    private void Reduce(LineBatch batch, EventReducer reducer, string file, bool inArray, CancellationToken stop)
     {
         try
         {
@@ -197,7 +241,7 @@ internal sealed partial class BundleParser
                     continue;
                 }
 
-                batch.Problems[i] = Reduce(reducer, batch.Bytes.AsSpan(offset, length), new EventLocation(file, number, InArray: false), batch.Ledger, batch.Events[i]);
+                batch.Problems[i] = Reduce(reducer, batch.Bytes.AsSpan(offset, length), new EventLocation(file, number, inArray), batch.Ledger, batch.Events[i]);
             }
         }
 #pragma warning disable CA1031 // any failure is handed to the reading thread, which rethrows it as the sequential code would
@@ -213,7 +257,7 @@ internal sealed partial class BundleParser
     }
 
     /// <summary>Keeps a reduced batch's events in file order, on the reading thread (as the sequential loop does).</summary>
-    private void Consume(LineBatch batch, string file, BundleReading into)
+    private void Consume(LineBatch batch, string file, bool inArray, BundleReading into)
     {
         batch.Done.Wait();
         batch.Error?.Throw();
@@ -221,7 +265,7 @@ internal sealed partial class BundleParser
         for (var i = 0; i < batch.Lines.Count; i++)
         {
             var (_, _, number, tooLong) = batch.Lines[i];
-            if (Count(new EventLocation(file, number, InArray: false), tooLong, into))
+            if (Count(new EventLocation(file, number, inArray), tooLong, into))
             {
                 Keep(batch.Problems[i], batch.Events[i], into);
             }

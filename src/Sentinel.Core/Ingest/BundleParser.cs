@@ -174,19 +174,21 @@ internal sealed partial class BundleParser
         {
             if (_workerCount >= 1)
             {
-                ReadLinesInParallel(lines, file, into);
-                IngestTrace.Line("events.jsonl: end");
-                return;
+                ReadLinesInParallel(lines, file, inArray: false, into);
             }
-
-            while (lines.Next(out var line, out var number, out var tooLong))
+            else
             {
-                var where = new EventLocation(file, number, InArray: false);
-                if (Count(where, tooLong, into))
+                while (lines.Next(out var line, out var number, out var tooLong))
                 {
-                    AddEvent(line, where, into);
+                    var where = new EventLocation(file, number, InArray: false);
+                    if (Count(where, tooLong, into))
+                    {
+                        AddEvent(line, where, into);
+                    }
                 }
             }
+
+            IngestTrace.Line("events.jsonl: end");
         }
         catch (InvalidDataException e)
         {
@@ -200,7 +202,9 @@ internal sealed partial class BundleParser
         into.EventsSeen++;
         if (tooLong)
         {
-            into.BadEvents.Add(new Problem(where.ToString(), null, $"event line longer than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"));
+            into.BadEvents.Add(new Problem(where.ToString(), null, where.InArray
+                ? $"event larger than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"
+                : $"event line longer than {_limits.MaxEventKb} KiB (ingest.limits.max_event_kb)"));
             into.Ledger.Add("rejected.event");
             return false;
         }
@@ -273,6 +277,13 @@ internal sealed partial class BundleParser
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
         {
             throw new BundleRejectedException(new Problem(file, "events", "events must be an array"));
+        }
+
+        if (_workerCount >= 1)
+        {
+            // Counted, kept and refused exactly as below (one loop for both shapes: BundleParser.Parallel.cs).
+            ReadLinesInParallel(new ArrayEventValues(reader, MaxEventBytes), file, inArray: true, into);
+            return;
         }
 
         var index = 0;

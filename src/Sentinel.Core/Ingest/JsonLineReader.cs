@@ -1,7 +1,7 @@
 namespace Sentinel.Ingest;
 
 /// <summary>Splits a stream into lines without holding more than one line (bounded) in memory.</summary>
-internal sealed class JsonLineReader(Stream stream, int maxLineBytes)
+internal sealed class JsonLineReader(Stream stream, int maxLineBytes) : IEventValues
 {
     private byte[] _buffer = new byte[Math.Min(256 * 1024, maxLineBytes + 1)];
     private int _start;

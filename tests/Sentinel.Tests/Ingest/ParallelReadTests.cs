@@ -56,6 +56,84 @@ public sealed class ParallelReadTests
         return Path.Combine(root, "in");
     }
 
+    /// <summary>
+    /// A single-file bundle whose `events` array holds several thousand elements (a corpus bundle's events replayed), with
+    /// the bad elements valid JSON can carry: not an object, a bare NaN, over max_event_kb, out-of-range timestamp,
+    /// missing level.
+    /// </summary>
+    private static string LargeArrayBundle(string root, int replicas)
+    {
+        var bundle = JsonNode.Parse(File.ReadAllText(Corpus.PathOf("m01_molsysmt-0.9.0_user_mgarcia.json")))!.AsObject();
+        var source = bundle["events"]!.AsArray().Select(e => e!.ToJsonString()).ToList();
+        var dir = Path.Combine(root, "in-array");
+        Directory.CreateDirectory(dir);
+        var events = new List<string>();
+        var n = 0;
+        for (var r = 0; r < replicas; r++)
+        {
+            foreach (var text in source)
+            {
+                var ev = JsonNode.Parse(text)!.AsObject();
+                var t = DateTimeOffset.Parse((string)ev["timestamp"]!, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(r);
+                ev["timestamp"] = t.ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
+                var json = ev.ToJsonString();
+                n++;
+                switch (n % 997)
+                {
+                    case 11: events.Add("42"); break;
+                    case 23: events.Add(json.Replace("\"level\":", "\"duration\": NaN, \"level\":", StringComparison.Ordinal)); continue;
+                    case 37: events.Add("{\"pad\": \"" + new string('x', 9000) + "\"}"); break;
+                    case 41: events.Add(json.Replace((string)ev["timestamp"]!, "1999-01-01T00:00:00+00:00", StringComparison.Ordinal)); continue;
+                    case 53: events.Add("{\"timestamp\": \"2026-10-02T03:27:20+00:00\", \"message\": \"no level\"}"); break;
+                }
+
+                events.Add(json);
+            }
+        }
+
+        bundle.Remove("events");
+        var head = bundle.ToJsonString();
+        File.WriteAllText(Path.Combine(dir, "large_molsysmt-0.9.0.json"),
+            head[..^1] + ", \"events\": [\n" + string.Join(",\n", events) + "\n]}", new UTF8Encoding(false));
+        return dir;
+    }
+
+    [Fact]
+    public async Task A_large_events_array_gives_the_same_lake_whatever_the_number_of_threads()
+    {
+        using var dir = new TempDir();
+        var input = LargeArrayBundle(dir.Path, replicas: 400);
+        var lakes = new List<string>();
+        var results = new List<IngestResult>();
+        foreach (var threads in new[] { 1, 3 })
+        {
+            var lake = dir.Sub($"lake{threads}");
+            if (lakes.Count > 0)
+            {
+                Directory.CreateDirectory(Path.Combine(lake, "state"));
+                File.Copy(Path.Combine(lakes[0], "state", "secret.key"), Path.Combine(lake, "state", "secret.key"));
+            }
+
+            results.Add(await SentinelRunner.IngestAsync(new IngestOptions([input], TestLake.At(lake, new FixedClock(Now)), Config(threads), VersionHints.None)));
+            lakes.Add(lake);
+        }
+
+        var outcome = Assert.Single(results[0].Outcomes);
+        Assert.Equal(InputStatus.Partial, outcome.Status);
+        Assert.True(results[0].EventsWritten > 1000, $"{results[0].EventsWritten} events written");
+        Assert.True(outcome.EventsRejected >= 8, $"{outcome.EventsRejected} rejected");
+        Assert.Contains("event larger than 8 KiB (ingest.limits.max_event_kb)", results[0].Quarantined[0].Reason + string.Join("|", Directory.GetFiles(Path.Combine(lakes[0], "quarantine"), "*", SearchOption.AllDirectories).Where(f => f.EndsWith(".json", StringComparison.Ordinal)).Select(File.ReadAllText)), StringComparison.Ordinal);
+        Assert.Equal(results[0].Outcomes.Select(o => (o.Status, o.EventsWritten, o.EventsDuplicate, o.EventsRejected)),
+            results[1].Outcomes.Select(o => (o.Status, o.EventsWritten, o.EventsDuplicate, o.EventsRejected)));
+        Assert.Equal(results[0].Quarantined.Select(q => q.Reason), results[1].Quarantined.Select(q => q.Reason));
+        using var a = new LakeReader(lakes[0]);
+        using var b = new LakeReader(lakes[1]);
+        var rows = Text(a.Rows("SELECT * FROM events"));
+        Assert.True(rows.Count > 1000);
+        Assert.Equal(rows, Text(b.Rows("SELECT * FROM events")));
+        Assert.Equal(Text(a.Rows("SELECT * EXCLUDE (ingest_id) FROM bundles")), Text(b.Rows("SELECT * EXCLUDE (ingest_id) FROM bundles")));
+    }
+
     private static SentinelConfig Config(int threads, int maxEvents = 2_000_000)
     {
         var config = new SentinelConfig();

@@ -278,7 +278,14 @@ public sealed class SiteModelBuilder
         // Which platforms and Python versions a problem was seen on carries no run count per value, so the public
         // page cannot tell whether a value is backed by k runs: it is listed for maintainers only (the library
         // page's environment table, thresholded per value, is public).
-        var spread = p.Spread.Where(x => Enough(x.Runs)).ToList();
+        // Per dimension, the rows left out must not add up to fewer than k of the problem's runs (which the page shows).
+        var spread = p.Spread.Where(x => Enough(x.Runs)).GroupBy(x => x.Dimension)
+            .SelectMany(g =>
+            {
+                var rows = g.ToList();
+                var drop = _public ? Complement.Suppress([.. rows.Select(x => x.Runs)], p.RunsAffected, _k) : [];
+                return rows.Where((_, i) => !drop.Contains(i));
+            }).ToList();
         return new ProblemPage(_site, p.Library, row, p.Category, _public ? [] : p.Platforms, _public ? [] : p.PythonVersions, daily,
             p.Daily.Count - daily.Count, note)
         {

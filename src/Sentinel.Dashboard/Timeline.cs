@@ -69,7 +69,8 @@ public static class TimelineBuilder
     /// <summary>
     /// The timeline of one library. <paramref name="k"/> 0 is the maintainers' view: the natural grain, every period
     /// drawn (zero runs: rates null, a gap). Otherwise (public) the grain is coarsened (day → week → month) until every
-    /// period with runs has at least k of them; periods and version cells still below k at months are left out.
+    /// period with runs has at least k of them; periods and version cells still below k at months are left out, and so
+    /// are cells whose absence would let the period's total reveal fewer than k runs (<see cref="Complement"/>).
     /// </summary>
     public static Timeline? Build(IReadOnlyList<ActivityPoint> activity, IReadOnlyCollection<string> shownVersions,
         IReadOnlyList<VersionMarker> markers, int k)
@@ -117,9 +118,16 @@ public static class TimelineBuilder
         }
 
         var cells = activity.Where(a => a.Version is not null && a.Grain == grain && shownVersions.Contains(a.Version)).ToList();
-        var adoption = cells.Where(a => a.Runs >= k)
-            .OrderBy(a => a.Period).ThenBy(a => a.VersionRank)
-            .Select(a => new AdoptionBin(a.Period, a.Version!, a.Runs)).ToList();
+        var shownTotals = bins.Where(b => b.Runs > 0).ToDictionary(b => b.Period, b => b.Runs);
+        var adoption = new List<AdoptionBin>();
+        foreach (var period in cells.Where(a => a.Runs >= k).GroupBy(a => a.Period).OrderBy(g => g.Key))
+        {
+            var inPeriod = period.OrderBy(a => a.VersionRank).ToList();
+            // Next to a published period total, the cells left out must not add up to fewer than k runs.
+            var drop = shownTotals.TryGetValue(period.Key, out var total) ? Complement.Suppress([.. inPeriod.Select(a => a.Runs)], total, k) : [];
+            adoption.AddRange(inPeriod.Where((_, i) => !drop.Contains(i)).Select(a => new AdoptionBin(a.Period, a.Version!, a.Runs)));
+        }
+
         var shownMarkers = markers.Where(m => shownVersions.Contains(m.Version) && m.Day >= from && m.Day < Next(grain, to)).ToList();
         return new Timeline(grain, from, to, bins, adoption, shownMarkers, hidden, cells.Count - adoption.Count, coarsened);
     }

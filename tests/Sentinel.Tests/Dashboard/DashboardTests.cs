@@ -176,6 +176,15 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
                     Assert.True(cell.GetProperty("runs").GetInt64() >= k);
                     checkedNumbers++;
                 }
+
+                // A period's total minus its cells shown never reveals between 1 and k − 1 runs of the cells left out.
+                foreach (var bin in timeline.GetProperty("bins").EnumerateArray())
+                {
+                    var start = bin.GetProperty("period").GetString();
+                    var rest = bin.GetProperty("runs").GetInt64() - timeline.GetProperty("adoption").EnumerateArray()
+                        .Where(c => c.GetProperty("period").GetString() == start).Sum(c => c.GetProperty("runs").GetInt64());
+                    Assert.False(rest is > 0 and < k, $"{library} {start}: {rest} run(s) of hidden cells derivable");
+                }
             }
             Assert.All(root.GetProperty("regressions").EnumerateArray(),
                 r => Assert.True(r.GetProperty("runs_before").GetInt64() >= k && r.GetProperty("runs_after").GetInt64() >= k));
@@ -190,6 +199,13 @@ public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFix
             using var problem = Json(fixture.PublicSite, Path.GetRelativePath(fixture.PublicSite, file));
             var library = problem.RootElement.GetProperty("library").GetString()!;
             var code = problem.RootElement.GetProperty("problem").GetProperty("code");
+            var runsAffected = problem.RootElement.GetProperty("problem").GetProperty("runs_affected").GetInt64();
+            foreach (var dimension in problem.RootElement.GetProperty("spread").EnumerateArray().GroupBy(r => r.GetProperty("dimension").GetString()))
+            {
+                var rest = runsAffected - dimension.Sum(r => r.GetProperty("runs").GetInt64());
+                Assert.False(rest is > 0 and < k, $"{file} {dimension.Key}: {rest} run(s) of hidden rows derivable");
+            }
+
             foreach (var row in problem.RootElement.GetProperty("spread").EnumerateArray())
             {
                 Assert.True(row.GetProperty("runs").GetInt64() >= k, file);

@@ -56,4 +56,42 @@ public sealed class TimelineTests
         Assert.Equal(1, pub.CellsHidden);
         Assert.Equal(1.8, pub.Bins[0].ErrorsPerRun);
     }
+
+    [Fact]
+    public void A_public_period_total_never_reveals_fewer_than_k_runs_of_the_cells_left_out()
+    {
+        // k = 3. October: 8 runs in all, 1.0 has 4, 2.0 has 3, 3.0 has 1 (below k, left out). Showing 1.0 and 2.0 beside
+        // the total would publish 3.0's one run (8 − 4 − 3), so 2.0 (the smaller) is left out too: 8 − 4 = 4 ≥ k.
+        var month = new DateOnly(2026, 10, 1);
+        List<ActivityPoint> a =
+        [
+            new("lib", null, -1, "day", D, 8, 0, 8, 0, 0),
+            new("lib", null, -1, "week", TimelineBuilder.PeriodOf("week", D), 8, 0, 8, 0, 0),
+            new("lib", null, -1, "month", month, 8, 0, 8, 0, 0),
+            new("lib", "1.0", 0, "day", D, 4, 0, 4, 0, 0),
+            new("lib", "2.0", 1, "day", D, 3, 0, 3, 0, 0),
+            new("lib", "3.0", 2, "day", D, 1, 0, 1, 0, 0),
+        ];
+
+        var pub = TimelineBuilder.Build(a, ["1.0", "2.0"], [], k: 3)!;
+        Assert.Equal("day", pub.Grain);
+        Assert.Equal(8, Assert.Single(pub.Bins).Runs);
+        Assert.Equal(["1.0"], pub.Adoption.Select(c => c.Version).ToArray());
+        Assert.Equal(1, pub.CellsHidden);
+
+        var maintainers = TimelineBuilder.Build(a, ["1.0", "2.0", "3.0"], [], k: 0)!;
+        Assert.Equal(["1.0", "2.0", "3.0"], maintainers.Adoption.Select(c => c.Version).ToArray());
+    }
+
+    [Theory]
+    [InlineData(new long[] { 4, 3 }, 8, 3, new[] { 1 })]   // 1 run left out: the smaller part goes too
+    [InlineData(new long[] { 4, 3 }, 7, 3, new int[0])]    // nothing left out
+    [InlineData(new long[] { 4, 3 }, 10, 3, new int[0])]   // 3 left out: enough
+    [InlineData(new long[] { 3, 3 }, 7, 3, new[] { 0 })]   // a tie: the first goes, and 1 + 3 left out is enough
+    [InlineData(new long[] { 5, 3 }, 7, 3, new int[0])]    // parts overlapping the total (runs in two versions): nothing to hide
+    public void Complementary_suppression_hides_the_smallest_parts_first(long[] shown, long total, int k, int[] expected)
+    {
+        var hidden = Complement.Suppress(shown, total, k);
+        Assert.Equal(expected, hidden.Order().ToArray());
+    }
 }

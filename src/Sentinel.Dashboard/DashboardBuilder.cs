@@ -131,13 +131,7 @@ public static class DashboardBuilder
                 Write(Pages.ProblemList(list), list);
                 foreach (var (summary, row) in model.ListedProblems(list))
                 {
-                    // The problem's chart shares the library page's day range and version markers.
-                    var problem = model.Problem(summary, row) with
-                    {
-                        From = page.Trends.Count > 0 ? page.Trends.Min(t => t.Day) : null,
-                        To = page.Trends.Count > 0 ? page.Trends.Max(t => t.Day) : null,
-                        Markers = page.Timeline?.Markers ?? [],
-                    };
+                    var problem = model.Problem(summary, row, page);
                     Write(Pages.Problem(problem), problem);
                     problemPages++;
                 }

@@ -175,7 +175,7 @@ internal static class Pages
         TimeSections(b, m, figures);
 
         var zeroFill = m.Site.Audience != SiteModelBuilder.Public;
-        (DateOnly From, DateOnly To)? range = m.Trends.Count > 0 ? (m.Trends.Min(t => t.Day), m.Trends.Max(t => t.Day)) : null;
+        var range = m.DayRange;
         b.Append(CultureInfo.InvariantCulture, $"<p><a href=\"../{E(Paths.ProblemList(m.Library))}\">All {N(m.ErrorProblems + m.WarningProblems)} problems of {E(m.Library)}, with search and filters →</a></p>\n");
         ProblemsSection(b, "Top errors", m.TopErrors, m.ErrorProblems, range, zeroFill, m.Library);
         ProblemsSection(b, "Top warnings", m.TopWarnings, m.WarningProblems, range, zeroFill, m.Library);
@@ -226,7 +226,7 @@ internal static class Pages
 
             // Python versions in numeric order (3.9 < 3.10), platforms by name; library versions in PEP 440 order.
             var values = envRows.Select(e => e.Value).Distinct()
-                .OrderBy(v => Version.TryParse(v, out var py) ? py : new Version(int.MaxValue, 0)).ThenBy(v => v, StringComparer.Ordinal).ToList();
+                .OrderBy(SiteModelBuilder.PythonOrder).ThenBy(v => v, StringComparer.Ordinal).ToList();
             var id = dimension == "platform" ? "env-platform" : "env-python";
             b.Append(CultureInfo.InvariantCulture, $"<h3>Error-free runs by {E(title)}, per version</h3>\n");
             figures.Add(new(id, Charts.ErrorFreeByEnvironment(envRows, values, m.Versions.Select(v => v.Version).ToList(), title)));
@@ -390,7 +390,7 @@ internal static class Pages
         var id = Class(heading);
         b.Append(CultureInfo.InvariantCulture, $"<section><h2>{E(heading)}</h2>\n");
         b.Append(ProblemTable(id, string.Create(CultureInfo.InvariantCulture, $"{heading} by runs affected: showing {problems.Count} of {total}"),
-            problems, range, zeroFill, "../"));
+            problems, range, zeroFill));
         if (total > problems.Count)
         {
             b.Append(CultureInfo.InvariantCulture, $"<p><a href=\"../{E(Paths.ProblemList(library))}\">All problems of {E(library)} →</a></p>\n");
@@ -399,13 +399,13 @@ internal static class Pages
         b.Append("</section>\n");
     }
 
-    /// <summary>A sortable problem table (link, title, counts, versions, dates, sparkline, badges, triage and issue).</summary>
-    private static string ProblemTable(string id, string caption, IReadOnlyList<ProblemRow> problems, (DateOnly From, DateOnly To)? range, bool zeroFill, string root) =>
+    /// <summary>A sortable problem table (link, title, counts, versions, dates, sparkline, badges, triage and issue), on a page one folder deep.</summary>
+    private static string ProblemTable(string id, string caption, IReadOnlyList<ProblemRow> problems, (DateOnly From, DateOnly To)? range, bool zeroFill) =>
         Table(caption,
             ["problem", "title", "events", "runs", "versions", "first seen", "last seen", range is { } r0 ? $"events per day, {r0.From:yyyy-MM-dd} – {r0.To:yyyy-MM-dd}" : "events per day", "", "triage / issue"],
             problems.Select(p => new TableRow(ProblemRowAttributes(p),
             [
-                $"{LevelBadge(p.Level)} <a href=\"{root}{E(p.Href)}\"><code class=\"wrap\">{E(Subject(p))}</code></a>", E(p.Title ?? ""), N(p.Events), N(p.RunsAffected),
+                $"{LevelBadge(p.Level)} <a href=\"../{E(p.Href)}\"><code class=\"wrap\">{E(Subject(p))}</code></a>", E(p.Title ?? ""), N(p.Events), N(p.RunsAffected),
                 string.Join(", ", p.Versions.Select(v => $"<code class=\"ver\">{E(VersionText.Label(v))}</code>")), DateCell(p.FirstSeen), DateCell(p.LastSeen),
                 range is { } r && p.Daily.Count > 0 ? Svg.Sparkline(p.Daily, r.From, r.To, zeroFill, $"events per day of {Subject(p)}") : "–",
                 ProblemBadges(p), TrackingCell(p.Tracking),
@@ -423,7 +423,7 @@ internal static class Pages
         b.Append(ProblemFilters("problems", m.Problems, versionOrder));
         (DateOnly, DateOnly)? range = m.From is { } f && m.To is { } t ? (f, t) : null;
         b.Append(ProblemTable("problems", string.Create(CultureInfo.InvariantCulture, $"Problems by runs affected: showing {m.Problems.Count} of {m.Total}"),
-            m.Problems, range, m.Site.Audience != SiteModelBuilder.Public, "../"));
+            m.Problems, range, m.Site.Audience != SiteModelBuilder.Public));
         Hidden(b, m.Hidden, "problem(s)", m.Site);
         return new RenderedPage(path, Page(path, $"Problems of {m.Library}", m.Site, b.ToString(), charts: false, Paths.DataOf(path)), []);
     }

@@ -109,6 +109,10 @@ public sealed record LibraryPage(
 
     /// <summary>The page's time axis: adoption and per-run rates per period, version markers (null: no activity).</summary>
     public Timeline? Timeline { get; init; }
+
+    /// <summary>The first and last day of <see cref="Trends"/>: the day range the page's sparklines and its problems' charts share.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public (DateOnly From, DateOnly To)? DayRange => Trends.Count > 0 ? (Trends.Min(t => t.Day), Trends.Max(t => t.Day)) : null;
 }
 
 /// <summary>The approved triage verdict of a problem (the approver's name only in the maintainers view).</summary>

@@ -213,7 +213,7 @@ public sealed class SiteModelBuilder
             Regressions(l.Library).Select(Linked).ToList(),
             // Per version (PEP 440 order), platforms then Python versions, Python versions in numeric order (3.9 < 3.10).
             shownEnvironments.OrderBy(e => e.VersionRank).ThenBy(e => e.Dimension, StringComparer.Ordinal)
-                .ThenBy(e => e.Dimension == "python_version" && Version.TryParse(e.Value, out var py) ? py : new Version(int.MaxValue, 0))
+                .ThenBy(e => e.Dimension == "python_version" ? PythonOrder(e.Value) : PythonOrder(""))
                 .ThenByDescending(e => e.Runs).ThenBy(e => e.Value, StringComparer.Ordinal)
                 .Select(e => new EnvironmentRow(e.Version, e.Dimension, e.Value, e.Runs, e.Share, e.ErrorFreeRuns, e.ErrorFreeRate)).ToList(),
             new Hidden(
@@ -254,7 +254,7 @@ public sealed class SiteModelBuilder
         var shown = problems.Where(p => Enough(p.RunsAffected)).ToList();
         var rows = Ranked(shown).Take(ListedProblemsLimit).ToList();
         return new ProblemList(_site, page.Library, rows, shown.Count, problems.Count - shown.Count,
-            page.Trends.Count > 0 ? page.Trends.Min(t => t.Day) : null, page.Trends.Count > 0 ? page.Trends.Max(t => t.Day) : null);
+            page.DayRange?.From, page.DayRange?.To);
     }
 
     /// <summary>The problems that get a page: those on their library's full list (which holds the library page's top ones).</summary>
@@ -264,7 +264,8 @@ public sealed class SiteModelBuilder
         return _s.Problems.Where(p => p.Library == list.Library).Select(p => (p, Row(p))).Where(x => ids.Contains(x.Item2.Id));
     }
 
-    public ProblemPage Problem(ProblemSummary p, ProblemRow row)
+    /// <summary>A problem's page; its chart shares <paramref name="library"/>'s day range and version markers.</summary>
+    public ProblemPage Problem(ProblemSummary p, ProblemRow row, LibraryPage library)
     {
         var daily = p.Daily.Where(d => Enough(d.Runs)).Select(d => new DayCount(d.Day, d.Events)).ToList();
         TriageNote? note = null;
@@ -293,10 +294,13 @@ public sealed class SiteModelBuilder
             Spread = spread.Select((x, i) => (x, i))
                 .OrderBy(t => t.x.Dimension == "version" ? 0 : t.x.Dimension == "python_version" ? 1 : 2)
                 .ThenBy(t => t.x.Dimension == "version" ? t.i : 0)
-                .ThenBy(t => t.x.Dimension == "python_version" && Version.TryParse(t.x.Value, out var py) ? py : new Version(int.MaxValue, 0))
+                .ThenBy(t => t.x.Dimension == "python_version" ? PythonOrder(t.x.Value) : PythonOrder(""))
                 .ThenByDescending(t => t.x.Runs).ThenBy(t => t.x.Value, StringComparer.Ordinal)
                 .Select(t => new SpreadRow(t.x.Dimension, t.x.Value, t.x.Runs, t.x.OfRuns, t.x.Share)).ToList(),
             SpreadHidden = p.Spread.Count - spread.Count,
+            From = library.DayRange?.From,
+            To = library.DayRange?.To,
+            Markers = library.Timeline?.Markers ?? [],
         };
     }
 
@@ -308,6 +312,9 @@ public sealed class SiteModelBuilder
     {
         Tracking = _tracking.GetValueOrDefault(TrackingKey(p.Library, p.ProblemKey)),
     };
+
+    /// <summary>The sort key of a Python version, numeric (3.9 before 3.10); anything else ("unknown") last.</summary>
+    internal static Version PythonOrder(string value) => Version.TryParse(value, out var v) ? v : new Version(int.MaxValue, 0);
 
     /// <summary>The key of a problem's triage proposal, under which its tracking is looked up.</summary>
     public static string TrackingKey(string library, string problemKey) => $"{library}|problem|{problemKey}";

@@ -15,6 +15,47 @@ public sealed class ParallelReadTests
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);
 
     /// <summary>
+    /// A corpus run's events replayed <paramref name="replicas"/> times, each replica a second later: the event's running
+    /// number (from 1), its JSON and its (new) timestamp text.
+    /// </summary>
+    private static IEnumerable<(int N, string Json, string Timestamp)> Replayed(IReadOnlyList<string> events, int replicas)
+    {
+        var n = 0;
+        for (var r = 0; r < replicas; r++)
+        {
+            foreach (var text in events)
+            {
+                var ev = JsonNode.Parse(text)!.AsObject();
+                var t = DateTimeOffset.Parse((string)ev["timestamp"]!, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(r);
+                var timestamp = t.ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
+                ev["timestamp"] = timestamp;
+                yield return (++n, ev.ToJsonString(), timestamp);
+            }
+        }
+    }
+
+    /// <summary>Ingests <paramref name="input"/> once per thread count, each into its own lake, all lakes with one secret (event ids are keyed with it).</summary>
+    private static async Task<(List<IngestResult> Results, List<string> Lakes)> IngestWithEachAsync(TempDir dir, string input, IEnumerable<int> threads)
+    {
+        var results = new List<IngestResult>();
+        var lakes = new List<string>();
+        foreach (var t in threads)
+        {
+            var lake = dir.Sub($"lake{t}");
+            if (lakes.Count > 0)
+            {
+                Directory.CreateDirectory(Path.Combine(lake, "state"));
+                File.Copy(Path.Combine(lakes[0], "state", "secret.key"), Path.Combine(lake, "state", "secret.key"));
+            }
+
+            results.Add(await SentinelRunner.IngestAsync(new IngestOptions([input], TestLake.At(lake, new FixedClock(Now)), Config(t), VersionHints.None)));
+            lakes.Add(lake);
+        }
+
+        return (results, lakes);
+    }
+
+    /// <summary>
     /// A directory bundle of several thousand lines (several batches of 1,024): a corpus run's events replayed with
     /// shifted timestamps, and among them the bad lines a stranger's file has: not JSON, a bare NaN (Python's dialect,
     /// kept), a line over max_event_kb, a timestamp out of range, a missing level, blank lines and CRLF endings.
@@ -27,29 +68,20 @@ public sealed class ParallelReadTests
         File.Copy(Path.Combine(source, "bundle.json"), Path.Combine(dir, "bundle.json"));
         var lines = File.ReadAllLines(Path.Combine(source, "events.jsonl")).Where(l => l.Length > 0).ToList();
         var sb = new StringBuilder();
-        var n = 0;
-        for (var r = 0; r < replicas; r++)
+        foreach (var (n, text, timestamp) in Replayed(lines, replicas))
         {
-            foreach (var line in lines)
+            switch (n % 997)
             {
-                var ev = JsonNode.Parse(line)!.AsObject();
-                var t = DateTimeOffset.Parse((string)ev["timestamp"]!, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(r);
-                ev["timestamp"] = t.ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
-                var text = ev.ToJsonString();
-                n++;
-                switch (n % 997)
-                {
-                    case 11: sb.Append("{\"timestamp\": \"2026-10-02T03:27:20+00:00\", \"level\": \"INFO\", \"message\": oops}\n"); break;
-                    case 23: sb.Append(text.Replace("\"level\":", "\"duration\": NaN, \"level\":", StringComparison.Ordinal)).Append('\n'); continue;
-                    case 37: sb.Append("{\"pad\": \"").Append('x', 9000).Append("\"}\n"); break;
-                    case 41: sb.Append(text.Replace((string)ev["timestamp"]!, "1999-01-01T00:00:00+00:00", StringComparison.Ordinal)).Append('\n'); continue;
-                    case 53: sb.Append("{\"timestamp\": \"2026-10-02T03:27:20+00:00\", \"message\": \"no level\"}\n"); break;
-                    case 67: sb.Append("\n   \n"); break;
-                    case 79: sb.Append(text).Append("\r\n"); continue;
-                }
-
-                sb.Append(text).Append('\n');
+                case 11: sb.Append("{\"timestamp\": \"2026-10-02T03:27:20+00:00\", \"level\": \"INFO\", \"message\": oops}\n"); break;
+                case 23: sb.Append(text.Replace("\"level\":", "\"duration\": NaN, \"level\":", StringComparison.Ordinal)).Append('\n'); continue;
+                case 37: sb.Append("{\"pad\": \"").Append('x', 9000).Append("\"}\n"); break;
+                case 41: sb.Append(text.Replace(timestamp, "1999-01-01T00:00:00+00:00", StringComparison.Ordinal)).Append('\n'); continue;
+                case 53: sb.Append("{\"timestamp\": \"2026-10-02T03:27:20+00:00\", \"message\": \"no level\"}\n"); break;
+                case 67: sb.Append("\n   \n"); break;
+                case 79: sb.Append(text).Append("\r\n"); continue;
             }
+
+            sb.Append(text).Append('\n');
         }
 
         File.WriteAllText(Path.Combine(dir, "events.jsonl"), sb.ToString(), new UTF8Encoding(false));
@@ -68,27 +100,18 @@ public sealed class ParallelReadTests
         var dir = Path.Combine(root, "in-array");
         Directory.CreateDirectory(dir);
         var events = new List<string>();
-        var n = 0;
-        for (var r = 0; r < replicas; r++)
+        foreach (var (n, json, timestamp) in Replayed(source, replicas))
         {
-            foreach (var text in source)
+            switch (n % 997)
             {
-                var ev = JsonNode.Parse(text)!.AsObject();
-                var t = DateTimeOffset.Parse((string)ev["timestamp"]!, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(r);
-                ev["timestamp"] = t.ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
-                var json = ev.ToJsonString();
-                n++;
-                switch (n % 997)
-                {
-                    case 11: events.Add("42"); break;
-                    case 23: events.Add(json.Replace("\"level\":", "\"duration\": NaN, \"level\":", StringComparison.Ordinal)); continue;
-                    case 37: events.Add("{\"pad\": \"" + new string('x', 9000) + "\"}"); break;
-                    case 41: events.Add(json.Replace((string)ev["timestamp"]!, "1999-01-01T00:00:00+00:00", StringComparison.Ordinal)); continue;
-                    case 53: events.Add("{\"timestamp\": \"2026-10-02T03:27:20+00:00\", \"message\": \"no level\"}"); break;
-                }
-
-                events.Add(json);
+                case 11: events.Add("42"); break;
+                case 23: events.Add(json.Replace("\"level\":", "\"duration\": NaN, \"level\":", StringComparison.Ordinal)); continue;
+                case 37: events.Add("{\"pad\": \"" + new string('x', 9000) + "\"}"); break;
+                case 41: events.Add(json.Replace(timestamp, "1999-01-01T00:00:00+00:00", StringComparison.Ordinal)); continue;
+                case 53: events.Add("{\"timestamp\": \"2026-10-02T03:27:20+00:00\", \"message\": \"no level\"}"); break;
             }
+
+            events.Add(json);
         }
 
         bundle.Remove("events");
@@ -103,20 +126,7 @@ public sealed class ParallelReadTests
     {
         using var dir = new TempDir();
         var input = LargeArrayBundle(dir.Path, replicas: 400);
-        var lakes = new List<string>();
-        var results = new List<IngestResult>();
-        foreach (var threads in new[] { 1, 3 })
-        {
-            var lake = dir.Sub($"lake{threads}");
-            if (lakes.Count > 0)
-            {
-                Directory.CreateDirectory(Path.Combine(lake, "state"));
-                File.Copy(Path.Combine(lakes[0], "state", "secret.key"), Path.Combine(lake, "state", "secret.key"));
-            }
-
-            results.Add(await SentinelRunner.IngestAsync(new IngestOptions([input], TestLake.At(lake, new FixedClock(Now)), Config(threads), VersionHints.None)));
-            lakes.Add(lake);
-        }
+        var (results, lakes) = await IngestWithEachAsync(dir, input, [1, 3]);
 
         var outcome = Assert.Single(results[0].Outcomes);
         Assert.Equal(InputStatus.Partial, outcome.Status);
@@ -148,21 +158,7 @@ public sealed class ParallelReadTests
     {
         using var dir = new TempDir();
         var input = LargeBundle(dir.Path, replicas: 400); // 13 events × 400 = 5,200 lines, 6 batches
-        var results = new List<IngestResult>();
-        var lakes = new List<string>();
-        foreach (var threads in new[] { 1, 2, 4 })
-        {
-            var lake = dir.Sub($"lake{threads}");
-            if (lakes.Count > 0)
-            {
-                // One lake secret for all three: event ids are keyed with it.
-                Directory.CreateDirectory(Path.Combine(lake, "state"));
-                File.Copy(Path.Combine(lakes[0], "state", "secret.key"), Path.Combine(lake, "state", "secret.key"));
-            }
-
-            results.Add(await SentinelRunner.IngestAsync(new IngestOptions([input], TestLake.At(lake, new FixedClock(Now)), Config(threads), VersionHints.None)));
-            lakes.Add(lake);
-        }
+        var (results, lakes) = await IngestWithEachAsync(dir, input, [1, 2, 4]);
 
         var one = results[0];
         Assert.True(one.EventsWritten > 4000, $"{one.EventsWritten} events written");
